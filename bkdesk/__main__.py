@@ -1,0 +1,3 @@
+from bkdesk.cli import main
+
+raise SystemExit(main())

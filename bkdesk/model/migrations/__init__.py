@@ -1,0 +1,1 @@
+"""Recorded schema migrations, applied in name order; never edit one once released."""

@@ -1,0 +1,199 @@
+"""Households with their members and housing: save (one transaction, audited), read, list."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from bkdesk.errors import UserError
+from bkdesk.model import audit
+from bkdesk.model.db import transaction
+from bkdesk.model.records import Household, Housing, Member, as_dict, data_fields, from_row
+from bkdesk.model.text import clean_text, name_sort_text, search_key
+
+HEAD_RELATION = "Chủ hộ"
+
+_HH_FIELDS = data_fields(Household)
+_MEMBER_FIELDS = data_fields(Member)
+_HOUSING_FIELDS = data_fields(Housing)
+
+
+@dataclass
+class HouseholdBundle:
+    """A household as the editor sees it: identification, roster and housing."""
+
+    household: Household
+    members: list[Member] = field(default_factory=list)
+    housing: Housing = field(default_factory=Housing)
+
+
+def _clean_record(record) -> None:
+    for name in data_fields(type(record)):
+        value = getattr(record, name)
+        if isinstance(value, str):
+            setattr(record, name, clean_text(value))
+
+
+def _head(members: list[Member]) -> Member | None:
+    present = [m for m in members if m.presence in ("present", "new_born", "moved_in")]
+    heads = [m for m in present if m.relation_to_head == HEAD_RELATION]
+    if heads:
+        return heads[0]
+    return min(present or members, key=lambda m: m.position, default=None)
+
+
+def _derived(bundle: HouseholdBundle) -> dict:
+    head = _head(bundle.members)
+    parts = [bundle.household.household_no] + [m.full_name for m in bundle.members] + [
+        m.id_number or "" for m in bundle.members]
+    return {
+        "head_name": head.full_name if head else "",
+        "head_sort": name_sort_text(head.full_name) if head else "",
+        "search_text": " | ".join(search_key(p) for p in parts if p),
+    }
+
+
+def _insert(conn, table: str, values: dict) -> None:
+    conn.execute(f"INSERT INTO {table} ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+                 tuple(values.values()))
+
+
+def _update(conn, table: str, key: str, key_value: str, values: dict) -> None:
+    conn.execute(f"UPDATE {table} SET {', '.join(f'{k}=?' for k in values)} WHERE {key}=?",
+                 (*values.values(), key_value))
+
+
+def _stamp(old_rev: int | None, user: str, origin: str, at: str) -> dict:
+    return {"rev": (old_rev or 0) + 1, "updated_at": at, "updated_by": user, "origin": origin}
+
+
+def _write_household(conn, bundle: HouseholdBundle, user: str, reason: str, origin: str, at: str) -> None:
+    hh = bundle.household
+    old_row = conn.execute("SELECT * FROM household WHERE uid=?", (hh.uid,)).fetchone()
+    new = as_dict(hh)
+    if old_row is None:
+        _insert(conn, "household", {**new, **_derived(bundle), **_stamp(0, user, origin, at)})
+        audit.record_change(conn, "household", hh.uid, None, new, user, reason, origin, at)
+        hh.meta.rev = 1
+        return
+    if hh.meta.rev and old_row["rev"] != hh.meta.rev:
+        raise UserError("Hộ này vừa được sửa ở nơi khác; hãy mở lại hộ trước khi lưu.")
+    old = {k: old_row[k] for k in _HH_FIELDS}
+    if audit.diff(old, new):
+        _update(conn, "household", "uid", hh.uid, {**new, **_stamp(old_row["rev"], user, origin, at)})
+        audit.record_change(conn, "household", hh.uid, old, new, user, reason, origin, at)
+        hh.meta.rev = old_row["rev"] + 1
+    else:
+        hh.meta.rev = old_row["rev"]
+    _update(conn, "household", "uid", hh.uid, _derived(bundle))
+
+
+def _write_members(conn, bundle: HouseholdBundle, user: str, reason: str, origin: str, at: str) -> None:
+    hh_uid = bundle.household.uid
+    old_rows = {r["uid"]: r for r in conn.execute("SELECT * FROM member WHERE household_uid=?", (hh_uid,))}
+    for position, m in enumerate(bundle.members, start=1):
+        m.household_uid, m.position = hh_uid, position
+        new = as_dict(m)
+        keys = {"name_key": search_key(m.full_name), "name_sort": name_sort_text(m.full_name)}
+        old_row = old_rows.pop(m.uid, None)
+        if old_row is None:
+            _insert(conn, "member", {**new, **keys, **_stamp(0, user, origin, at)})
+            audit.record_change(conn, "member", m.uid, None, new, user, reason, origin, at)
+            m.meta.rev = 1
+            continue
+        old = {k: old_row[k] for k in _MEMBER_FIELDS}
+        if audit.diff(old, new):
+            _update(conn, "member", "uid", m.uid, {**new, **keys, **_stamp(old_row["rev"], user, origin, at)})
+            audit.record_change(conn, "member", m.uid, old, new, user, reason, origin, at)
+            m.meta.rev = old_row["rev"] + 1
+    for uid, row in old_rows.items():  # members removed from the roster
+        conn.execute("DELETE FROM member WHERE uid=?", (uid,))
+        audit.record_change(conn, "member", uid, {k: row[k] for k in _MEMBER_FIELDS}, None, user, reason, origin, at)
+
+
+def _write_housing(conn, bundle: HouseholdBundle, user: str, reason: str, origin: str, at: str) -> None:
+    hh_uid = bundle.household.uid
+    new = as_dict(bundle.housing)
+    old_row = conn.execute("SELECT * FROM housing WHERE household_uid=?", (hh_uid,)).fetchone()
+    if old_row is None:
+        _insert(conn, "housing", {"household_uid": hh_uid, **new, **_stamp(0, user, origin, at)})
+        audit.record_change(conn, "housing", hh_uid, None, new, user, reason, origin, at)
+        return
+    old = {k: old_row[k] for k in _HOUSING_FIELDS}
+    if audit.diff(old, new):
+        _update(conn, "housing", "household_uid", hh_uid, {**new, **_stamp(old_row["rev"], user, origin, at)})
+        audit.record_change(conn, "housing", hh_uid, old, new, user, reason, origin, at)
+
+
+def save_household(conn: sqlite3.Connection, bundle: HouseholdBundle, user: str, reason: str = "",
+                   origin: str = "") -> HouseholdBundle:
+    """Save a household, its roster and housing atomically, with audit rows in the same transaction."""
+    _clean_record(bundle.household)
+    for m in bundle.members:
+        _clean_record(m)
+        if not m.full_name:
+            raise UserError("Họ và tên thành viên không được để trống.")
+    _clean_record(bundle.housing)
+    at = audit.now_iso()
+    with transaction(conn):
+        _write_household(conn, bundle, user, reason, origin, at)
+        _write_members(conn, bundle, user, reason, origin, at)
+        _write_housing(conn, bundle, user, reason, origin, at)
+    return bundle
+
+
+def get_household(conn: sqlite3.Connection, uid: str) -> HouseholdBundle | None:
+    row = conn.execute("SELECT * FROM household WHERE uid=?", (uid,)).fetchone()
+    if row is None:
+        return None
+    members = [from_row(Member, r) for r in
+               conn.execute("SELECT * FROM member WHERE household_uid=? ORDER BY position", (uid,))]
+    hrow = conn.execute("SELECT * FROM housing WHERE household_uid=?", (uid,)).fetchone()
+    return HouseholdBundle(from_row(Household, row), members, from_row(Housing, hrow) if hrow else Housing())
+
+
+def _filters(commune_code: str | None, village_uid: str | None, search: str | None) -> tuple[str, list]:
+    where, args = [], []
+    if commune_code:
+        where.append("commune_code=?")
+        args.append(commune_code)
+    if village_uid:
+        where.append("village_uid=?")
+        args.append(village_uid)
+    if search and search_key(search):
+        where.append("search_text LIKE ? ESCAPE '\\'")
+        key = search_key(search).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        args.append(f"%{key}%")
+    return (" WHERE " + " AND ".join(where)) if where else "", args
+
+
+def list_household_uids(conn: sqlite3.Connection, commune_code: str | None = None, village_uid: str | None = None,
+                        search: str | None = None, order: str = "household_no") -> list[str]:
+    """Ids of matching households, sorted in SQL (for an id-list table model)."""
+    order_sql = {"household_no": "household_no, uid", "head": "head_sort, uid"}[order]
+    where, args = _filters(commune_code, village_uid, search)
+    return [r[0] for r in conn.execute(f"SELECT uid FROM household{where} ORDER BY {order_sql}", args)]
+
+
+def iter_households(conn: sqlite3.Connection, batch: int = 1000, commune_code: str | None = None
+                    ) -> Iterator[HouseholdBundle]:
+    """Every household, by keyset pagination on uid (no OFFSET)."""
+    last = ""
+    while True:
+        where, args = _filters(commune_code, None, None)
+        where = (where + " AND " if where else " WHERE ") + "uid > ?"
+        uids = [r[0] for r in conn.execute(f"SELECT uid FROM household{where} ORDER BY uid LIMIT ?",
+                                           (*args, last, batch))]
+        if not uids:
+            return
+        for uid in uids:
+            bundle = get_household(conn, uid)
+            if bundle is not None:
+                yield bundle
+        last = uids[-1]
+
+
+def count_households(conn: sqlite3.Connection, commune_code: str | None = None) -> int:
+    where, args = _filters(commune_code, None, None)
+    return conn.execute(f"SELECT count(*) FROM household{where}", args).fetchone()[0]

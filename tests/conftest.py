@@ -1,0 +1,37 @@
+"""Shared fixtures. Qt must be told to run offscreen before anything imports it."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from bkdesk.model.store import init_database  # noqa: E402
+
+TEST_COMMUNE = "01954"  # Xã Vân Tùng, the unit whose type changed in 2023
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "bkdesk.sqlite"
+
+
+@pytest.fixture
+def db(db_path):
+    """A fresh commune database on disk (real SQLite file, WAL)."""
+    conn = init_database(db_path, "commune", TEST_COMMUNE, officer="Cán bộ kiểm thử")
+    yield conn
+    conn.close()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path, monkeypatch):
+    """Keep tests away from the real user data, settings and log folders."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))

@@ -1,0 +1,100 @@
+import shutil
+import sqlite3
+import types
+from pathlib import Path
+
+import pytest
+
+from bkdesk.errors import UserError
+from bkdesk.model import db as dbmod
+from bkdesk.model.check import check_database
+from bkdesk.model.repo_households import count_households
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+
+
+def test_pragmas(db):
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_empty_file_migrates_to_latest(tmp_path):
+    path = tmp_path / "empty.sqlite"
+    path.write_bytes(b"")
+    conn = dbmod.open_db(path)
+    assert dbmod.schema_version(conn) == dbmod.latest_version()
+    assert conn.execute("SELECT count(*) FROM schema_migration").fetchone()[0] == dbmod.latest_version()
+    assert check_database(conn) == []
+
+
+@pytest.mark.parametrize("fixture", sorted(p.name for p in FIXTURES.glob("schema_v*.sqlite")))
+def test_every_earlier_schema_version_opens_and_migrates(tmp_path, fixture):
+    path = tmp_path / fixture
+    shutil.copy(FIXTURES / fixture, path)
+    old = sqlite3.connect(path)
+    old_version = old.execute("PRAGMA user_version").fetchone()[0]
+    households = old.execute("SELECT count(*) FROM household").fetchone()[0]
+    old.close()
+    conn = dbmod.open_db(path)
+    assert dbmod.schema_version(conn) == dbmod.latest_version()
+    assert count_households(conn) == households > 0
+    assert check_database(conn) == []
+    if old_version < dbmod.latest_version():
+        assert list(dbmod.backup_dir_for(path).glob("*.sqlite"))
+
+
+def test_fixture_exists_for_every_schema_version():
+    versions = {int(p.stem.split("_v")[1]) for p in FIXTURES.glob("schema_v*.sqlite")}
+    assert versions == set(range(1, dbmod.latest_version() + 1))
+
+
+def test_backup_is_taken_before_a_migration_and_failure_rolls_back(db, db_path, monkeypatch):
+    real = dbmod.migration_modules()
+    seen = {}
+
+    def apply_ok(conn):
+        seen["backups"] = list(dbmod.backup_dir_for(db_path).glob("*.sqlite"))
+        conn.execute("CREATE TABLE extra (x)")
+
+    monkeypatch.setattr(dbmod, "migration_modules",
+                        lambda: [*real, types.SimpleNamespace(__name__="m9999_add_extra", apply=apply_ok)])
+    dbmod.migrate(db, db_path)
+    assert seen["backups"], "the backup must exist before the migration runs"
+    backup = sqlite3.connect(seen["backups"][0])
+    assert backup.execute("PRAGMA user_version").fetchone()[0] == len(real)
+    backup.close()
+
+    def apply_bad(conn):
+        conn.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(dbmod, "migration_modules", lambda: [
+        *real, types.SimpleNamespace(__name__="m9999_add_extra", apply=apply_ok),
+        types.SimpleNamespace(__name__="m9999_bad", apply=apply_bad)])
+    with pytest.raises(RuntimeError):
+        dbmod.migrate(db, db_path)
+    assert dbmod.schema_version(db) == len(real) + 1
+    assert db.execute("SELECT count(*) FROM sqlite_master WHERE name='half_done'").fetchone()[0] == 0
+
+
+def test_database_from_newer_app_is_refused(db, db_path):
+    db.execute(f"PRAGMA user_version={dbmod.latest_version() + 1}")
+    db.close()
+    with pytest.raises(UserError, match="mới hơn"):
+        dbmod.open_db(db_path)
+
+
+def test_non_database_file_is_refused(tmp_path):
+    path = tmp_path / "notes.sqlite"
+    path.write_bytes(b"PK\x03\x04 this is a zip, not a database" * 100)
+    with pytest.raises(UserError):
+        dbmod.open_db(path)
+    assert path.read_bytes().startswith(b"PK\x03\x04")
+
+
+def test_auto_backups_rotate(db, db_path):
+    for i in range(5):
+        dbmod.auto_backup(db, db_path, f"r{i}", keep=3)
+    assert len(list(dbmod.backup_dir_for(db_path).glob("*.sqlite"))) == 3
