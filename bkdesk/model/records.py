@@ -96,8 +96,11 @@ class Housing:
 
 
 def data_fields(cls) -> list[str]:
-    """Stored fields of a record class (everything except the sync metadata)."""
-    return [f.name for f in dataclasses.fields(cls) if f.name != "meta"]
+    """Fields stored in the record's own table (not the sync metadata, not child-table parts)."""
+    return [f.name for f in dataclasses.fields(cls) if f.name != "meta" and f.name not in _CHILD_PARTS]
+
+
+_CHILD_PARTS = {"indicators", "causes", "needs", "groups"}
 
 
 def as_dict(record) -> dict:
@@ -109,3 +112,115 @@ def from_row(cls, row) -> object:
     values = {name: row[name] for name in data_fields(cls) if name in keys}
     meta = SyncMeta(**{k: row[k] for k in ("rev", "updated_at", "updated_by", "origin") if k in keys})
     return cls(**values, meta=meta)
+
+
+@dataclass
+class IndicatorValue:
+    computed: str | None = None  # deprived | not_deprived | unknown
+    final: str | None = None  # deprived | not_deprived (officer)
+    reason: str = ""  # required when final differs from computed
+    missing: str = ""  # fields that kept the computed value unknown
+
+
+@dataclass
+class GroupValue:
+    final: int
+    derived: int | None = None
+    reason: str = ""
+
+
+@dataclass
+class Review:
+    household_uid: str
+    list_year: int
+    reference_date: str
+    commune_code: str
+    uid: str = field(default_factory=new_uid)
+    round_uid: str | None = None
+    review_type: str = "periodic"
+    review_date: str | None = None
+    village_uid: str | None = None
+    household_no: str = ""
+    standard_id: str | None = None
+    standard_revision: int | None = None
+    area: str | None = None
+    reviewers: str = ""
+    household_representative: str = ""
+    record_status: str = "draft"
+    start_status: str | None = None
+    nlndn: int | None = None
+    nlndn_middle_recognised: int | None = None
+    phieu_a_answers: str | None = None
+    phieu_a_result: str | None = None
+    score_a_paper: float | None = None
+    score_a_computed: float | None = None
+    score_a_final: float | None = None
+    score_a_source: str | None = None
+    score_a_reason: str = ""
+    points_table_uid: str | None = None
+    b1_answers: str | None = None
+    score_b: int | None = None
+    deprivation_count: int | None = None
+    computed_class: str | None = None
+    final_class: str | None = None
+    override_reason: str = ""
+    override_by: str = ""
+    override_at: str | None = None
+    reasons_text: str = ""
+    decision_id: str | None = None
+    members_count: int | None = None
+    roster_snapshot: str | None = None
+    housing_snapshot: str | None = None
+    income_12m_vnd: int | None = None
+    income_period_from: str | None = None
+    income_period_to: str | None = None
+    members_counted: int | None = None
+    signed: int = 0
+    indicators: dict[str, IndicatorValue] = field(default_factory=dict)
+    causes: dict[str, str] = field(default_factory=dict)  # cause code -> free text ("" when none)
+    needs: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, GroupValue] = field(default_factory=dict)
+    meta: SyncMeta = field(default_factory=SyncMeta)
+
+
+@dataclass
+class ExitRegistration:
+    household_uid: str
+    registration_year: int
+    target: str  # thoat_ngheo | thoat_can_ngheo
+    uid: str = field(default_factory=new_uid)
+    registration_date: str | None = None
+    registered_by_member_uid: str | None = None
+    commitment: int = 0
+    commitment_text: str = ""
+    livelihood_plan: str = ""
+    livelihood_text: str = ""
+    support_needed: str = ""
+    support_received: str = ""
+    mentor_org: str = ""
+    mentor_officer: str = ""
+    form04_submitted: int = 0
+    form04_date: str | None = None
+    withdrawn_date: str | None = None
+    withdrawn_reason: str = ""
+    outcome_reason: str = ""
+    meta: SyncMeta = field(default_factory=SyncMeta)
+
+
+@dataclass
+class ReviewRound:
+    commune_code: str
+    kind: str  # periodic | regular
+    review_year: int
+    list_year: int
+    reference_date: str
+    uid: str = field(default_factory=new_uid)
+    month: int | None = None
+    state: str = "open"
+    locked: int = 0
+    standard_id: str | None = None
+    meta: SyncMeta = field(default_factory=SyncMeta)
+
+
+# Parts of a Review kept in child tables, not in the review row.
+REVIEW_CHILDREN = ("indicators", "causes", "needs", "groups")

@@ -10,14 +10,10 @@ from bkdesk.errors import UserError
 from bkdesk.model import audit
 from bkdesk.model.db import transaction
 from bkdesk.model.records import Household, Housing, Member, as_dict, data_fields, from_row
+from bkdesk.model.repo_base import delete_audited, upsert_audited
 from bkdesk.model.text import clean_text, name_sort_text, search_key
 
 HEAD_RELATION = "Chủ hộ"
-
-_HH_FIELDS = data_fields(Household)
-_MEMBER_FIELDS = data_fields(Member)
-_HOUSING_FIELDS = data_fields(Housing)
-
 
 @dataclass
 class HouseholdBundle:
@@ -54,76 +50,34 @@ def _derived(bundle: HouseholdBundle) -> dict:
     }
 
 
-def _insert(conn, table: str, values: dict) -> None:
-    conn.execute(f"INSERT INTO {table} ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
-                 tuple(values.values()))
-
-
-def _update(conn, table: str, key: str, key_value: str, values: dict) -> None:
-    conn.execute(f"UPDATE {table} SET {', '.join(f'{k}=?' for k in values)} WHERE {key}=?",
-                 (*values.values(), key_value))
-
-
-def _stamp(old_rev: int | None, user: str, origin: str, at: str) -> dict:
-    return {"rev": (old_rev or 0) + 1, "updated_at": at, "updated_by": user, "origin": origin}
-
-
 def _write_household(conn, bundle: HouseholdBundle, user: str, reason: str, origin: str, at: str) -> None:
     hh = bundle.household
-    old_row = conn.execute("SELECT * FROM household WHERE uid=?", (hh.uid,)).fetchone()
-    new = as_dict(hh)
-    if old_row is None:
-        _insert(conn, "household", {**new, **_derived(bundle), **_stamp(0, user, origin, at)})
-        audit.record_change(conn, "household", hh.uid, None, new, user, reason, origin, at)
-        hh.meta.rev = 1
-        return
-    if hh.meta.rev and old_row["rev"] != hh.meta.rev:
-        raise UserError("Hộ này vừa được sửa ở nơi khác; hãy mở lại hộ trước khi lưu.")
-    old = {k: old_row[k] for k in _HH_FIELDS}
-    if audit.diff(old, new):
-        _update(conn, "household", "uid", hh.uid, {**new, **_stamp(old_row["rev"], user, origin, at)})
-        audit.record_change(conn, "household", hh.uid, old, new, user, reason, origin, at)
-        hh.meta.rev = old_row["rev"] + 1
-    else:
-        hh.meta.rev = old_row["rev"]
-    _update(conn, "household", "uid", hh.uid, _derived(bundle))
+    hh.meta.rev = upsert_audited(conn, "household", "uid", hh.uid, _without_uid(as_dict(hh)), user=user,
+                                 reason=reason, origin=origin, at=at, expected_rev=hh.meta.rev or None,
+                                 extra=_derived(bundle))
 
 
 def _write_members(conn, bundle: HouseholdBundle, user: str, reason: str, origin: str, at: str) -> None:
     hh_uid = bundle.household.uid
-    old_rows = {r["uid"]: r for r in conn.execute("SELECT * FROM member WHERE household_uid=?", (hh_uid,))}
+    old_uids = {r[0] for r in conn.execute("SELECT uid FROM member WHERE household_uid=?", (hh_uid,))}
     for position, m in enumerate(bundle.members, start=1):
         m.household_uid, m.position = hh_uid, position
-        new = as_dict(m)
         keys = {"name_key": search_key(m.full_name), "name_sort": name_sort_text(m.full_name)}
-        old_row = old_rows.pop(m.uid, None)
-        if old_row is None:
-            _insert(conn, "member", {**new, **keys, **_stamp(0, user, origin, at)})
-            audit.record_change(conn, "member", m.uid, None, new, user, reason, origin, at)
-            m.meta.rev = 1
-            continue
-        old = {k: old_row[k] for k in _MEMBER_FIELDS}
-        if audit.diff(old, new):
-            _update(conn, "member", "uid", m.uid, {**new, **keys, **_stamp(old_row["rev"], user, origin, at)})
-            audit.record_change(conn, "member", m.uid, old, new, user, reason, origin, at)
-            m.meta.rev = old_row["rev"] + 1
-    for uid, row in old_rows.items():  # members removed from the roster
-        conn.execute("DELETE FROM member WHERE uid=?", (uid,))
-        audit.record_change(conn, "member", uid, {k: row[k] for k in _MEMBER_FIELDS}, None, user, reason, origin, at)
+        m.meta.rev = upsert_audited(conn, "member", "uid", m.uid, _without_uid(as_dict(m)), user=user,
+                                    reason=reason, origin=origin, at=at, extra=keys)
+        old_uids.discard(m.uid)
+    for uid in sorted(old_uids):  # members removed from the roster
+        delete_audited(conn, "member", "uid", uid, user=user, reason=reason, origin=origin, at=at)
 
 
 def _write_housing(conn, bundle: HouseholdBundle, user: str, reason: str, origin: str, at: str) -> None:
-    hh_uid = bundle.household.uid
-    new = as_dict(bundle.housing)
-    old_row = conn.execute("SELECT * FROM housing WHERE household_uid=?", (hh_uid,)).fetchone()
-    if old_row is None:
-        _insert(conn, "housing", {"household_uid": hh_uid, **new, **_stamp(0, user, origin, at)})
-        audit.record_change(conn, "housing", hh_uid, None, new, user, reason, origin, at)
-        return
-    old = {k: old_row[k] for k in _HOUSING_FIELDS}
-    if audit.diff(old, new):
-        _update(conn, "housing", "household_uid", hh_uid, {**new, **_stamp(old_row["rev"], user, origin, at)})
-        audit.record_change(conn, "housing", hh_uid, old, new, user, reason, origin, at)
+    bundle.housing.meta.rev = upsert_audited(conn, "housing", "household_uid", bundle.household.uid,
+                                             as_dict(bundle.housing), user=user, reason=reason, origin=origin,
+                                             at=at)
+
+
+def _without_uid(values: dict) -> dict:
+    return {k: v for k, v in values.items() if k != "uid"}
 
 
 def save_household(conn: sqlite3.Connection, bundle: HouseholdBundle, user: str, reason: str = "",
