@@ -16,6 +16,7 @@ from bkdesk.errors import UserError
 # Sub-command modules: each has register(subparsers) adding a parser with set_defaults(func=run).
 SUBCOMMAND_MODULES = [
     "bkdesk.cli_store",
+    "bkdesk.cli_classify",
 ]
 
 

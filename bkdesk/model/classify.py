@@ -49,7 +49,7 @@ class ClassResult:
     _area_vi: str = ""
 
     def reasons(self, lang: str = "vi") -> str:
-        """Human-readable reasons, e.g. "A = 132 ≤ 140 (nông thôn); B = 40 ≥ 30 (...) → Hộ nghèo"."""
+        """Human-readable reasons, e.g. "A = 132 ≤ T (nông thôn); B = 40 ≥ 30 (...) → Hộ nghèo"."""
         vi = lang != "en"
         label = CLASS_LABELS["vi" if vi else "en"][self.cls]
         if self.cls == PENDING:
