@@ -53,7 +53,7 @@ def _date(text: str) -> dt.date:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bkdesk.model.classify import CLASS_LABELS, PENDING, classify
+    from bkdesk.model.classify import CLASS_LABELS, classify
     from bkdesk.model.indicators import DEPRIVED, NOT_DEPRIVED
     from bkdesk.model.standards import periodic_reference_date, standard_for_list_year
 
@@ -77,6 +77,6 @@ def run(args: argparse.Namespace) -> int:
         out["reference_date"] = ref.isoformat()
         print(json.dumps(out, ensure_ascii=False))
     else:
-        print(CLASS_LABELS[lang][res.cls] if res.cls != PENDING else CLASS_LABELS[lang][PENDING])
+        print(CLASS_LABELS[lang][res.cls])
         print(res.reasons(lang))
     return 0

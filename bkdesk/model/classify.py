@@ -183,10 +183,6 @@ def classify(list_year: int, commune_code: str, reference_date: dt.date, score_a
     return res
 
 
-def classify_pending_reason(res: ClassResult) -> str:
-    return res.reasons("vi") if res.cls == PENDING else ""
-
-
 # --- computed vs final ---------------------------------------------------------------------------
 
 def final_class(computed: str, override: str | None = None, reason: str | None = None) -> str | None:

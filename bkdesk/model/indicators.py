@@ -389,9 +389,3 @@ def check_indicator_final(code: str, computed: str, final: str | None, reason: s
     if final != computed and not (reason or "").strip():
         raise UserError(f"Chỉ số {code}: giá trị xác nhận khác giá trị tính được, phải ghi lý do.")
 
-
-def finals_with_defaults(results: Mapping[str, IndicatorResult],
-                         confirmed: Mapping[str, str | None] | None = None) -> dict[str, str | None]:
-    """Finals to classify with: the officer's value, else None (an unknown stays unconfirmed)."""
-    confirmed = confirmed or {}
-    return {c: confirmed.get(c) for c in results}
