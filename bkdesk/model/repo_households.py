@@ -14,6 +14,7 @@ from bkdesk.model.repo_base import delete_audited, upsert_audited
 from bkdesk.model.text import clean_text, name_sort_text, search_key
 
 HEAD_RELATION = "Chủ hộ"
+HEAD_RELATIONS = ("chu_ho", HEAD_RELATION)  # code from the code lists, and the label older data used
 
 @dataclass
 class HouseholdBundle:
@@ -33,7 +34,7 @@ def _clean_record(record) -> None:
 
 def _head(members: list[Member]) -> Member | None:
     present = [m for m in members if m.presence in ("present", "new_born", "moved_in")]
-    heads = [m for m in present if m.relation_to_head == HEAD_RELATION]
+    heads = [m for m in present if m.relation_to_head in HEAD_RELATIONS]
     if heads:
         return heads[0]
     return min(present or members, key=lambda m: m.position, default=None)
@@ -83,17 +84,24 @@ def _without_uid(values: dict) -> dict:
 def save_household(conn: sqlite3.Connection, bundle: HouseholdBundle, user: str, reason: str = "",
                    origin: str = "") -> HouseholdBundle:
     """Save a household, its roster and housing atomically, with audit rows in the same transaction."""
+    with transaction(conn):
+        write_household(conn, bundle, user, reason, origin)
+    return bundle
+
+
+def write_household(conn: sqlite3.Connection, bundle: HouseholdBundle, user: str, reason: str = "",
+                    origin: str = "", at: str | None = None) -> HouseholdBundle:
+    """Write a household inside the caller's transaction (for services that save several records at once)."""
     _clean_record(bundle.household)
     for m in bundle.members:
         _clean_record(m)
         if not m.full_name:
             raise UserError("Họ và tên thành viên không được để trống.")
     _clean_record(bundle.housing)
-    at = audit.now_iso()
-    with transaction(conn):
-        _write_household(conn, bundle, user, reason, origin, at)
-        _write_members(conn, bundle, user, reason, origin, at)
-        _write_housing(conn, bundle, user, reason, origin, at)
+    at = at or audit.now_iso()
+    _write_household(conn, bundle, user, reason, origin, at)
+    _write_members(conn, bundle, user, reason, origin, at)
+    _write_housing(conn, bundle, user, reason, origin, at)
     return bundle
 
 
