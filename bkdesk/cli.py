@@ -17,6 +17,7 @@ from bkdesk.errors import UserError
 SUBCOMMAND_MODULES = [
     "bkdesk.cli_store",
     "bkdesk.cli_classify",
+    "bkdesk.cli_targets",
 ]
 
 
