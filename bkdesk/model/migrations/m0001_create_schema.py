@@ -370,6 +370,25 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+-- issue 6: sync state per record (last version received from a package) and possible duplicate families
+CREATE TABLE sync_state (
+    table_name TEXT NOT NULL,
+    uid TEXT NOT NULL,
+    rev INTEGER NOT NULL,
+    origin TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (table_name, uid)
+) WITHOUT ROWID;
+CREATE TABLE sync_duplicate (
+    id INTEGER PRIMARY KEY,
+    id_number TEXT NOT NULL,
+    household_uid TEXT NOT NULL,
+    other_household_uid TEXT NOT NULL,
+    package_checksum TEXT NOT NULL,
+    found_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'dismissed', 'merged')),
+    UNIQUE (id_number, household_uid, other_household_uid)
+);
 """
 
 
