@@ -35,9 +35,10 @@ REASON_LABELS = {
     "truoc-nhap": "Trước khi nhập gói",
     "truoc-hop-nhat": "Trước khi hợp nhất",
 }
-# Audit id of the last row included in an exported package. The sync package writer calls
-# `mark_exported(conn)` in the export's transaction; changes after it are "unexported".
-LAST_EXPORT_AUDIT_ID = "last_export_audit_id"
+# Audit id of the last row included in an exported package, per exported unit: the key the sync package
+# writer keeps (bkdesk.model.repo_sync.LAST_EXPORTED_AUDIT + ":" + unit code). Changes after it are
+# "unexported".
+LAST_EXPORT_PREFIX = "sync_last_exported_audit_id"
 
 _NAME = re.compile(r"^(\d{8}-\d{6}-\d{6})-(.+)\.sqlite$")
 _PAGES_PER_STEP = 1024
@@ -185,19 +186,30 @@ def undo_last_restore(db_path: str | Path) -> Path:
 
 # --- unexported changes --------------------------------------------------------------------------
 
+def _export_key(conn: sqlite3.Connection) -> str:
+    return f"{LAST_EXPORT_PREFIX}:{settings.get(conn, settings.SCOPE_CODE, '') or ''}"
+
+
 def mark_exported(conn: sqlite3.Connection) -> int:
-    """Record that every audit row so far is in an exported package (call inside the export's transaction)."""
+    """Record that every audit row so far is in an exported package (the sync writer does this itself)."""
     last = conn.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]
-    settings.put(conn, LAST_EXPORT_AUDIT_ID, str(last))
+    settings.put(conn, _export_key(conn), str(last))
     return last
+
+
+def last_exported_audit_id(conn: sqlite3.Connection) -> int:
+    """The database unit's export marker; without one, the highest marker of any unit it exported."""
+    values = [settings.get(conn, _export_key(conn))]
+    if values[0] is None:
+        values = [r[0] for r in conn.execute("SELECT value FROM setting WHERE key LIKE ?",
+                                             (LAST_EXPORT_PREFIX + ":%",))]
+    marks = [int(v) for v in values if v is not None and str(v).isdigit()]
+    return max(marks, default=0)
 
 
 def unexported_change_count(conn: sqlite3.Connection) -> int:
     """Audit rows written after the last package export (all of them if nothing was ever exported)."""
-    try:
-        since = int(settings.get(conn, LAST_EXPORT_AUDIT_ID, "0"))
-    except ValueError:
-        since = 0
+    since = last_exported_audit_id(conn)
     return conn.execute("SELECT count(*) FROM audit_log WHERE id > ?", (since,)).fetchone()[0]
 
 

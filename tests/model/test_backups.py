@@ -136,3 +136,13 @@ def test_unexported_changes(db):
     assert not backups.has_unexported_changes(db)
     _add(db, 1, seed=3, start=7)
     assert backups.has_unexported_changes(db)
+
+
+def test_export_marker_is_the_sync_writers_key(db):
+    _add(db, 2)
+    last = db.execute("SELECT max(id) FROM audit_log").fetchone()[0]
+    with dbmod.transaction(db):  # what the sync package writer stores after an export
+        db.execute("INSERT INTO setting(key, value) VALUES (?, ?)", ("sync_last_exported_audit_id:01954", str(last)))
+    assert backups.unexported_change_count(db) == 0
+    _add(db, 1, seed=5, start=30)
+    assert backups.unexported_change_count(db) > 0
