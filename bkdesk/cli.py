@@ -18,6 +18,7 @@ SUBCOMMAND_MODULES = [
     "bkdesk.cli_store",
     "bkdesk.cli_classify",
     "bkdesk.cli_targets",
+    "bkdesk.cli_sync",
 ]
 
 
