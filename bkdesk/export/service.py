@@ -1,0 +1,96 @@
+"""Entry points the CLI and the GUI share: compute tables for a unit and round, write xlsx or PDF.
+
+``official=True`` produces the document for signing: it refuses a standard that is not active, open sync
+conflicts in the unit and failed checks. Otherwise the file is a working draft, watermarked as such.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from bkdesk.errors import UserError
+from bkdesk.model.codelists import codelists
+from bkdesk.model.jobs import NO_CONTROL, JobControl
+from bkdesk.model.standards import Standard
+
+from . import facts as fx
+from .layouts import load_layouts, template_ids
+from .official import DocInfo, doc_info
+from .scope import Scope, official_blockers, resolve_scope, standard_of
+from .tables import Table, build_table
+
+FORM02_LISTS = ("ds_ngheo", "ds_can_ngheo", "ds_thoat_ngheo", "ds_thoat_can_ngheo")
+REPORTS_15 = tuple(f"r{i:02d}" for i in range(1, 16))
+ALIASES = {"all": REPORTS_15, "form02": FORM02_LISTS}
+
+
+@dataclass
+class Prepared:
+    scope: Scope
+    standard: Standard
+    layouts: dict
+    tables: list[Table]
+    doc: DocInfo
+
+
+def form_set_of(std: Standard) -> str:
+    if not std.form_set:
+        raise UserError(f"Chuẩn nghèo {std.id} chưa có bộ biểu mẫu (chờ văn bản hướng dẫn): chưa lập được báo cáo.")
+    return std.form_set
+
+
+def resolve_forms(form: str, layouts: dict) -> list[str]:
+    name = form.strip().lower()
+    if name in ALIASES:
+        return list(ALIASES[name])
+    if name.isdigit() and 1 <= int(name) <= 15:
+        return [f"r{int(name):02d}"]
+    if name in template_ids(layouts):
+        return [name]
+    raise UserError(f"Không có mẫu báo cáo '{form}'. Chọn một trong: all, form02, 1-15, "
+                    + ", ".join(template_ids(layouts)) + ".")
+
+
+def prepare(conn: sqlite3.Connection, form: str, unit_code: str, review_year: int, official: bool = False,
+            on: dt.date | None = None, tree: str | None = None, control: JobControl = NO_CONTROL,
+            signer_name: str = "", preparer_name: str = "") -> Prepared:
+    scope = resolve_scope(unit_code, review_year, tree)
+    std = standard_of(conn, scope)
+    layouts = load_layouts(form_set_of(std))
+    ids = resolve_forms(form, layouts)
+    lists = codelists(std.id)
+    control.report(0, len(ids) + 1, "Đang đọc số liệu…")
+    rf = fx.read_facts(conn, scope, std)
+    tables = []
+    for i, tid in enumerate(ids, 1):
+        tables.append(build_table(tid, scope, std, lists, layouts, rf))
+        control.report(i, len(ids) + 1, tables[-1].title)
+    if official:
+        official_blockers(conn, scope, std, [m for t in tables for m in t.checks_failed])
+    kind = "list" if all(t.kind == "list" for t in tables) else "report"
+    doc = doc_info(scope, layouts, kind, on=on, draft=not official, signer_name=signer_name,
+                   preparer_name=preparer_name)
+    return Prepared(scope, std, layouts, tables, doc)
+
+
+def export(conn: sqlite3.Connection, form: str, unit_code: str, review_year: int, out: str | Path,
+           official: bool = False, on: dt.date | None = None, control: JobControl = NO_CONTROL,
+           tree: str | None = None) -> Path:
+    """Write the report(s) to ``out`` (.xlsx or .pdf); returns the path written."""
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in (".xlsx", ".pdf"):
+        raise UserError("Tệp kết quả phải có đuôi .xlsx hoặc .pdf.")
+    if not out.parent.exists():
+        raise UserError(f"Không có thư mục {out.parent}.")
+    prepared = prepare(conn, form, unit_code, review_year, official, on, tree, control)
+    if suffix == ".xlsx":
+        from .xlsx import write_xlsx
+
+        return write_xlsx(prepared.tables, out, prepared.doc, control)
+    from .pdf_tables import write_tables_pdf
+
+    return write_tables_pdf(prepared.tables, out, prepared.doc, control)
