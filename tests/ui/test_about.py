@@ -53,7 +53,7 @@ def test_licences_of_bundled_libraries_and_fonts_are_shown_in_full(qtbot, db_pat
         "python-calamine": ("MIT", "MIT License"),
         "sqlite-utils": ("Apache-2.0", "Apache License"),
         "platformdirs": ("MIT", "MIT License"),
-        "DejaVu": ("DejaVu", "Bitstream"),
+        "DejaVu": ("Bitstream Vera", "Bitstream"),
     }
     for key, (licence, phrase) in expected.items():
         row = next(i for i, n in enumerate(names) if key in n)
