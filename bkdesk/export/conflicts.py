@@ -12,9 +12,7 @@ from bkdesk.model.db import transaction
 from bkdesk.model.text import name_sort_text, search_key
 
 LOCAL, INCOMING = "local", "incoming"
-# Columns computed from others: never chosen by hand, recomputed after a decision.
-DERIVED = {"household": {"head_name", "head_sort", "search_text"}, "member": {"name_key", "name_sort"},
-           "village": {"name_key"}}
+DERIVED = repo_sync.DERIVED
 TABLE_VI = {"village": "Thôn", "household": "Hộ", "member": "Thành viên", "housing": "Nhà ở",
             "household_event": "Biến động hộ", "review_round": "Đợt rà soát", "review": "Phiếu rà soát",
             "exit_registration": "Đăng ký thoát nghèo"}
@@ -84,7 +82,7 @@ def resolve(conn: sqlite3.Connection, conflict_id: int, choices: str | dict[str,
     at = audit.now_iso()
     with transaction(conn):
         current = repo_sync.local_rows(conn, c.table, [c.uid]).get(c.uid)
-        header = list(c.incoming)
+        header = repo_sync.package_columns(conn, c.table)[:-len(repo_sync.BASE)]
         now = dict(zip(header, current, strict=True)) if current else dict(c.local)
         resolved = {**now, **{f: c.incoming[f] for f, side in picks.items() if side == INCOMING}}
         _derive(c.table, resolved)
@@ -94,8 +92,8 @@ def resolve(conn: sqlite3.Connection, conflict_id: int, choices: str | dict[str,
         repo_sync.upsert_rows(conn, c.table, cols, [tuple(resolved[k] for k in cols)])
         if c.table == "review":
             repo_sync.replace_review_children(conn, {k: [(c.uid, resolved[k])] for k in repo_sync.CHILDREN})
-        if c.table == "household":
-            _refresh_household_keys(conn, c.uid)
+        if c.table in ("household", "member"):
+            refresh_household_keys(conn, [resolved["household_uid"] if c.table == "member" else c.uid])
         data = [k for k in header if k not in repo_sync.META]
         why = reason or f"Giải quyết xung đột đồng bộ số {conflict_id}"
         audit.record_change(conn, c.table, c.uid, {k: now[k] for k in data}, {k: resolved[k] for k in data}, user,
@@ -113,11 +111,12 @@ def _derive(table: str, values: dict) -> None:
         values["name_key"] = search_key(values.get("name"))
 
 
-def _refresh_household_keys(conn, uid: str) -> None:
-    # Head and search keys come from the roster; the household repository owns that rule.
+def refresh_household_keys(conn, uids) -> None:
+    """Head and search keys come from the roster (the household repository owns that rule); a roster
+    changed by a merge or a decision refreshes them without a new revision of the household."""
     from bkdesk.model.repo_households import _derived, get_household
 
-    bundle = get_household(conn, uid)
-    if bundle is not None:
-        keys = _derived(bundle)
-        repo_sync.set_household_keys(conn, uid, keys)
+    for uid in uids:
+        bundle = get_household(conn, uid)
+        if bundle is not None:
+            repo_sync.set_household_keys(conn, uid, _derived(bundle))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bkdesk.errors import UserError
 from bkdesk.export import package_format as fmt
+from bkdesk.export.conflicts import refresh_household_keys
 from bkdesk.export.package import (
     LEVEL_VI,
     Package,
@@ -149,12 +150,14 @@ def _decide(local, inc, state, base, ri: int, oi: int, data_idx: list[int]) -> s
     return "conflicts"
 
 
-def _apply_table(conn, table: str, header: list[str], rows: list[list], result: PackageResult) -> list[str]:
+def _apply_table(conn, table: str, header: list[str], rows: list[list], result: PackageResult,
+                 touched: set[str]) -> list[str]:
     spec = repo_sync.SPECS[table]
     n = len(header) - len(repo_sync.BASE)
     cols = [c for c, _ in repo_sync.table_columns(conn, table)]
     ki, ri, oi = header.index(spec.key), header.index("rev"), header.index("origin")
-    data_idx = [i for i, c in enumerate(header[:n]) if c not in repo_sync.META]
+    skip = set(repo_sync.META) | repo_sync.DERIVED.get(table, set())
+    data_idx = [i for i, c in enumerate(header[:n]) if c not in skip]
     keys = [r[ki] for r in rows]
     local = repo_sync.local_rows(conn, table, keys)
     states = repo_sync.sync_states(conn, table, keys)
@@ -166,6 +169,8 @@ def _apply_table(conn, table: str, header: list[str], rows: list[list], result: 
         kind = _decide(loc, inc, states.get(uid), base, ri, oi, data_idx)
         if kind in ("added", "updated", "meta"):
             write.append(tuple(inc[:len(cols)]))
+            if table == "member" and kind == "updated":
+                touched.add(inc[header.index("household_uid")])
             for j, name in enumerate(repo_sync.CHILDREN):
                 if table == "review":
                     children[name].append((uid, inc[len(cols) + j]))
@@ -197,17 +202,33 @@ def _map_codes(pkg: Package, mapping: dict[str, str]) -> None:
             r[ci] = mapping[r[ci]]
 
 
+def _new_audit_rows(conn, rows: list[list]) -> list[tuple]:
+    """Audit entries not yet stored: history that reached us by another path (a re-imported package on
+    a second laptop, a commune then its district) is kept once."""
+    have = repo_sync.existing_audit(conn, {(r[2], r[3]) for r in rows})
+    out = []
+    for r in rows:
+        t = tuple(r)
+        if have[t] > 0:
+            have[t] -= 1
+        else:
+            out.append(t)
+    return out
+
+
 def apply_package(conn: sqlite3.Connection, pkg: Package, mapping: dict[str, str], user: str,
                   result: PackageResult) -> None:
     """Write one verified package inside the caller's transaction."""
     _map_codes(pkg, mapping)
     hh_keys: list[str] = []
+    touched: set[str] = set()
     for spec in repo_sync.TABLES:
         header, rows = pkg.tables[spec.name]
-        keys = _apply_table(conn, spec.name, header, rows, result)
+        keys = _apply_table(conn, spec.name, header, rows, result, touched)
         if spec.name == "household":
             hh_keys = keys
-    repo_sync.append_audit(conn, (tuple(r) for r in pkg.tables[fmt.AUDIT_TABLE][1]))
+    refresh_household_keys(conn, sorted(touched))
+    repo_sync.append_audit(conn, _new_audit_rows(conn, pkg.tables[fmt.AUDIT_TABLE][1]))
     at = audit.now_iso()
     result.duplicates = repo_sync.find_duplicates(conn, hh_keys)
     repo_sync.record_duplicates(conn, result.duplicates, pkg.checksum, at)

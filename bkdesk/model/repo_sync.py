@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -43,6 +44,9 @@ CHILDREN = {
     "_groups": ("review_group", ("group_code", "derived", "final", "reason")),
 }
 BASE = ("_base_rev", "_base_origin")
+# Columns computed from others: not compared by the merge, never chosen by hand, recomputed.
+DERIVED = {"household": {"head_name", "head_sort", "search_text"}, "member": {"name_key", "name_sort"},
+           "village": {"name_key"}}
 AUDIT_COLUMNS = ("at", "user", "table_name", "record_uid", "action", "field", "old_value", "new_value", "reason",
                  "origin")
 LAST_EXPORTED_AUDIT = "sync_last_exported_audit_id"
@@ -200,6 +204,14 @@ def set_sync_states(conn: sqlite3.Connection, table: str, states: Iterable[tuple
     conn.executemany("INSERT INTO sync_state (table_name, uid, rev, origin) VALUES (?,?,?,?) ON CONFLICT"
                      "(table_name, uid) DO UPDATE SET rev=excluded.rev, origin=excluded.origin",
                      ((table, uid, rev, origin) for uid, rev, origin in states))
+
+
+def existing_audit(conn: sqlite3.Connection, pairs: set[tuple[str, str]]) -> Counter:
+    """Audit rows already stored for these (table, record) pairs, as a multiset of row tuples."""
+    sql = (f"SELECT {', '.join('a.' + c for c in AUDIT_COLUMNS)} FROM (SELECT json_extract(value, '$[0]') AS t,"
+           " json_extract(value, '$[1]') AS u FROM json_each(?)) p CROSS JOIN audit_log a"
+           " ON a.table_name = p.t AND a.record_uid = p.u")
+    return Counter(tuple(r) for r in conn.execute(sql, (json.dumps(sorted(pairs)),)))
 
 
 def append_audit(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
