@@ -96,7 +96,8 @@ def _member_rows(ctx: FormContext, members: list[dict], limit: int) -> list[dict
 
 def draw_review_form(p: Page, ctx: FormContext, hh: dict, members: list[dict], review: dict,
                      indicators: dict[str, dict], causes: dict[str, str]) -> None:
-    y = p.official_head(ctx.doc)
+    y = p.official_head(ctx.doc.__class__(issuer=ctx.doc.issuer, number="", place_date=ctx.doc.place_date,
+                                          motto=ctx.doc.motto, draft=False))
     y = _title(p, y, ["PHIẾU RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO",
                       f"Kỳ rà soát năm {ctx.scope.review_year} - chuẩn nghèo {ctx.std.id}"])
     head = fx.head_of(members) or {}
@@ -122,7 +123,6 @@ def draw_review_form(p: Page, ctx: FormContext, hh: dict, members: list[dict], r
     y -= 16
     p.text(p.left, y, "III. ĐIỂM THU NHẬP (ĐIỂM A)", B, 11)
     score = review.get("score_a_final")
-    _line(p, y, "", "", p.left + 200, 0)
     p.text(p.left + 220, y, f"Tổng điểm A: {number_vi(score) if score is not None else '……'}", B, 11)
     y -= 18
     p.text(p.left, y, "IV. CÁC CHỈ SỐ THIẾU HỤT DỊCH VỤ XÃ HỘI CƠ BẢN", B, 11)
@@ -139,6 +139,8 @@ def draw_review_form(p: Page, ctx: FormContext, hh: dict, members: list[dict], r
     p.text(p.left, y, "V. KẾT QUẢ PHÂN LOẠI", B, 11)
     y -= 15
     d = review.get("deprivation_count")
+    if d is None and indicators:
+        d = sum(1 for v in indicators.values() if (v.get("final") or v.get("computed")) == "deprived")
     b = review.get("score_b")
     _line(p, y, "Số chỉ số thiếu hụt:", "" if d is None else str(d), width=half)
     _line(p, y, "Điểm B:", "" if b is None else str(b), p.left + half + 10, half - 10)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
+from bkdesk.model.text import search_key
+
 COUNTED = ("confirmed", "decided")
 PRESENT = ("present", "new_born", "moved_in")
 _ST = "('confirmed', 'decided')"
@@ -36,7 +38,8 @@ def counted_reviews(conn: sqlite3.Connection, commune_codes: list[str], review_y
     """
     marks, codes = _marks(commune_codes)
     sql = f"""
-    SELECT r.uid AS review_uid, r.household_uid, r.commune_code, r.village_uid, r.household_no AS review_no,
+    SELECT r.uid AS review_uid, r.household_uid, r.commune_code, coalesce(r.village_uid, h.village_uid) AS village_uid,
+           r.household_no AS review_no,
            r.final_class, r.start_status, r.members_count, r.reference_date, r.reasons_text, r.decision_id,
            r.score_a_final, r.score_b, r.deprivation_count, r.reviewers, r.household_representative, r.area,
            r.review_date, r.computed_class, r.override_reason,
@@ -236,3 +239,40 @@ def round_of(conn, commune_code: str, review_year: int) -> dict | None:
     row = conn.execute("SELECT * FROM review_round WHERE commune_code = ? AND kind = 'periodic' AND review_year = ?",
                        (commune_code, review_year)).fetchone()
     return dict(row) if row else None
+
+
+def round_reviews(conn, commune_codes: list[str], review_year: int, village_uid: str | None = None) -> list[dict]:
+    """Every periodic review of round R (drafts included: printed forms are working papers), in list order."""
+    marks, codes = _marks(commune_codes)
+    sql = (f"SELECT r.*, h.head_name, h.address, h.household_no AS hh_no, v.name AS village_name"
+           f" FROM review r JOIN household h ON h.uid = r.household_uid"
+           f" LEFT JOIN village v ON v.uid = coalesce(r.village_uid, h.village_uid)"
+           f" WHERE r.review_type = 'periodic' AND r.list_year = ? AND r.commune_code IN ({marks})")
+    args: list = [review_year + 1, *codes]
+    if village_uid:
+        sql += " AND coalesce(r.village_uid, h.village_uid) = ?"
+        args.append(village_uid)
+    return [dict(r) for r in conn.execute(sql + " ORDER BY r.commune_code, v.name_key, h.household_no, h.uid", args)]
+
+
+def review_causes(conn, review_uid: str) -> dict[str, str]:
+    return {r[0]: r[1] for r in conn.execute("SELECT cause_code, text FROM review_cause WHERE review_uid = ?",
+                                             (review_uid,))}
+
+
+def deprived_by_list_year(conn, household_uid: str) -> dict[int, set[str]]:
+    """list year -> deprived indicator codes of the household's counted periodic reviews (Form 03 grid)."""
+    out: dict[int, set[str]] = {}
+    rows = conn.execute(f"SELECT r.list_year, i.indicator_code FROM review r JOIN review_indicator i"
+                        f" ON i.review_uid = r.uid WHERE r.household_uid = ? AND r.review_type = 'periodic'"
+                        f" AND r.record_status IN {_ST} AND coalesce(i.final, i.computed) = 'deprived'",
+                        (household_uid,))
+    for year, code in rows:
+        out.setdefault(year, set()).add(code)
+    return out
+
+
+def village_uid_by_name(conn, commune_code: str, name: str) -> str | None:
+    row = conn.execute("SELECT uid FROM village WHERE commune_code = ? AND name_key = ?",
+                       (commune_code, search_key(name))).fetchone()
+    return row[0] if row else None
