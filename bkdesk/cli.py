@@ -19,6 +19,7 @@ SUBCOMMAND_MODULES = [
     "bkdesk.cli_classify",
     "bkdesk.cli_targets",
     "bkdesk.cli_sync",
+    "bkdesk.cli_outputs",
 ]
 
 
