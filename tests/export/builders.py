@@ -62,7 +62,7 @@ def _review(hh: HH, list_year: int, cls: str, rnd_uid: str, status: str = "confi
                   household_no="", members_count=None)
 
 
-def build_round(conn, rng: random.Random, n: int = 40) -> list[HH]:
+def build_round(conn, rng: random.Random, n: int = 40, draft_rate: float = 0.1) -> list[HH]:
     villages = [create_village(conn, COMMUNE, name, "test") for name in ("Bản Chang", "Nà Phặc")]
     rounds = {}
     for ry in (YEAR - 2, YEAR - 1, YEAR):
@@ -91,7 +91,7 @@ def build_round(conn, rng: random.Random, n: int = 40) -> list[HH]:
             conn.commit()
             truth.append(hh)
             continue
-        status = "draft" if rng.random() < 0.1 and i > 1 else "confirmed"
+        status = "draft" if rng.random() < draft_rate and i > 1 else "confirmed"
         r = _review(hh, YEAR + 1, hh.cls, rounds[YEAR], status)
         if hh.prev is None and rng.random() < 0.3:
             r.start_status, hh.start_absent = "ABSENT", True

@@ -94,3 +94,27 @@ def edit_household(conn, uid: str, user: str, origin: str, **changes) -> None:
     for k, v in changes.items():
         setattr(bundle.household, k, v)
     save_household(conn, bundle, user, origin=origin)
+
+
+def make_household_conflict(folder: Path) -> tuple[Path, str]:
+    """A district database with one open conflict: two laptops edited one household (address / phone)."""
+    from bkdesk.export.merge import merge_files
+    from bkdesk.export.package import write_package
+    from bkdesk.model import settings
+
+    a = new_commune_db(folder / "a.sqlite", "01954", 2, seed=31)
+    p0, _ = write_package(a, "01954", 2022, folder / "p0.xlsx")
+    b = init_database(folder / "b.sqlite", "commune", "01954", officer="Nông Văn Bình")
+    merge_files(b, folder / "b.sqlite", [p0])
+    path = folder / "huyen.sqlite"
+    district = init_database(path, "district", "062", officer="Cán bộ huyện")
+    merge_files(district, path, [p0])
+    uid = a.execute("SELECT min(uid) FROM household").fetchone()[0]
+    edit_household(a, uid, "Hoàng Thị Lan", settings.installation_id(a), address="Bản Mới")
+    edit_household(b, uid, "Nông Văn Bình", settings.installation_id(b), phone="0912345678")
+    p1, _ = write_package(a, "01954", 2022, folder / "p1.xlsx")
+    p2, _ = write_package(b, "01954", 2022, folder / "p2.xlsx")
+    merge_files(district, path, [p1, p2])
+    for conn in (a, b, district):
+        conn.close()
+    return path, uid

@@ -1,0 +1,49 @@
+"""The conflict screen: both versions field by field with who/when; per-field and whole-record decisions."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from bkdesk.model.db import open_db
+from bkdesk.model.repo_households import get_household
+from bkdesk.ui.conflict_view import open_conflicts
+from tests.export.sync_data import make_household_conflict
+from tests.ui.helpers import type_text
+
+
+def test_field_by_field_decision_is_applied_and_audited(qtbot, tmp_path):
+    path, uid = make_household_conflict(tmp_path)
+    dlg = open_conflicts(None, path)
+    qtbot.addWidget(dlg)
+    view = dlg.view
+    assert view.conflicts_list.count() == 1
+    assert "Hoàng Thị Lan" in view.who_label.text() and "Nông Văn Bình" in view.who_label.text()
+    fields = {view.fields_table.item(r, 0).text(): (view.fields_table.item(r, 1).text(),
+                                                    view.fields_table.item(r, 2).text())
+              for r in range(view.fields_table.rowCount())}
+    assert set(fields) == {"Địa chỉ", "Điện thoại"}
+    assert fields["Địa chỉ"][0] == "Bản Mới" and fields["Điện thoại"][1] == "0912345678"
+    view.set_choice("phone", "incoming")
+    type_text(view.reason_edit, "Xác minh với trưởng thôn")
+    with qtbot.waitSignal(view.conflict_resolved):
+        qtbot.mouseClick(view.apply_button, Qt.MouseButton.LeftButton)
+    assert view.conflicts_list.count() == 0 and not view.apply_button.isEnabled()
+    conn = open_db(path)
+    hh = get_household(conn, uid).household
+    assert (hh.address, hh.phone) == ("Bản Mới", "0912345678")
+    reasons = [r[0] for r in conn.execute("SELECT reason FROM audit_log WHERE record_uid=? AND field='phone'"
+                                          " ORDER BY id DESC LIMIT 1", (uid,))]
+    assert reasons == ["Xác minh với trưởng thôn"]
+    conn.close()
+
+
+def test_whole_record_take_incoming(qtbot, tmp_path):
+    path, uid = make_household_conflict(tmp_path)
+    dlg = open_conflicts(None, path)
+    qtbot.addWidget(dlg)
+    qtbot.mouseClick(dlg.view.take_incoming_button, Qt.MouseButton.LeftButton)
+    conn = open_db(path)
+    hh = get_household(conn, uid).household
+    assert hh.phone == "0912345678" and hh.address != "Bản Mới"
+    assert conn.execute("SELECT status FROM sync_conflict").fetchone()[0] == "resolved"
+    conn.close()

@@ -1,0 +1,59 @@
+"""The merge dialog: files from the file list and drag and drop, background merge, report, cancel."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from python_calamine import CalamineWorkbook
+
+from bkdesk.model.store import init_database
+from bkdesk.ui.merge_dialog import MergeDialog, open_merge_dialog
+from tests.export.sync_data import file_hash
+from tests.export.sync_fixtures import commune_pkg, other_district_pkg  # noqa: F401
+
+
+def _district(tmp_path):
+    path = tmp_path / "huyen.sqlite"
+    init_database(path, "district", "062").close()
+    return path
+
+
+def _drop(dlg, paths):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    dlg.dropEvent(event)
+
+
+def test_drop_files_merge_and_report(qtbot, tmp_path, commune_pkg, other_district_pkg):  # noqa: F811
+    path = _district(tmp_path)
+    dlg = open_merge_dialog(None, path)
+    qtbot.addWidget(dlg)
+    assert not dlg.merge_button.isEnabled()
+    _drop(dlg, [commune_pkg[1], other_district_pkg, commune_pkg[1]])
+    assert dlg.files_list.count() == 2 and dlg.merge_button.isEnabled()
+    with qtbot.waitSignal(dlg.merge_finished, timeout=30_000):
+        qtbot.mouseClick(dlg.merge_button, Qt.MouseButton.LeftButton)
+    assert dlg.report_table.rowCount() == 2
+    assert dlg.report_table.item(0, 3).text() == "Đã nhập"
+    assert dlg.report_table.item(1, 3).text() == "Bị từ chối"
+    assert "không thuộc phạm vi" in dlg.report_table.item(1, dlg.report_table.columnCount() - 1).text()
+    assert "1 tệp bị từ chối" in dlg.status_label.text()
+    out = dlg.save_report(tmp_path / "bao-cao.xlsx")
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Báo cáo nhập").to_python()
+    assert [r[3] for r in rows[1:]] == ["Đã nhập", "Bị từ chối"]
+
+
+def test_cancelled_merge_changes_nothing(qtbot, tmp_path, commune_pkg):  # noqa: F811
+    path = _district(tmp_path)
+    before = file_hash(path)
+    dlg = MergeDialog(path)
+    qtbot.addWidget(dlg)
+    dlg.add_files([commune_pkg[1]])
+    qtbot.mouseClick(dlg.merge_button, Qt.MouseButton.LeftButton)
+    dlg.job.control.cancel()
+    qtbot.waitUntil(lambda: dlg.job is None, timeout=30_000)
+    assert "Đã hủy" in dlg.status_label.text()
+    assert dlg.report_table.rowCount() == 0
+    assert file_hash(path) == before
