@@ -244,7 +244,7 @@ def count(facts: RoundFacts, std: Standard, lists: CodeLists, layouts: dict) -> 
         _count_moves(c, fact, persons)
     for d in facts.departed:
         c = out.setdefault(d["commune_code"], Counter())
-        pp = d["prev_members"] or 0
+        pp = d["prev_members"] if d["prev_members"] is not None else d["roster"]
         side = "poor" if d["prev_class"] == "POOR" else "near"
         c[f"start.{d['prev_class']}.hh"] += 1
         c[f"start.{d['prev_class']}.pp"] += pp
@@ -253,7 +253,7 @@ def count(facts: RoundFacts, std: Standard, lists: CodeLists, layouts: dict) -> 
     for u in facts.unreviewed:  # on the start list, no end status: the identity check fails and names them
         c = out.setdefault(u["commune_code"], Counter())
         c[f"start.{u['prev_class']}.hh"] += 1
-        c[f"start.{u['prev_class']}.pp"] += u["prev_members"] or 0
+        c[f"start.{u['prev_class']}.pp"] += u["prev_members"] if u["prev_members"] is not None else u["roster"]
         c["unreviewed"] += 1
     facts.counters = out
     return out

@@ -73,6 +73,8 @@ def departed_households(conn: sqlite3.Connection, commune_codes: list[str], revi
     marks, codes = _marks(commune_codes)
     sql = f"""
     SELECT p.household_uid, p.commune_code, p.final_class AS prev_class, p.members_count AS prev_members,
+           (SELECT count(*) FROM member m WHERE m.household_uid = p.household_uid
+              AND m.presence IN ('present', 'new_born', 'moved_in')) AS roster,
            h.head_name, h.household_no, h.status
     FROM review p JOIN household h ON h.uid = p.household_uid
     WHERE p.review_type = 'periodic' AND p.list_year = ? AND p.record_status IN {_ST}
@@ -88,6 +90,8 @@ def unreviewed_households(conn: sqlite3.Connection, commune_codes: list[str], re
     marks, codes = _marks(commune_codes)
     sql = f"""
     SELECT p.household_uid, p.commune_code, p.final_class AS prev_class, p.members_count AS prev_members,
+           (SELECT count(*) FROM member m WHERE m.household_uid = p.household_uid
+              AND m.presence IN ('present', 'new_born', 'moved_in')) AS roster,
            h.head_name, h.household_no
     FROM review p JOIN household h ON h.uid = p.household_uid
     WHERE p.review_type = 'periodic' AND p.list_year = ? AND p.record_status IN {_ST}

@@ -24,7 +24,7 @@ REF = dt.date(YEAR, 9, 1)
 @pytest.fixture
 def clean_round(db):
     """No drafts: every household on the start lists has a counted review (or left the commune)."""
-    return db, build_round(db, random.Random(11), 40, draft_rate=0.0)
+    return db, build_round(db, random.Random(19), 60, draft_rate=0.0)
 
 
 @pytest.fixture
@@ -102,6 +102,9 @@ def test_reports_02_03_movements_and_identity(clean_round):
             if m and not m.endswith("remain"):
                 mv_h[m] += 1
                 mv_p[m] += persons(h)
+    # the fixture exercises departures, relapses and moves in from outside on both lists
+    assert all(mv_h[k] for k in ("poor_decrease_other", "near_decrease_other", "poor_relapse", "near_relapse",
+                                 "poor_increase_other", "near_increase_other", "poor_from_near", "near_to_poor"))
     for form, side, start, end in (("2", "poor", P, P), ("3", "near", N, N)):
         t = table(conn, form)
         decs = (["poor_exit_to_near", "poor_exit_above", "poor_decrease_other"] if side == "poor"
