@@ -86,8 +86,8 @@ def _row_merge(ws, r: int, c0: int, c1: int, value: str, fmt) -> None:
 
 
 def _document_head(ws, t: Table, doc: DocInfo, fm: _Formats, ncols: int) -> int:
-    left_end = max(1, ncols // 3 - 1)
-    right0 = left_end + 1 if ncols > 4 else 0
+    left_end = max(0, round(ncols * 0.4) - 1)  # issuing body | motto, about 2:3 as on paper
+    right0 = left_end + 1
     _row_merge(ws, 0, 0, left_end, doc.issuer[0], fm.issuer)
     _row_merge(ws, 0, right0, ncols - 1, doc.motto[0], fm.motto1)
     _row_merge(ws, 1, 0, left_end, doc.issuer[1], fm.issuer_b)

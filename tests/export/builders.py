@@ -85,7 +85,7 @@ def build_round(conn, rng: random.Random, n: int = 40, draft_rate: float = 0.1) 
             save_review(conn, _review(hh, YEAR - 1, "POOR" if hh.older_poor else "NEAR_POOR", rounds[YEAR - 2]), "t")
         if hh.prev:
             save_review(conn, _review(hh, YEAR, hh.prev, rounds[YEAR - 1], "decided"), "test")
-        if hh.prev in ("POOR", "NEAR_POOR") and rng.random() < 0.12:  # moved away: no review this year
+        if hh.prev in ("POOR", "NEAR_POOR") and rng.random() < 0.12 and i > 1:  # moved away: no review
             hh.cls, hh.status = None, "moved_out"
             conn.execute("UPDATE household SET status='moved_out' WHERE uid=?", (hh.uid,))
             conn.commit()
