@@ -19,6 +19,7 @@ SUBCOMMAND_MODULES = [
     "bkdesk.cli_classify",
     "bkdesk.cli_targets",
     "bkdesk.cli_sync",
+    "bkdesk.cli_demo",
     "bkdesk.cli_outputs",
 ]
 
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="bkdesk", description="Rà soát hộ nghèo, hộ cận nghèo (bkdesk)", parents=[common])
     parser.add_argument("--version", action="version", version=f"bkdesk {__version__}")
     parser.add_argument("--lang", choices=["vi", "en"], default=argparse.SUPPRESS, help="ngôn ngữ giao diện")
+    parser.add_argument("--demo", action="store_true", help="mở ứng dụng với cơ sở dữ liệu mẫu của một xã")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     for name in SUBCOMMAND_MODULES:
         importlib.import_module(name).register(sub, common)
@@ -59,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if getattr(args, "func", None) is None:
             from bkdesk.ui.app import run_gui
+
+            if args.demo and not getattr(args, "db", None):  # build once, then open like any database
+                from bkdesk.cli_demo import ensure_demo_db
+
+                args.db = str(ensure_demo_db())
 
             return run_gui(args)
         return int(args.func(args) or 0)

@@ -9,7 +9,6 @@ Everything is deterministic for a seed and marked as demo data (setting is_demo=
 
 from __future__ import annotations
 
-import copy
 import csv
 import os
 import random
@@ -23,6 +22,7 @@ from pathlib import Path
 from bkdesk.errors import UserError
 from bkdesk.model import settings
 from bkdesk.model.classify import MIDDLE, NEAR_POOR, NOT_POOR, POOR
+from bkdesk.model.db import connect
 from bkdesk.model.demo_people import (
     HOUSING_FIELDS,
     MEMBER_FIELDS,
@@ -270,8 +270,8 @@ def _household(rng, t, no, code, commune_name, village, urban, mix, rounds, c21,
           "_nlndn": int(not urban and rng.random() < 0.75), "_roster": roster}
     # The end of 2022 is the household's current state; 2021 is scored on a copy (snapshot if it differs).
     s22 = score(rng, code, rounds[2022], roster, housing, c22)
-    roster21, housing21 = copy.deepcopy(roster), dict(housing)
-    s21 = score(rng, code, rounds[2021], roster21, housing21, c21)
+    roster21, housing21 = [dict(m) for m in roster], dict(housing)
+    s21 = score(rng, code, rounds[2021], roster21, housing21, c21, pre=2 if c21 == POOR != c22 else 0)
     head = roster[0]
     derived = household_derived(hh["household_no"], roster)
     phone = f"09{rng.randrange(10**8):08d}" if rng.random() < 0.6 else ""
@@ -317,25 +317,46 @@ def build_demo(conn, scale: str = "commune", seed: int = 1, code: str | None = N
     workers = workers if workers is not None else (min(2, os.cpu_count() or 1) if len(jobs) > 1 else 1)
     t0, rows = time.perf_counter(), 0
     settings.put_many(conn, {settings.IS_DEMO: "1"})
-    results = _run_jobs(jobs, workers)
-    for i, tables in enumerate(results, start=1):
-        rows += load_tables(conn, tables, DEMO_REASON)
-        if progress:
-            progress(i, len(jobs), jobs[i - 1].plan.code)
+    path = conn.execute("PRAGMA database_list").fetchone()[2]
+    done = 0
+    if workers <= 1:
+        for job in jobs:
+            rows += _load(conn, generate_commune(job))
+            done += 1
+            if progress:
+                progress(done, len(jobs), job.plan.code)
+    else:
+        # Workers generate AND write their commune (one transaction each, serialised by SQLite's write
+        # lock): no rows cross process boundaries. Row content does not depend on the order.
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for code, n in pool.map(_generate_and_load, jobs, [path] * len(jobs)):
+                rows += n
+                done += 1
+                if progress:
+                    progress(done, len(jobs), code)
     return {"communes": len(codes), "households": sum(plans[c].households for c in codes),
             "poor_2021": sum(plans[c].poor for c in codes), "rows": rows, "seconds": time.perf_counter() - t0}
 
 
-def _run_jobs(jobs: list[CommuneJob], workers: int):
-    """Rows of each commune in job order (so the database is the same whatever the worker count)."""
-    if workers <= 1:
-        yield from map(generate_commune, jobs)
-        return
-    pool = ProcessPoolExecutor(max_workers=workers)
+def _load(conn, tables) -> int:
+    # A fresh file that is rebuilt if interrupted: WAL with NORMAL sync (no fsync per commit, still safe
+    # from corruption) and a large page cache for the random-uuid index inserts; restored afterwards.
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA cache_size=-131072")
     try:
-        yield from pool.map(generate_commune, jobs)
+        return load_tables(conn, tables, DEMO_REASON)
     finally:
-        pool.shutdown(cancel_futures=True)
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA cache_size=-2000")
+
+
+def _generate_and_load(job: CommuneJob, path: str) -> tuple[str, int]:
+    tables = generate_commune(job)
+    conn = connect(path)
+    try:
+        return job.plan.code, _load(conn, tables)
+    finally:
+        conn.close()
 
 
 def scope_for(scale: str, code: str | None) -> tuple[str, str]:

@@ -25,6 +25,8 @@ POOR, NEAR_POOR, NOT_POOR, MIDDLE = "POOR", "NEAR_POOR", "NOT_POOR", "MIDDLE"
 
 # Probability of a bad value per class (demo tendencies, not rules).
 _BAD = {POOR: 0.55, NEAR_POOR: 0.22, NOT_POOR: 0.06, MIDDLE: 0.08}
+# Housing is where poor households differ most (and what the housing programme targets).
+_HOUSING_BAD = {POOR: 0.9, NEAR_POOR: 0.15, NOT_POOR: 0.06, MIDDLE: 0.08}
 
 
 @lru_cache(maxsize=1)
@@ -60,7 +62,7 @@ def compose(rng: random.Random, cls: str, mix: dict[str, float]) -> list[Person]
     """Who lives in the household (head first): relationships, sexes, ages and ethnic groups."""
     eth = _pick_mix(rng, mix)
     kinds = ["nuclear", "three_gen", "elderly_couple", "single_elderly", "single_parent", "young_couple"]
-    weights = [44, 24, 11, 6, 6, 9] if cls == NOT_POOR else [36, 26, 12, 12, 8, 6]
+    weights = [46, 28, 9, 4, 6, 7] if cls == NOT_POOR else [40, 30, 10, 8, 8, 4]
     kind = rng.choices(kinds, weights=weights)[0]
     head_male = rng.random() < (0.82 if kind not in ("single_parent", "single_elderly") else 0.3)
     head_sex = "1" if head_male else "2"
@@ -80,7 +82,7 @@ def compose(rng: random.Random, cls: str, mix: dict[str, float]) -> list[Person]
         return [Person(HEAD_CODE, head_sex, age, eth)] + _children(rng, age, rng.randint(1, 3), eth)
     age = rng.randint(26, 58) if kind == "nuclear" else rng.randint(30, 55)
     people = [Person(HEAD_CODE, head_sex, age, eth), Person(spouse[0], spouse[1], _near(rng, age, 5), spouse_eth)]
-    n_kids = rng.choices((0, 1, 2, 3, 4), weights=(6, 22, 42, 20, 10) if cls != NOT_POOR else (8, 28, 46, 14, 4))[0]
+    n_kids = rng.choices((0, 1, 2, 3, 4), weights=(4, 16, 40, 26, 14) if cls != NOT_POOR else (5, 22, 48, 18, 7))[0]
     people += _children(rng, age, n_kids, eth)
     if kind == "three_gen":
         elder = min(age + rng.randint(20, 32), 95)
@@ -230,7 +232,7 @@ def make_roster(rng: random.Random, cls: str, mix: dict[str, float], standard_id
 
 
 def make_housing(rng: random.Random, cls: str, n_members: int, urban: bool) -> dict:
-    bad = _BAD[cls] * (0.5 if urban else 1.0)
+    bad = _HOUSING_BAD[cls] * (0.6 if urban else 1.0)
     h = dict.fromkeys(HOUSING_FIELDS)
     h["no_house"] = int(rng.random() < 0.01 * bad)
     durable = [int(rng.random() > bad * 0.8) for _ in range(3)]

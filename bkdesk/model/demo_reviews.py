@@ -73,13 +73,18 @@ def draw_score_a(rng: random.Random, cls: str, threshold: float) -> int:
 
 
 def score(rng: random.Random, commune_code: str, rnd: RoundInfo, roster: list[dict], housing: dict,
-          target: str) -> Scored:
-    """Score the household for ``target``, nudging roster/housing (in place) until classify agrees."""
+          target: str, pre: int = 0) -> Scored:
+    """Score the household for ``target``, nudging roster/housing (in place) until classify agrees.
+
+    ``pre`` nudges are applied before the first try (a household known to be far from the target)."""
     std = rnd.standard
     a = draw_score_a(rng, target, std.threshold(rnd.area))
     n = max(1, len(present_members(roster, rnd.ref)))
     steps = worse_steps(n) if target == POOR else better_steps(n) if target == NEAR_POOR else []
-    changed = False
+    changed = pre > 0
+    for step in steps[:pre]:
+        apply_step(step, roster, housing)
+    del steps[:pre]
     while True:
         results = compute_indicators(std, roster, housing, rnd.ref)
         finals = _finals(results, lean_worse=target == POOR)

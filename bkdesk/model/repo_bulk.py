@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from types import SimpleNamespace
 
 from bkdesk.model.db import transaction
@@ -55,15 +56,30 @@ def load_tables(conn: sqlite3.Connection, tables: dict[str, tuple[Sequence[str],
 
 
 def household_derived(household_no: str, members: Sequence[dict]) -> dict:
-    """head_name / head_sort / search_text exactly as repo_households computes them on save."""
-    bundle = SimpleNamespace(household=SimpleNamespace(household_no=household_no),
-                             members=[SimpleNamespace(**m) for m in members])
-    return _derived(bundle)
+    """head_name / head_sort / search_text exactly as repo_households._derived computes them on save
+    (tests/model/test_demo.py compares the two); names repeat, so their keys are cached."""
+    head = members[0]  # demo rosters put the head first
+    parts = [household_no] + [m["full_name"] for m in members] + [m["id_number"] or "" for m in members]
+    return {"head_name": head["full_name"], "head_sort": member_keys(head["full_name"])[1],
+            "search_text": " | ".join(p if p.isdigit() else _key(p) for p in parts if p)}
 
 
+@lru_cache(maxsize=100_000)
 def member_keys(full_name: str) -> tuple[str, str]:
     """(name_key, name_sort) of a member, as repo_households stores them."""
     return search_key(full_name), name_sort_text(full_name)
+
+
+@lru_cache(maxsize=100_000)
+def _key(text: str) -> str:
+    return search_key(text)
+
+
+def derived_like_repo(household_no: str, members: Sequence[dict]) -> dict:
+    """The repository's own computation, for tests comparing it with ``household_derived``."""
+    bundle = SimpleNamespace(household=SimpleNamespace(household_no=household_no),
+                             members=[SimpleNamespace(**m) for m in members])
+    return _derived(bundle)
 
 
 def class_counts(conn: sqlite3.Connection, review_year: int, by: str = "district") -> dict[str, dict[str, int]]:
