@@ -14,6 +14,7 @@ import re
 import sqlite3
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -262,14 +263,15 @@ def _check_zip(path: Path) -> None:
                         head = part.read(4096)
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                         raise PackageError(f"Tệp {name} chứa khai báo XML không được phép; không nhập.")
-    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, zipfile.LargeZipFile, OSError, ValueError, RuntimeError,
+            NotImplementedError) as exc:
         raise PackageError(f"Tệp {name} bị hỏng hoặc không đầy đủ (có thể bị cắt cụt khi sao chép): {exc}.") from None
 
 
 def _manifest(wb: CalamineWorkbook, name: str) -> dict[str, str]:
     if fmt.MANIFEST_SHEET not in wb.sheet_names:
         raise PackageError(f"Tệp {name} không phải gói dữ liệu bkdesk (không có trang «{fmt.MANIFEST_SHEET}»).")
-    rows = wb.get_sheet_by_name(fmt.MANIFEST_SHEET).to_python(skip_empty_area=False)
+    rows = _sheet_rows(wb, fmt.MANIFEST_SHEET, name)
     manifest = {str(r[0]): _cell(r[1]) for r in rows[1:] if len(r) >= 2 and r[0] != ""}
     if manifest.get("format") != fmt.FORMAT_NAME:
         raise PackageError(f"Tệp {name} không phải gói dữ liệu bkdesk (sai tên định dạng).")
@@ -288,6 +290,13 @@ def _manifest(wb: CalamineWorkbook, name: str) -> dict[str, str]:
     return manifest
 
 
+def _sheet_rows(wb: CalamineWorkbook, sheet: str, name: str) -> list[list]:
+    try:
+        return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine's own error types for broken XML or zip parts
+        raise PackageError(f"Tệp {name} bị hỏng, không đọc được trang «{sheet}»: {exc}.") from None
+
+
 def _cell(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -299,7 +308,7 @@ def _raw_table(wb: CalamineWorkbook, name: str, table: str, header: list[str], c
     for sheet in fmt.sheet_names(table, count):
         if sheet not in wb.sheet_names:
             raise PackageError(f"Tệp {name} thiếu trang dữ liệu «{sheet}» (tệp đã bị sửa hoặc không đầy đủ).")
-        rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        rows = _sheet_rows(wb, sheet, name)
         got = [str(c) for c in rows[0] if c != ""] if rows else []
         if got != header:
             raise PackageError(f"Tệp {name}: cấu trúc trang «{sheet}» không đúng định dạng gói.")
@@ -336,6 +345,9 @@ def read_package(path: str | Path, conn: sqlite3.Connection, control: JobControl
                                " (tệp đã bị sửa hoặc không đầy đủ).")
         h = checksum.table(table, header)
         for c in cells:
+            if not unicodedata.is_normalized("NFC", c):  # bkdesk writes NFC only: rewritten outside bkdesk
+                raise PackageError(f"Tệp {name}: dữ liệu bảng {table} đã bị sửa bên ngoài bkdesk (văn bản không ở"
+                                   " dạng chuẩn Unicode NFC); không nhập.")
             fmt.Checksum.add(h, c)
         raw[table] = (header, cells)
     digest = checksum.digest(manifest)
