@@ -94,3 +94,70 @@ def export(conn: sqlite3.Connection, form: str, unit_code: str, review_year: int
     from .pdf_tables import write_tables_pdf
 
     return write_tables_pdf(prepared.tables, out, prepared.doc, control)
+
+
+FORM_KINDS_VI = {"review": "Phiếu rà soát hộ (tất cả hộ của kỳ)", "form01": "Mẫu số 01 - Giấy đề nghị rà soát",
+                 "form03": "Mẫu số 03 - Giấy chứng nhận hộ nghèo, hộ cận nghèo",
+                 "form04": "Mẫu số 04 - Giấy đề nghị công nhận thoát nghèo", "minutes": "Biên bản họp dân (mỗi thôn)",
+                 "notice": "Thông báo niêm yết công khai và danh sách"}
+
+
+def output_choices(review_year: int) -> list[tuple[str, str]]:
+    """What the export dialog offers: ("report:<form>" | "forms:<kind>", Vietnamese label)."""
+    from bkdesk.model.standards import standard_for_list_year
+
+    out = [("report:all", "Cả 15 biểu báo cáo"), ("report:form02", "4 danh sách kèm Quyết định (Mẫu số 02)")]
+    std = standard_for_list_year(review_year + 1)
+    if std.form_set:
+        layouts = load_layouts(std.form_set)
+        for t in layouts["reports"] + layouts["lists"]:
+            prefix = f"Biểu {t['no']}: " if "no" in t else ""
+            out.append((f"report:{t['id']}", prefix + t["title"].capitalize()))
+    out += [(f"forms:{k}", v) for k, v in FORM_KINDS_VI.items()]
+    return out
+
+
+def export_defaults(db_path: str | Path) -> dict:
+    """Unit code and review year the dialog starts with (the database's own scope and round)."""
+    from bkdesk.model import settings
+    from bkdesk.model.db import open_db
+
+    conn = open_db(db_path)
+    try:
+        year = settings.get(conn, settings.REVIEW_YEAR)
+        return {"unit": settings.get(conn, settings.SCOPE_CODE) or "",
+                "year": int(year) if year else dt.date.today().year}
+    finally:
+        conn.close()
+
+
+def run_output(db_path: str | Path, choice: str, unit_code: str, review_year: int, out: str | Path,
+               official: bool = False, village: str | None = None, control: JobControl = NO_CONTROL) -> Path:
+    """One call for the GUI's background job: opens its own connection (one per thread)."""
+    from bkdesk.model.db import open_db
+
+    kind, _, name = choice.partition(":")
+    conn = open_db(db_path)
+    try:
+        if kind == "forms":
+            from .forms import write_forms
+
+            return write_forms(conn, name, unit_code, review_year, out, village=village or None,
+                               official=official, control=control)[0]
+        return export(conn, name, unit_code, review_year, out, official=official, control=control)
+    finally:
+        conn.close()
+
+
+def preview_tables(db_path: str | Path, choice: str, unit_code: str, review_year: int, official: bool = False,
+                   control: JobControl = NO_CONTROL) -> Prepared:
+    from bkdesk.model.db import open_db
+
+    kind, _, name = choice.partition(":")
+    if kind != "report":
+        raise UserError("Xem trước dùng cho báo cáo và danh sách; biểu mẫu in từng hộ hãy xuất ra PDF để xem.")
+    conn = open_db(db_path)
+    try:
+        return prepare(conn, name, unit_code, review_year, official=official, control=control)
+    finally:
+        conn.close()
