@@ -8,6 +8,7 @@ from pathlib import Path
 import xlsxwriter
 
 from bkdesk.errors import UserError
+from bkdesk.model.file_guard import check_xlsx
 from bkdesk.model.targets import TargetInput, TargetRow, compute_table, input_from_values
 
 SHEET = "Chi tieu"
@@ -89,6 +90,7 @@ def read_targets_xlsx(path: str | Path, year: int) -> list[TargetInput]:
     from python_calamine import CalamineWorkbook
 
     name = Path(path).name
+    check_xlsx(path, UserError, max_cells=1_000_000)  # issue 9: zip bombs, entities, far cells (reader abort)
     try:
         wb = CalamineWorkbook.from_path(str(path))
         rows = wb.get_sheet_by_name(wb.sheet_names[0]).to_python()

@@ -18,6 +18,7 @@ from typing import Any
 
 from bkdesk.errors import UserError
 from bkdesk.model.db import transaction
+from bkdesk.model.file_guard import check_xlsx
 
 FORMAT = "bkdesk-points-table"
 FORMAT_VERSION = 1
@@ -36,7 +37,8 @@ SHEET_COLUMNS = {
 
 class PointsTableError(UserError):
     def __init__(self, problems: list[str], source: str = ""):
-        self.problems = list(problems)
+        # a hostile file's value can be 1 MB long: keep each problem readable (issue 9 corpus)
+        self.problems = [p if len(p) <= 300 else p[:300] + "…" for p in problems]
         head = f"Bảng điểm {source} không hợp lệ" if source else "Bảng điểm không hợp lệ"
         super().__init__(head + ": " + "; ".join(self.problems) + ".")
 
@@ -229,10 +231,16 @@ def check_table(table: Any, source: str = "", require_checksum: bool = True) -> 
 def load_points_json(text: str | bytes, source: str = "") -> dict:
     """Parse and validate a canonical JSON table (checksum required)."""
     try:
-        table = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise PointsTableError([f"không phải JSON hợp lệ ({exc})"], source) from None
-    return check_table(table, source)
+        table = json.loads(text, parse_constant=_no_constant)
+        return check_table(table, source)
+    except RecursionError:  # issue 9 corpus: absurdly deep nesting
+        raise PointsTableError(["cấu trúc JSON lồng nhau quá sâu"], source) from None
+    except ValueError as exc:  # bad JSON or encoding, NaN/Infinity, 4,300+ digit numbers, lone surrogates
+        raise PointsTableError([f"không phải JSON hợp lệ ({str(exc)[:200]})"], source) from None
+
+
+def _no_constant(name: str):
+    raise ValueError(f"giá trị {name} không được phép")
 
 
 def load_points_file(path: str | Path) -> dict:
@@ -280,6 +288,7 @@ def import_xlsx(path: str | Path) -> dict:
     from python_calamine import CalamineWorkbook
 
     path = Path(path)
+    check_xlsx(path, lambda msg: PointsTableError([msg], path.name), max_cells=1_000_000)  # issue 9
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for damaged files
@@ -290,7 +299,10 @@ def import_xlsx(path: str | Path) -> dict:
     sheets: dict[str, list[dict]] = {}
     problems: list[str] = []
     for name, cols in SHEET_COLUMNS.items():
-        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=True)
+        try:
+            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=True)
+        except Exception as exc:  # a damaged sheet part: calamine's own error types
+            raise PointsTableError([f"trang '{name}' bị hỏng, không đọc được ({str(exc)[:200]})"], path.name) from None
         header = [str(c).strip() for c in rows[0]] if rows else []
         lack = [c for c in cols if c not in header]
         if lack:
