@@ -21,6 +21,7 @@ SUBCOMMAND_MODULES = [
     "bkdesk.cli_sync",
     "bkdesk.cli_demo",
     "bkdesk.cli_outputs",
+    "bkdesk.cli_backups",
 ]
 
 

@@ -32,8 +32,7 @@ REASON_LABELS = {
     REASON_BEFORE_RESTORE: "Trước khi khôi phục",
     REASON_BEFORE_UNDO: "Trước khi hoàn tác khôi phục",
     REASON_MANUAL: "Sao lưu thủ công",
-    "truoc-nhap": "Trước khi nhập gói",
-    "truoc-hop-nhat": "Trước khi hợp nhất",
+    "truoc-nhap-goi": "Trước khi nhập gói dữ liệu",
 }
 # Audit id of the last row included in an exported package, per exported unit: the key the sync package
 # writer keeps (bkdesk.model.repo_sync.LAST_EXPORTED_AUDIT + ":" + unit code). Changes after it are
