@@ -10,10 +10,10 @@ Everything is deterministic for a seed and marked as demo data (setting is_demo=
 from __future__ import annotations
 
 import csv
+import operator
 import os
 import random
 import time
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -42,7 +42,7 @@ from bkdesk.model.demo_reviews import (
     review_row,
     score,
 )
-from bkdesk.model.repo_bulk import household_derived, load_tables, member_keys
+from bkdesk.model.repo_bulk import TABLE_ORDER, deferred_indexes, household_derived, load_tables, member_keys
 from bkdesk.model.standards import periodic_reference_date, standard_for_list_year
 from bkdesk.model.units import TREE_2022, area_of, catalog
 from bkdesk.paths import resource_path
@@ -178,8 +178,14 @@ class CommuneJob:
     origin: str
 
 
+_UUID_MASK = ~((0xF << 76) | (0x3 << 62))
+_UUID_V4 = (0x4 << 76) | (0x2 << 62)
+
+
 def _uid(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    """A version-4 UUID drawn from ``rng`` (same text as uuid.UUID(int=..., version=4), 3x faster)."""
+    h = f"{(rng.getrandbits(128) & _UUID_MASK) | _UUID_V4:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _rounds(rng: random.Random, code: str) -> dict[int, RoundInfo]:
@@ -257,6 +263,7 @@ HOUSEHOLD_COLUMNS = ("uid", "household_no", "commune_code", "village_uid", "addr
 MEMBER_COLUMNS = ("uid", "household_uid") + tuple(f for f in MEMBER_FIELDS if f not in ("uid", "household_uid")) + (
     "name_key", "name_sort") + SYNC_COLUMNS
 HOUSING_COLUMNS = ("household_uid",) + HOUSING_FIELDS + SYNC_COLUMNS
+_member_values = operator.itemgetter(*MEMBER_COLUMNS[:-6])
 
 
 def _household(rng, t, no, code, commune_name, village, urban, mix, rounds, c21, c22, origin, reviewers) -> None:
@@ -279,8 +286,7 @@ def _household(rng, t, no, code, commune_name, village, urban, mix, rounds, c21,
                            derived["head_name"], derived["head_sort"], derived["search_text"], 1, 1,
                            HOUSEHOLD_STAMP, DEMO_USER, origin))
     for m in roster:
-        t["member"].append(tuple(m.get(c) for c in MEMBER_COLUMNS[:-6]) + member_keys(m["full_name"]) + (
-            1, HOUSEHOLD_STAMP, DEMO_USER, origin))
+        t["member"].append(_member_values(m) + member_keys(m["full_name"]) + (1, HOUSEHOLD_STAMP, DEMO_USER, origin))
     t["housing"].append((hh_uid,) + tuple(housing[f] for f in HOUSING_FIELDS) + (1, HOUSEHOLD_STAMP, DEMO_USER, origin))
     for year, s, ros, hou, start in ((2021, s21, roster21, housing21, None),
                                      (2022, s22, roster, housing, START_STATUS[c21])):
@@ -319,21 +325,22 @@ def build_demo(conn, scale: str = "commune", seed: int = 1, code: str | None = N
     settings.put_many(conn, {settings.IS_DEMO: "1"})
     path = conn.execute("PRAGMA database_list").fetchone()[2]
     done = 0
-    if workers <= 1:
-        for job in jobs:
-            rows += _load(conn, generate_commune(job))
-            done += 1
-            if progress:
-                progress(done, len(jobs), job.plan.code)
-    else:
-        # Workers generate AND write their commune (one transaction each, serialised by SQLite's write
-        # lock): no rows cross process boundaries. Row content does not depend on the order.
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for code, n in pool.map(_generate_and_load, jobs, [path] * len(jobs)):
-                rows += n
+    with deferred_indexes(conn, TABLE_ORDER + ("audit_log",)):
+        if workers <= 1:
+            for job in jobs:
+                rows += _load(conn, generate_commune(job))
                 done += 1
                 if progress:
-                    progress(done, len(jobs), code)
+                    progress(done, len(jobs), job.plan.code)
+        else:
+            # Workers generate AND write their commune (one transaction each, serialised by SQLite's write
+            # lock): no rows cross process boundaries. Row content does not depend on the order.
+            with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(path,)) as pool:
+                for code, n in pool.map(_generate_and_load, jobs):
+                    rows += n
+                    done += 1
+                    if progress:
+                        progress(done, len(jobs), code)
     return {"communes": len(codes), "households": sum(plans[c].households for c in codes),
             "poor_2021": sum(plans[c].poor for c in codes), "rows": rows, "seconds": time.perf_counter() - t0}
 
@@ -350,13 +357,16 @@ def _load(conn, tables) -> int:
         conn.execute("PRAGMA cache_size=-2000")
 
 
-def _generate_and_load(job: CommuneJob, path: str) -> tuple[str, int]:
-    tables = generate_commune(job)
-    conn = connect(path)
-    try:
-        return job.plan.code, _load(conn, tables)
-    finally:
-        conn.close()
+_worker_conn = None  # one connection per worker process, kept warm across its communes
+
+
+def _worker_init(path: str) -> None:
+    global _worker_conn
+    _worker_conn = connect(path)
+
+
+def _generate_and_load(job: CommuneJob) -> tuple[str, int]:
+    return job.plan.code, _load(_worker_conn, generate_commune(job))
 
 
 def scope_for(scale: str, code: str | None) -> tuple[str, str]:
