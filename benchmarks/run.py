@@ -28,7 +28,9 @@ from benchmarks.common import FIGURES, FLOORS, Context, Measure, figure_of  # no
 
 BENCH_DIR = Path(__file__).resolve().parent
 # Figures that a print-only module reports in its own lines (so they are not "not measured yet").
-PRINTED_BY = {"bench_classify": ("classify_100k",)}
+PRINTED_BY = {"bench_classify": ("classify_100k",),
+              "bench_merge": ("merge_province", "merge_memory", "export_commune"),
+              "bench_outputs": ("reports_xlsx", "pdf_forms")}
 
 
 @dataclass
@@ -112,14 +114,14 @@ def floor_ratio(name: str, results: dict[str, Result]) -> str:
     return f"x{ratio:.1f} floor"
 
 
-def format_line(name: str, res: Result, results: dict[str, Result]) -> str:
+def format_line(name: str, res: Result, results: dict[str, Result], smoke: bool = False) -> str:
     fig = figure_of(name)
     if res.error:
         return f"{name:<20} ERROR {res.error}"
     target = "" if fig.target is None else f"target {'>=' if fig.higher_is_better else '<'} {_num(fig.target)} {fig.unit}"
     parts = [f"{name:<20}", f"median {_num(res.median):>8} {fig.unit:<7}", f"min {_num(min(res.samples)):>8}",
              f"max {_num(max(res.samples)):>8}", f"n={len(res.samples)}", f"{target:<22}",
-             f"{verdict(name, res.median):<4}", f"{floor_ratio(name, results):<12}", fig.label]
+             f"{'-' if smoke else verdict(name, res.median):<4}", f"{floor_ratio(name, results):<12}", fig.label]
     if res.note:
         parts.append(f"({res.note})")
     return "  ".join(parts)
@@ -189,10 +191,10 @@ def main(argv: list[str] | None = None, out=None) -> int:
             for name in list(pending):
                 floor = figure_of(name).floor
                 if floor is None or floor in results or floor not in _all_measured_later(args.dir, floor):
-                    say(format_line(name, results[name], results))
+                    say(format_line(name, results[name], results, ctx.smoke))
                     pending.remove(name)
     for name in pending:
-        say(format_line(name, results[name], results))
+        say(format_line(name, results[name], results, ctx.smoke))
     missing = [n for n in (*FIGURES, *FLOORS) if n not in results and n not in printed and wanted(n)]
     for name in missing:
         say(f"not measured yet: {name} ({figure_of(name).label})")
