@@ -161,7 +161,7 @@ def _apply_table(conn, table: str, header: list[str], rows: list[list], result: 
     keys = [r[ki] for r in rows]
     local = repo_sync.local_rows(conn, table, keys)
     states = repo_sync.sync_states(conn, table, keys)
-    write, children, synced = [], {name: [] for name in repo_sync.CHILDREN}, []
+    write, children, synced, replaced = [], {name: [] for name in repo_sync.CHILDREN}, [], []
     for r in rows:
         inc, base = r[:n], tuple(r[n:])
         uid = inc[ki]
@@ -171,8 +171,9 @@ def _apply_table(conn, table: str, header: list[str], rows: list[list], result: 
             write.append(tuple(inc[:len(cols)]))
             if table == "member" and kind == "updated":
                 touched.add(inc[header.index("household_uid")])
-            for j, name in enumerate(repo_sync.CHILDREN):
-                if table == "review":
+            if table == "review":
+                replaced.append(loc is not None)
+                for j, name in enumerate(repo_sync.CHILDREN):
                     children[name].append((uid, inc[len(cols) + j]))
             synced.append((uid, inc[ri], inc[oi]))
         elif kind == "conflicts":
@@ -187,7 +188,7 @@ def _apply_table(conn, table: str, header: list[str], rows: list[list], result: 
             result.households[kind] += 1
     repo_sync.upsert_rows(conn, table, cols, write)
     if table == "review":
-        repo_sync.replace_review_children(conn, children)
+        repo_sync.replace_review_children(conn, children, existing=replaced)
     repo_sync.set_sync_states(conn, table, synced)
     return keys
 
@@ -261,6 +262,7 @@ def merge_files(conn: sqlite3.Connection, db_path: str | Path, files: list[str |
                 continue
             if not in_tx:
                 report.backup = auto_backup(conn, db_path, "truoc-nhap-goi")
+                repo_sync.bulk_cache(conn, True)
                 conn.execute("BEGIN IMMEDIATE")
                 conn.execute("PRAGMA defer_foreign_keys=ON")
                 in_tx = True
@@ -274,6 +276,9 @@ def merge_files(conn: sqlite3.Connection, db_path: str | Path, files: list[str |
         if in_tx:
             conn.execute("ROLLBACK")
         raise
+    finally:
+        if in_tx:
+            repo_sync.bulk_cache(conn, False)
     return report
 
 

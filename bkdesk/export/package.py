@@ -362,15 +362,19 @@ def read_package(path: str | Path, conn: sqlite3.Connection, control: JobControl
 
 
 def _decode(conn, table: str, header: list[str], cells: list[str], name: str) -> list[list]:
-    kinds = (["text"] * len(header) if table == fmt.AUDIT_TABLE
-             else [repo_sync.column_kinds(conn, table)[c] for c in header])
+    known = {} if table == fmt.AUDIT_TABLE else repo_sync.column_kinds(conn, table)
+    kinds = [known.get(c, "text") for c in header]
+    typed = [(i, k) for i, k in enumerate(kinds) if k != "text"]  # text columns need no conversion
+    width = len(header)
     out = []
     for n, cell in enumerate(cells, start=2):
         try:
             values = json.loads(cell)
-            if not isinstance(values, list) or len(values) != len(header):
+            if not isinstance(values, list) or len(values) != width:
                 raise ValueError("số cột không đúng")
-            out.append([fmt.decode_value(v, k) for v, k in zip(values, kinds, strict=True)])
+            for i, k in typed:
+                values[i] = fmt.decode_value(values[i], k)
+            out.append(values)
         except (ValueError, TypeError) as exc:
             raise PackageError(f"Tệp {name}: dòng {n} của bảng {table} không đọc được ({exc}).") from None
     return out

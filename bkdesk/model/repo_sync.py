@@ -190,11 +190,19 @@ def upsert_rows(conn: sqlite3.Connection, table: str, cols: list[str], rows: Ite
                      f" ON CONFLICT({key}) DO UPDATE SET {sets}", rows)
 
 
-def replace_review_children(conn: sqlite3.Connection, parts: dict[str, list[tuple[str, str]]]) -> None:
-    """``parts[name]`` = (review uid, JSON list of child rows); replaces each review's child rows."""
+def bulk_cache(conn: sqlite3.Connection, on: bool) -> None:
+    """A large page cache while a merge inserts random-uuid keys (the default 2 MB thrashes)."""
+    conn.execute(f"PRAGMA cache_size={-256_000 if on else -2000}")
+
+
+def replace_review_children(conn: sqlite3.Connection, parts: dict[str, list[tuple[str, str]]],
+                            existing: list[bool] | None = None) -> None:
+    """``parts[name]`` = (review uid, JSON list of child rows); replaces each review's child rows.
+    ``existing[i]`` False says review i is new (nothing to delete)."""
     for name, (child, ccols) in CHILDREN.items():
         items = parts.get(name, [])
-        conn.executemany(f"DELETE FROM {child} WHERE review_uid=?", [(uid,) for uid, _ in items])
+        old = [(uid,) for i, (uid, _) in enumerate(items) if existing is None or existing[i]]
+        conn.executemany(f"DELETE FROM {child} WHERE review_uid=?", old)
         rows = [(uid, *r) for uid, text in items for r in json.loads(text or "[]")]
         conn.executemany(f"INSERT INTO {child} (review_uid, {', '.join(ccols)}) VALUES"
                          f" ({', '.join('?' * (len(ccols) + 1))})", rows)
