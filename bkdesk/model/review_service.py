@@ -20,10 +20,12 @@ from bkdesk.model.codelists import codelists, derive_groups
 from bkdesk.model.db import transaction
 from bkdesk.model.indicators import FINAL_VALUES, compute_indicators, present_members
 from bkdesk.model.points_table import compute_score_a, points_table_by_uid
-from bkdesk.model.records import GroupValue, IndicatorValue, Review, as_dict
+from bkdesk.model.records import ExitRegistration, GroupValue, IndicatorValue, Review, as_dict
+from bkdesk.model.repo_base import upsert_audited
 from bkdesk.model.repo_households import HouseholdBundle, write_household
 from bkdesk.model.repo_reviews import write_review
 from bkdesk.model.review_validation import ERROR, FieldError, validate_review
+from bkdesk.model.text import clean_text
 from bkdesk.model.units import UnitError, area_of
 
 # Field-error suffixes that are impossible values (blocking save) rather than missing work.
@@ -223,10 +225,13 @@ def household_issues(conn: sqlite3.Connection, bundle: HouseholdBundle) -> list[
 
 
 def save_household_with_review(conn: sqlite3.Connection, bundle: HouseholdBundle, review: Review | None,
-                               user: str, reason: str = "", origin: str = "") -> ReviewOutcome:
+                               user: str, reason: str = "", origin: str = "",
+                               exit_reg: ExitRegistration | None = None) -> ReviewOutcome:
     """Fill the review, refuse impossible values, save household + review in ONE audited transaction.
 
     An incomplete review is saved as a draft and the household marked "chưa hoàn thành" (complete = 0).
+    ``exit_reg`` (the household's exit-poverty registration, never an input to the classification) is
+    written in the same transaction.
     """
     if review is None:
         outcome = ReviewOutcome(None, household_issues(conn, bundle))
@@ -245,4 +250,18 @@ def save_household_with_review(conn: sqlite3.Connection, bundle: HouseholdBundle
         write_household(conn, bundle, user, reason, origin, at)
         if review is not None:
             write_review(conn, review, user, reason, origin, at)
+        if exit_reg is not None:
+            _write_exit_registration(conn, bundle, exit_reg, user, reason, origin, at)
     return outcome
+
+
+def _write_exit_registration(conn, bundle: HouseholdBundle, reg: ExitRegistration, user: str, reason: str,
+                             origin: str, at: str) -> None:
+    if reg.target not in ("thoat_ngheo", "thoat_can_ngheo"):
+        raise UserError("Mục tiêu đăng ký phải là thoát nghèo hoặc thoát cận nghèo.")
+    if not isinstance(reg.registration_year, int):
+        raise UserError("Năm đăng ký thoát nghèo phải là một năm (ví dụ 2025).")
+    reg.household_uid = bundle.household.uid
+    values = {k: clean_text(v) if isinstance(v, str) else v for k, v in as_dict(reg).items() if k != "uid"}
+    reg.meta.rev = upsert_audited(conn, "exit_registration", "uid", reg.uid, values, user=user, reason=reason,
+                                  origin=origin, at=at, expected_rev=reg.meta.rev or None)

@@ -1,23 +1,74 @@
-"""Starting the GUI: one QApplication, the database opened (created when missing), the main window."""
+"""Starting the GUI: one QApplication, Vietnamese (or English) UI, error hook, first-run wizard when
+there is no database, the main window, and the offer to restore drafts left by a crash.
+
+Screenshots (docs/screenshots, tools/screenshot.sh) use ``BKDESK_SHOW=wizard | main | editor:N``
+(N = tab index) to open a given screen on start; it is not a user feature.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
+
+_windows: list = []
+
+
+def _database_ready(path: Path) -> bool:
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    from bkdesk.model import settings
+    from bkdesk.model.store import open_or_create
+
+    conn = open_or_create(path)
+    try:
+        return bool(settings.get(conn, settings.SCOPE))
+    finally:
+        conn.close()
+
+
+def open_window(path: Path):
+    """Open the main window on a database (the wizard first when it is not set up); None if cancelled."""
+    from bkdesk.model.store import open_or_create
+    from bkdesk.ui.main_window import MainWindow
+    from bkdesk.ui.wizard import FirstRunWizard
+
+    if _database_ready(path):
+        conn = open_or_create(path)
+    else:
+        wizard = FirstRunWizard(path)
+        if os.environ.get("BKDESK_SHOW") == "wizard":
+            wizard.show()
+            _windows.append(wizard)
+            return None
+        if not wizard.exec():
+            return None
+        conn = wizard.conn
+    window = MainWindow(conn, path)
+    window.show()
+    _windows.append(window)
+    show = os.environ.get("BKDESK_SHOW", "")
+    if show.startswith("editor:") and window.model.uids:
+        editor = window.open_editor(window.model.uids[0], int(show.split(":")[1]))
+        editor.move(30, 20)
+    else:
+        window.offer_drafts()
+    return window
 
 
 def run_gui(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from bkdesk.cli import db_path
-    from bkdesk.model.store import open_or_create
-    from bkdesk.ui.main_window import MainWindow
+    from bkdesk.ui import error_hook, i18n, prefs
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("bkdesk")
     app.setOrganizationName("bkdesk")
-    path = db_path(args)
-    conn = open_or_create(path)
-    window = MainWindow(conn, path)
-    window.show()
+    i18n.set_language(getattr(args, "lang", None) or prefs.language())
+    i18n.install_qt_translator(app)
+    error_hook.install()
+    if open_window(Path(db_path(args))) is None and not _windows:
+        return 0
     return app.exec()

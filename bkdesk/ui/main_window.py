@@ -1,24 +1,381 @@
-"""Main window of the officer's desk."""
+"""Main window of the officer's desk: menus + toolbar, village tree, household table, filters, totals.
+
+Other screens (export/print, summaries, review rounds) are added by the lead through ``menu(name)``.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QLabel, QMainWindow
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QTableView,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from bkdesk.model import settings
-from bkdesk.model.repo_households import count_households
+from bkdesk.errors import UserError
+from bkdesk.model import repo_desk, repo_drafts, settings
+from bkdesk.model.classify import CLASS_LABELS, CLASSES
+from bkdesk.model.codelists import codelists
+from bkdesk.model.repo_households import HouseholdBundle, get_household
+from bkdesk.model.repo_reviews import exit_registrations, latest_review
 from bkdesk.model.repo_units import unit_name
+from bkdesk.model.repo_villages import create_village, list_villages, rename_village
+from bkdesk.model.review_service import new_review
+from bkdesk.model.standards import list_year_for, standard_for_list_year
+from bkdesk.ui import prefs
+from bkdesk.ui.household_table import HouseholdTableModel
+from bkdesk.ui.i18n import _
+
+MENUS = ("Tệp", "Hộ gia đình", "Thôn", "Đợt rà soát", "Tổng hợp", "Xuất/In", "Trợ giúp")
+SEARCH_DELAY_MS = 150
+ROW_HEIGHT = 24
+
+
+def _fmt(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
 
 
 class MainWindow(QMainWindow):
     def __init__(self, conn, path: Path):
         super().__init__()
-        self.conn = conn
-        self.db_path = path
-        code = settings.get(conn, settings.SCOPE_CODE)
-        unit = unit_name(conn, code) if code else None
-        self.setWindowTitle(f"bkdesk - {unit or 'Chưa chọn đơn vị'}")
-        self.summary_label = QLabel(f"Số hộ: {count_households(conn):n}")
-        self.setCentralWidget(self.summary_label)
-        self.resize(1280, 720)
+        self.conn, self.db_path = conn, Path(path)
+        self.commune = settings.get(conn, settings.SCOPE_CODE) or ""
+        self.review_year = int(settings.get(conn, settings.REVIEW_YEAR) or 0) or None
+        self.list_year = list_year_for("periodic", self.review_year) if self.review_year else None
+        self.editors: list = []
+        name = unit_name(conn, self.commune) if self.commune else None
+        self.setWindowTitle(f"bkdesk - {name or _('Chưa chọn đơn vị')}" +
+                            (f" - {_('năm rà soát')} {self.review_year}" if self.review_year else ""))
+        std_id = standard_for_list_year(self.list_year, conn).id if self.list_year else "vn-2022-2026"
+        self.codelists = codelists(std_id)
+        self._menus: dict[str, QMenu] = {}
+        self._build()
+        self.model.filter = repo_desk.DeskFilter(commune_code=self.commune or None, list_year=self.list_year)
+        self.refresh()
+        prefs.add_recent_database(self.db_path)
+        self.resize(1366, 740)
+
+    # --- building ----------------------------------------------------------------------------
+
+    def menu(self, name: str) -> QMenu:
+        """The top-level menu called ``name`` (Vietnamese title), created at the end when missing."""
+        if name not in self._menus:
+            self._menus[name] = self.menuBar().addMenu(_(name))
+        return self._menus[name]
+
+    def _action(self, text: str, slot, shortcut=None, menu: str | None = None, toolbar: bool = False) -> QAction:
+        act = QAction(_(text), self)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        act.triggered.connect(lambda _c=False: slot())
+        if menu:
+            self.menu(menu).addAction(act)
+        if toolbar:
+            self.toolbar.addAction(act)
+        return act
+
+    def _build(self) -> None:
+        for name in MENUS:
+            self.menu(name)
+        self.toolbar = self.addToolBar(_("Thanh công cụ"))
+        self.toolbar.setObjectName("main_toolbar")
+        self.add_household_action = self._action("Thêm hộ", self.new_household, "Ctrl+N", "Hộ gia đình", True)
+        self.edit_household_action = self._action("Sửa hộ", self.edit_current, "Ctrl+E", "Hộ gia đình", True)
+        self._action("Tìm hộ", lambda: self.search_edit.setFocus(), "Ctrl+F", "Hộ gia đình", True)
+        self._action("Thêm thôn", self.add_village, None, "Thôn", True)
+        self._action("Đổi tên thôn", self.rename_village, None, "Thôn", True)
+        self._action("Mở cơ sở dữ liệu khác...", self.open_other, "Ctrl+O", "Tệp")
+        self.recent_menu = self.menu("Tệp").addMenu(_("Cơ sở dữ liệu gần đây"))
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self._action("Cài đặt...", self.open_settings, None, "Tệp")
+        self.menu("Tệp").addSeparator()
+        self._action("Thoát", self.close, "Ctrl+Q", "Tệp")
+        self._action("Giới thiệu", self.about, None, "Trợ giúp")
+        splitter = QSplitter(self)
+        self.village_tree = QTreeWidget(splitter)
+        self.village_tree.setObjectName("village_tree")
+        self.village_tree.setHeaderLabels([_("Đơn vị"), _("Số hộ")])
+        self.village_tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.village_tree.header().setStretchLastSection(False)
+        self.village_tree.header().resizeSection(1, 60)
+        self.village_tree.currentItemChanged.connect(self._on_village_tree_current_changed)
+        centre = QWidget(splitter)
+        lay = QVBoxLayout(centre)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(self._filter_bar())
+        self.model = HouseholdTableModel(self.conn, self)
+        self.table_view = QTableView(centre)
+        self.table_view.setObjectName("household_table")
+        self.table_view.setModel(self.model)
+        self.table_view.setSortingEnabled(True)
+        self.table_view.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.table_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table_view.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        self.table_view.verticalHeader().setVisible(False)
+        self.table_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.table_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate((60, 190, 120, 70, 130, 60, 150, 90, 130, 120)):
+            header.resizeSection(col, width)
+        header.setStretchLastSection(True)
+        self.table_view.doubleClicked.connect(lambda _i: self.edit_current())
+        self.table_view.activated.connect(lambda _i: self.edit_current())
+        lay.addWidget(self.table_view)
+        splitter.addWidget(self.village_tree)
+        splitter.addWidget(centre)
+        splitter.setSizes([230, 1130])
+        self.setCentralWidget(splitter)
+        self.totals_label = QLabel(self)
+        self.totals_label.setObjectName("totals_label")
+        self.statusBar().addWidget(self.totals_label)
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self.apply_filters)
+
+    def _filter_bar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setObjectName("search_edit")
+        self.search_edit.setPlaceholderText(_("Tìm theo tên chủ hộ, thành viên, mã hộ, số CCCD (không cần dấu)"))
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.textChanged.connect(lambda _t: self.search_timer.start())
+        self.class_combo = self._combo("class_filter_combo", _("Mọi phân loại"),
+                                       [(c, _(CLASS_LABELS["vi"][c])) for c in CLASSES] +
+                                       [("NONE", _("Chưa phân loại"))])
+        self.group_combo = self._combo("group_filter_combo", _("Mọi nhóm"),
+                                       [(i["code"], i["label_vi"]) for i in self.codelists.items("household_groups")])
+        self.cause_combo = self._combo("cause_filter_combo", _("Mọi nguyên nhân"),
+                                       [(i["code"], f"{i['code']}. {i['label_vi']}")
+                                        for i in self.codelists.items("causes")])
+        self.exit_check = QCheckBox(_("Đăng ký thoát nghèo"), self)
+        self.exit_check.setObjectName("exit_filter_check")
+        self.incomplete_check = QCheckBox(_("Chưa hoàn thành"), self)
+        self.incomplete_check.setObjectName("incomplete_filter_check")
+        for box in (self.exit_check, self.incomplete_check):
+            box.toggled.connect(lambda _c: self.apply_filters())
+        bar.addWidget(self.search_edit, 3)
+        for w in (self.class_combo, self.group_combo, self.cause_combo):
+            bar.addWidget(w, 1)
+        bar.addWidget(self.exit_check)
+        bar.addWidget(self.incomplete_check)
+        return bar
+
+    def _combo(self, name: str, all_text: str, items: list[tuple[str, str]]) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setObjectName(name)
+        combo.addItem(all_text, None)
+        for code, label in items:
+            combo.addItem(label, code)
+        combo.setMaximumWidth(190)
+        combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        return combo
+
+    # --- data --------------------------------------------------------------------------------
+
+    def apply_filters(self) -> None:
+        f = self.model.filter
+        f.search = self.search_edit.text()
+        f.final_class = self.class_combo.currentData()
+        f.group = self.group_combo.currentData()
+        f.cause = self.cause_combo.currentData()
+        f.exit_registered = self.exit_check.isChecked()
+        f.incomplete = self.incomplete_check.isChecked()
+        item = self.village_tree.currentItem()
+        f.village_uid = item.data(0, Qt.ItemDataRole.UserRole) if item is not None and item.parent() else None
+        self.model.refresh()
+        self._update_totals()
+
+    def refresh(self) -> None:
+        self._fill_tree()
+        self.apply_filters()
+
+    def _fill_tree(self) -> None:
+        current = self.village_tree.currentItem()
+        keep = current.data(0, Qt.ItemDataRole.UserRole) if current is not None and current.parent() else None
+        self.village_tree.blockSignals(True)
+        self.village_tree.clear()
+        counts = repo_desk.village_counts(self.conn, self.commune or None)
+        root = QTreeWidgetItem([unit_name(self.conn, self.commune) or self.commune or _("Tất cả"),
+                                _fmt(sum(counts.values()))])
+        self.village_tree.addTopLevelItem(root)
+        select = root
+        for v in list_villages(self.conn, self.commune or None):
+            item = QTreeWidgetItem([v["name"], _fmt(counts.get(v["uid"], 0))])
+            item.setData(0, Qt.ItemDataRole.UserRole, v["uid"])
+            root.addChild(item)
+            if v["uid"] == keep:
+                select = item
+        if counts.get(None):
+            item = QTreeWidgetItem([_("(chưa có thôn)"), _fmt(counts[None])])
+            item.setData(0, Qt.ItemDataRole.UserRole, "")
+            root.addChild(item)
+        root.setExpanded(True)
+        self.village_tree.setCurrentItem(select)
+        self.village_tree.blockSignals(False)
+
+    def _on_village_tree_current_changed(self, *_args) -> None:
+        self.apply_filters()
+
+    def _update_totals(self) -> None:
+        t = repo_desk.totals(self.conn, self.commune or None, self.list_year)
+        labels = CLASS_LABELS["vi"]
+        parts = [_("Đang hiện {shown} / {total} hộ").format(shown=_fmt(len(self.model.uids)),
+                                                          total=_fmt(t["households"]))]
+        parts += [f"{_(labels[c])}: {_fmt(t.get(c, 0))}" for c in ("POOR", "NEAR_POOR")]
+        parts.append(_("Chưa hoàn thành: {n}").format(n=_fmt(t["incomplete"])))
+        self.totals_label.setText("   |   ".join(parts))
+
+    # --- households --------------------------------------------------------------------------
+
+    def current_uid(self) -> str | None:
+        index = self.table_view.currentIndex()
+        return self.model.uid_at(index.row()) if index.isValid() else None
+
+    def edit_current(self) -> None:
+        uid = self.current_uid()
+        if uid:
+            self.open_editor(uid)
+
+    def open_editor(self, uid: str, tab: int = 0):
+        from bkdesk.ui.editor import HouseholdEditor
+
+        bundle = get_household(self.conn, uid)
+        if bundle is None:
+            return None
+        review = latest_review(self.conn, uid)
+        if review is None or (self.list_year and review.list_year != self.list_year):
+            review = new_review(bundle, self.review_year or review.list_year - 1)
+        regs = exit_registrations(self.conn, uid)
+        return self._show_editor(HouseholdEditor(self.conn, bundle, review, regs[-1] if regs else None, self), tab)
+
+    def new_household(self):
+        from bkdesk.model.records import Household
+        from bkdesk.ui.editor import HouseholdEditor
+
+        if not self.review_year:
+            QMessageBox.warning(self, _("Chưa có năm rà soát"), _("Cơ sở dữ liệu chưa có năm rà soát."))
+            return None
+        hh = Household(commune_code=self.commune, household_no=repo_desk.next_household_no(self.conn, self.commune))
+        item = self.village_tree.currentItem()
+        if item is not None and item.parent() and item.data(0, Qt.ItemDataRole.UserRole):
+            hh.village_uid = item.data(0, Qt.ItemDataRole.UserRole)
+        bundle = HouseholdBundle(hh)
+        editor = HouseholdEditor(self.conn, bundle, new_review(bundle, self.review_year), None, self, is_new=True)
+        return self._show_editor(editor, 0)
+
+    def _show_editor(self, editor, tab: int):
+        editor.tabs.setCurrentIndex(tab)
+        editor.household_saved.connect(lambda _uid: self.refresh())
+        editor.finished.connect(lambda _r, e=editor: self.editors.remove(e) if e in self.editors else None)
+        self.editors.append(editor)
+        editor.show()
+        return editor
+
+    def offer_drafts(self) -> list:
+        """Offer to restore the editor drafts a crash left behind; returns the editors opened."""
+        from bkdesk.ui.editor import HouseholdEditor
+
+        opened = []
+        for key, saved_at in repo_drafts.list_drafts(self.conn, "household:"):
+            data = repo_drafts.load_draft(self.conn, key)
+            state = (data or {}).get("state")
+            if not state:
+                continue
+            head = next((m.get("full_name") for m in state.get("members", []) if m.get("full_name")), "")
+            answer = QMessageBox.question(
+                self, _("Khôi phục bản nháp"),
+                _("Có bản nháp chưa lưu của hộ {no} {head} (lưu lúc {at}). Mở lại để tiếp tục?").format(
+                    no=state["household"].get("household_no", ""), head=head, at=saved_at[:16].replace("T", " ")))
+            if answer == QMessageBox.StandardButton.Yes:
+                editor = HouseholdEditor(self.conn, None, None, None, self, state=state,
+                                         is_new=bool(data.get("is_new")))
+                opened.append(self._show_editor(editor, 0))
+            else:
+                repo_drafts.delete_draft(self.conn, key)
+        return opened
+
+    # --- villages, files, settings -----------------------------------------------------------
+
+    def add_village(self, name: str | None = None) -> str | None:
+        if name is None:
+            name, ok = QInputDialog.getText(self, _("Thêm thôn"), _("Tên thôn, bản, tổ dân phố:"))
+            if not ok:
+                return None
+        try:
+            uid = create_village(self.conn, self.commune, name, settings.officer(self.conn) or "")
+        except UserError as exc:
+            QMessageBox.warning(self, _("Không thêm được thôn"), str(exc))
+            return None
+        self.refresh()
+        return uid
+
+    def rename_village(self) -> None:
+        item = self.village_tree.currentItem()
+        uid = item.data(0, Qt.ItemDataRole.UserRole) if item is not None and item.parent() else None
+        if not uid:
+            QMessageBox.information(self, _("Đổi tên thôn"), _("Hãy chọn một thôn trong cây bên trái."))
+            return
+        name, ok = QInputDialog.getText(self, _("Đổi tên thôn"), _("Tên mới:"), text=item.text(0))
+        if ok:
+            try:
+                rename_village(self.conn, uid, name, settings.officer(self.conn) or "")
+            except UserError as exc:
+                QMessageBox.warning(self, _("Không đổi được tên thôn"), str(exc))
+            self.refresh()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for p in prefs.recent_databases():
+            act = self.recent_menu.addAction(p)
+            act.triggered.connect(lambda _c=False, path=p: self._switch_to(Path(path)))
+
+    def open_other(self) -> None:
+        path, _f = QFileDialog.getOpenFileName(self, _("Mở cơ sở dữ liệu"), str(self.db_path.parent),
+                                              _("Cơ sở dữ liệu bkdesk (*.sqlite *.db)"))
+        if path:
+            self._switch_to(Path(path))
+
+    def _switch_to(self, path: Path) -> None:
+        from bkdesk.ui.app import open_window
+
+        if path.resolve() != self.db_path.resolve() and self.close():
+            open_window(path)
+
+    def open_settings(self) -> None:
+        from bkdesk.ui.settings_dialog import SettingsDialog
+
+        SettingsDialog(self).exec()
+
+    def about(self) -> None:
+        from bkdesk import __version__
+
+        QMessageBox.about(self, _("Giới thiệu"), _("bkdesk {v}: rà soát hộ nghèo, hộ cận nghèo.").format(
+            v=__version__))
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        for editor in list(self.editors):
+            if not editor.close():
+                event.ignore()
+                return
+        event.accept()
