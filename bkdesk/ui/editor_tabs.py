@@ -155,8 +155,8 @@ class RosterTab(QWidget):
                     t.setItem(i, c, QTableWidgetItem(v))
                 elif item.text() != v:
                     item.setText(v)
-        if self.current >= len(members):
-            self.current = len(members) - 1
+        if self.current >= len(members) or (self.current < 0 and members):
+            self.current = len(members) - 1 if self.current >= 0 else 0
         if self.current >= 0:
             t.setCurrentCell(self.current, 1)
         t.blockSignals(False)
