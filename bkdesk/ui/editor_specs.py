@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bkdesk.model.codelists import CodeLists
 from bkdesk.ui.forms import FieldSpec
-from bkdesk.ui.i18n import language
+from bkdesk.ui.i18n import _, language
 
 
 def _choices(cl: CodeLists, name: str):
@@ -82,7 +82,7 @@ def review_specs() -> list[FieldSpec]:
 
 def exit_specs() -> list[FieldSpec]:
     E = "exit"
-    targets = [("thoat_ngheo", "Thoát nghèo"), ("thoat_can_ngheo", "Thoát cận nghèo")]
+    targets = [("thoat_ngheo", _("Thoát nghèo")), ("thoat_can_ngheo", _("Thoát cận nghèo"))]
     return [
         FieldSpec((E, "registration_year"), "Năm đăng ký", "year", required=True, name="registration_year_edit"),
         FieldSpec((E, "registration_date"), "Ngày đăng ký", "date"),

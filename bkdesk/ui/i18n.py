@@ -1,6 +1,6 @@
 """UI language: Vietnamese by default, English switchable (takes effect on restart).
 
-Every user-visible string in the desk is written in Vietnamese as ``_("...")`` and listed in
+Every user-visible string in the desk is written in Vietnamese, passed through ``_()``, and listed in
 ``bkdesk/ui/strings_en.py`` with its English text; a test checks the catalogue covers every literal.
 Qt ships no Vietnamese translation of its own buttons, so ``QtVietnameseTranslator`` supplies them.
 """
