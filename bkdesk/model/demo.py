@@ -13,6 +13,7 @@ import csv
 import operator
 import os
 import random
+import sqlite3
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -312,8 +313,11 @@ def _household(rng, t, no, code, commune_name, village, urban, mix, rounds, c21,
 # --- the whole build -----------------------------------------------------------------------------
 
 def build_demo(conn, scale: str = "commune", seed: int = 1, code: str | None = None, workers: int | None = None,
-               progress: Callable[[int, int, str], None] | None = None) -> dict:
-    """Fill an empty scoped database with demo data; returns counts. One transaction per commune."""
+               progress: Callable[[int, int, str], None] | None = None, scratch: bool = False) -> dict:
+    """Fill an empty scoped database with demo data; returns counts. One transaction per commune.
+
+    ``scratch``: the file is a scratch copy that is thrown away if the build fails (build_demo_database),
+    so it is written without journal or fsync; otherwise the house WAL settings are kept."""
     if conn.execute("SELECT count(*) FROM household").fetchone()[0]:
         raise UserError("Cơ sở dữ liệu đã có hộ gia đình: chỉ tạo dữ liệu mẫu trong một cơ sở dữ liệu trống.")
     codes = communes_for(scale, code)
@@ -327,15 +331,17 @@ def build_demo(conn, scale: str = "commune", seed: int = 1, code: str | None = N
     done = 0
     with deferred_indexes(conn, TABLE_ORDER + ("audit_log",)):
         if workers <= 1:
+            _bulk_pragmas(conn, scratch)
             for job in jobs:
-                rows += _load(conn, generate_commune(job))
+                rows += load_tables(conn, generate_commune(job), DEMO_REASON)
                 done += 1
                 if progress:
                     progress(done, len(jobs), job.plan.code)
+            conn.execute("PRAGMA synchronous=FULL")
         else:
             # Workers generate AND write their commune (one transaction each, serialised by SQLite's write
             # lock): no rows cross process boundaries. Row content does not depend on the order.
-            with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(path,)) as pool:
+            with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(path, scratch)) as pool:
                 for code, n in pool.map(_generate_and_load, jobs):
                     rows += n
                     done += 1
@@ -345,28 +351,28 @@ def build_demo(conn, scale: str = "commune", seed: int = 1, code: str | None = N
             "poor_2021": sum(plans[c].poor for c in codes), "rows": rows, "seconds": time.perf_counter() - t0}
 
 
-def _load(conn, tables) -> int:
-    # A fresh file that is rebuilt if interrupted: WAL with NORMAL sync (no fsync per commit, still safe
-    # from corruption) and a large page cache for the random-uuid index inserts; restored afterwards.
-    conn.execute("PRAGMA synchronous=NORMAL")
+def _bulk_pragmas(conn, scratch: bool) -> None:
+    # A large page cache for the random-uuid key inserts. A scratch file needs no journal and no fsync;
+    # a live database keeps WAL, with NORMAL sync (still safe from corruption) while loading.
     conn.execute("PRAGMA cache_size=-131072")
-    try:
-        return load_tables(conn, tables, DEMO_REASON)
-    finally:
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA cache_size=-2000")
+    if scratch:
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+    else:
+        conn.execute("PRAGMA synchronous=NORMAL")
 
 
 _worker_conn = None  # one connection per worker process, kept warm across its communes
 
 
-def _worker_init(path: str) -> None:
+def _worker_init(path: str, scratch: bool) -> None:
     global _worker_conn
-    _worker_conn = connect(path)
+    _worker_conn = sqlite3.connect(path, timeout=120, isolation_level=None) if scratch else connect(path)
+    _bulk_pragmas(_worker_conn, scratch)
 
 
 def _generate_and_load(job: CommuneJob) -> tuple[str, int]:
-    return job.plan.code, _load(_worker_conn, generate_commune(job))
+    return job.plan.code, load_tables(_worker_conn, generate_commune(job), DEMO_REASON)
 
 
 def scope_for(scale: str, code: str | None) -> tuple[str, str]:
@@ -381,13 +387,31 @@ def scope_for(scale: str, code: str | None) -> tuple[str, str]:
 def build_demo_database(path: str | Path, scale: str = "commune", seed: int = 1, code: str | None = None,
                         officer: str = "", workers: int | None = None,
                         progress: Callable[[int, int, str], None] | None = None) -> dict:
-    """Create a scoped database at ``path`` and fill it (the file must not hold households yet)."""
+    """Create a new scoped database at ``path`` and fill it. Built in a scratch file beside it and moved
+    into place only when complete (WAL again), so an interrupted build leaves nothing half-made."""
     from bkdesk.model.store import init_database
 
+    path = Path(path)
+    if path.exists() and path.stat().st_size > 0:
+        raise UserError(f"Tệp {path} đã tồn tại; hãy chọn một tệp mới cho dữ liệu mẫu.")
     scope, scope_code = scope_for(scale, code)
-    conn = init_database(path, scope, scope_code, officer or DEMO_USER)
+    part = path.with_name(path.name + ".part")
+    _remove(part)
     try:
-        return build_demo(conn, scale, seed, code if scale != "province" else None, workers, progress)
+        conn = init_database(part, scope, scope_code, officer or DEMO_USER)
+        try:
+            conn.execute("PRAGMA journal_mode=DELETE")
+            counts = build_demo(conn, scale, seed, code if scale != "province" else None, workers, progress,
+                                scratch=True)
+            conn.execute("PRAGMA journal_mode=WAL")
+        finally:
+            conn.close()
+        part.replace(path)
     finally:
-        conn.close()
+        _remove(part)
+    return counts
 
+
+def _remove(path: Path) -> None:
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        p.unlink(missing_ok=True)

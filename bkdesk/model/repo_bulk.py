@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from types import SimpleNamespace
 
@@ -53,6 +54,27 @@ def load_tables(conn: sqlite3.Connection, tables: dict[str, tuple[Sequence[str],
         insert_rows(conn, "audit_log", ("at", "user", "table_name", "record_uid", "action", "reason", "origin"),
                     audit)
     return written + len(audit)
+
+
+@contextmanager
+def deferred_indexes(conn: sqlite3.Connection, tables: Sequence[str]):
+    """Drop the secondary indexes of EMPTY tables for a bulk load and recreate them (same SQL) after:
+    building an index once over loaded rows is far cheaper than random-uuid inserts into it."""
+    marks = ",".join("?" * len(tables))
+    if any(conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in tables):
+        yield
+        return
+    saved = conn.execute(f"SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL"
+                         f" AND tbl_name IN ({marks})", tuple(tables)).fetchall()
+    with transaction(conn):
+        for name, _ in saved:
+            conn.execute(f'DROP INDEX "{name}"')
+    try:
+        yield
+    finally:
+        with transaction(conn):
+            for _, sql in saved:
+                conn.execute(sql)
 
 
 def household_derived(household_no: str, members: Sequence[dict]) -> dict:
