@@ -63,24 +63,8 @@ def build_for_path(path: Path, scale: str, seed: int, code: str | None = None) -
         conn.close()
 
 
-def demo_db_path() -> Path:
-    """The demo commune database `bkdesk --demo` opens (in the user data folder)."""
-    from bkdesk.model.store import default_db_path
-
-    return default_db_path().with_name("bkdesk-demo.sqlite")
-
-
 def ensure_demo_db(seed: int = 1) -> Path:
-    """Build the demo commune database once; later calls reuse it."""
-    path = demo_db_path()
-    if path.exists() and path.stat().st_size > 0:
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    for p in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-        p.unlink(missing_ok=True)
-    from bkdesk.model import demo
+    """The demo commune database `bkdesk --demo` opens (see bkdesk.model.demo.ensure_demo_database)."""
+    from bkdesk.model.demo import ensure_demo_database
 
-    demo.build_demo_database(tmp, "commune", seed)
-    tmp.rename(path)
-    return path
+    return ensure_demo_database(seed)

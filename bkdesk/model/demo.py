@@ -415,3 +415,20 @@ def build_demo_database(path: str | Path, scale: str = "commune", seed: int = 1,
 def _remove(path: Path) -> None:
     for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
         p.unlink(missing_ok=True)
+
+
+def demo_database_path() -> Path:
+    """Where the ready-made demo commune database lives (user data folder, beside the real one)."""
+    from bkdesk.model.store import default_db_path
+
+    return default_db_path().with_name("bkdesk-demo.sqlite")
+
+
+def ensure_demo_database(seed: int = 1) -> Path:
+    """The demo commune database for `bkdesk --demo` and the first-run wizard: built once (a second or
+    two), reused afterwards. Qt-free; the UI should call it from a background job."""
+    path = demo_database_path()
+    if not (path.exists() and path.stat().st_size > 0):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        build_demo_database(path, "commune", seed)
+    return path

@@ -222,3 +222,21 @@ def test_cli_demo_uses_an_existing_commune_database(tmp_path, capsys):
     finally:
         conn.close()
     assert codes == {"01885"}
+
+
+def test_bkdesk_demo_flag_opens_the_gui_on_a_demo_commune(monkeypatch):
+    import bkdesk.ui.app as app
+
+    seen = []
+    monkeypatch.setattr(app, "run_gui", lambda args: seen.append(args.db) or 0)
+    assert cli_main(["--demo"]) == 0
+    assert seen == [str(demo.demo_database_path())]
+    conn = open_db(seen[0])
+    try:
+        assert conn.execute("SELECT value FROM setting WHERE key='is_demo'").fetchone()[0] == "1"
+        n = conn.execute("SELECT count(*) FROM household").fetchone()[0]
+    finally:
+        conn.close()
+    assert n == demo.allocate(1)[demo.DEFAULT_COMMUNE].households
+    assert cli_main(["--demo"]) == 0  # reused, not rebuilt
+    assert seen[1] == seen[0]
