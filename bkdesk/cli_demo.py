@@ -23,7 +23,8 @@ def run(args: argparse.Namespace) -> int:
 
     path = db_path(args)
     t0 = time.perf_counter()
-    counts = build_for_path(path, args.scale, args.seed, args.code)
+    counts = build_for_path(path, args.scale, args.seed, args.code, progress=_progress if args.scale != "commune"
+                            else None)
     seconds = time.perf_counter() - t0
     print(f"Đã tạo dữ liệu mẫu ({args.scale}, hạt giống {args.seed}) trong {path}: "
           f"{_n(counts['communes'])} xã, {_n(counts['households'])} hộ, {_n(counts['poor_2021'])} hộ nghèo đầu kỳ "
@@ -32,11 +33,16 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(done: int, total: int, code: str) -> None:
+    if done % 10 == 0 or done == total:
+        print(f"  ... {done}/{total} xã", flush=True)
+
+
 def _n(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
-def build_for_path(path: Path, scale: str, seed: int, code: str | None = None) -> dict:
+def build_for_path(path: Path, scale: str, seed: int, code: str | None = None, progress=None) -> dict:
     """Build into ``path``: a missing file is created and scoped for the scale; an existing commune
     database gets its own commune (commune scale); any other existing database must be empty and scoped
     to match the scale."""
@@ -44,21 +50,21 @@ def build_for_path(path: Path, scale: str, seed: int, code: str | None = None) -
     from bkdesk.model.db import open_db
 
     if not path.exists() or path.stat().st_size == 0:
-        return demo.build_demo_database(path, scale, seed, code)
+        return demo.build_demo_database(path, scale, seed, code, progress=progress)
     conn = open_db(path)
     try:
         scope, scope_code = settings.get(conn, settings.SCOPE), settings.get(conn, settings.SCOPE_CODE)
         if scale == "commune" and scope == "commune" and scope_code:
             if code and code != scope_code:
                 raise UserError(f"Cơ sở dữ liệu {path} là của xã {scope_code}, không phải xã {code}.")
-            return demo.build_demo(conn, "commune", seed, scope_code)
+            return demo.build_demo(conn, "commune", seed, scope_code, progress=progress)
         want_scope, want_code = demo.scope_for(scale, code)
         if scope is None:
             raise UserError(f"Cơ sở dữ liệu {path} chưa được khởi tạo; hãy chọn một tệp mới cho dữ liệu mẫu.")
         if (scope, scope_code) != (want_scope, want_code):
             raise UserError(f"Cơ sở dữ liệu {path} có phạm vi {scope} {scope_code}, không hợp với dữ liệu mẫu "
                             f"quy mô {scale} ({want_scope} {want_code}); hãy chọn một tệp mới.")
-        return demo.build_demo(conn, scale, seed, code if scale != "province" else None)
+        return demo.build_demo(conn, scale, seed, code if scale != "province" else None, progress=progress)
     finally:
         conn.close()
 

@@ -14,6 +14,7 @@ import operator
 import os
 import random
 import sqlite3
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -324,7 +325,8 @@ def build_demo(conn, scale: str = "commune", seed: int = 1, code: str | None = N
     plans = allocate(seed)
     origin = settings.installation_id(conn)
     jobs = [CommuneJob(seed, plans[c], origin) for c in codes]
-    workers = workers if workers is not None else (min(2, os.cpu_count() or 1) if len(jobs) > 1 else 1)
+    if workers is None:  # frozen builds (PyInstaller) would need freeze_support in the entry point: stay serial
+        workers = 1 if len(jobs) == 1 or getattr(sys, "frozen", False) else min(2, os.cpu_count() or 1)
     t0, rows = time.perf_counter(), 0
     settings.put_many(conn, {settings.IS_DEMO: "1"})
     path = conn.execute("PRAGMA database_list").fetchone()[2]
