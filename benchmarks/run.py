@@ -30,7 +30,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 # Figures that a print-only module reports in its own lines (so they are not "not measured yet").
 PRINTED_BY = {"bench_classify": ("classify_100k",),
               "bench_merge": ("merge_province", "merge_memory", "export_commune"),
-              "bench_outputs": ("reports_xlsx", "pdf_forms")}
+              "bench_outputs": ("reports_xlsx", "pdf_forms"),
+              "bench_desk": ("cold_start", "list_search")}
 
 
 @dataclass
