@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -331,7 +332,8 @@ def build_demo(conn, scale: str = "commune", seed: int = 1, code: str | None = N
     settings.put_many(conn, {settings.IS_DEMO: "1"})
     path = conn.execute("PRAGMA database_list").fetchone()[2]
     done = 0
-    with deferred_indexes(conn, TABLE_ORDER + ("audit_log",)):
+    # Index builds after the load only in a scratch file: a live database never goes without its indexes.
+    with deferred_indexes(conn, TABLE_ORDER + ("audit_log",)) if scratch else nullcontext():
         if workers <= 1:
             _bulk_pragmas(conn, scratch)
             for job in jobs:
