@@ -240,3 +240,17 @@ def test_bkdesk_demo_flag_opens_the_gui_on_a_demo_commune(monkeypatch):
     assert n == demo.allocate(1)[demo.DEFAULT_COMMUNE].households
     assert cli_main(["--demo"]) == 0  # reused, not rebuilt
     assert seen[1] == seen[0]
+
+
+def test_indexes_are_rebuilt_exactly_after_the_bulk_load(commune_db, tmp_path):
+    from bkdesk.model.store import init_database
+
+    fresh = init_database(tmp_path / "fresh.sqlite", "commune", "01954")
+    try:
+        def index_sql(c):
+            return {r[0] for r in c.execute("SELECT sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL")}
+
+        assert index_sql(commune_db) == index_sql(fresh) != set()
+    finally:
+        fresh.close()
+    assert commune_db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
