@@ -31,6 +31,23 @@ def measures(ctx: Context) -> list[Measure]:
     def build() -> None:
         demo.build_demo_database(state["path"], scale, seed=ctx.seed)
 
+    def verify() -> None:
+        """The built province equals the 2022 annex per district (households, poor at the start)."""
+        from bkdesk.model.repo_bulk import class_counts, household_counts
+
+        conn = sqlite3.connect(state["path"])
+        try:
+            households, classes = household_counts(conn), class_counts(conn, 2021)
+        finally:
+            conn.close()
+        if scale == "province":
+            bad = [d for d, t in demo.plan_targets().items()
+                   if households.get(d) != t.households or classes.get(d, {}).get("POOR") != t.poor]
+            if bad:
+                raise RuntimeError(f"counts differ from the annex in districts {bad}")
+            build_measure.note = "scale province; households and poor per district = annex"
+        shutil.rmtree(work, ignore_errors=True)
+
     def empty_copy_target() -> None:
         fresh_target()
         init_database(state["path"], "province", demo.PROVINCE_CODE).close()
@@ -51,9 +68,10 @@ def measures(ctx: Context) -> list[Measure]:
         finally:
             dst.close()
 
+    build_measure = Measure("demo_province", build, prepare=fresh_target, repeat=2, teardown=verify,
+                            note=f"scale {scale}")
     return [
-        Measure("demo_province", build, prepare=fresh_target, repeat=2,
-                teardown=lambda: shutil.rmtree(work, ignore_errors=True), note=f"scale {scale}"),
+        build_measure,
         Measure("floor_sqlite_load", raw_load, setup=lambda: ctx.demo_db(scale), prepare=empty_copy_target,
                 repeat=3, note=f"rows of the {scale} demo database"),
     ]

@@ -87,6 +87,7 @@ def run_measure(m: Measure, ctx: Context) -> Result:
                 m.teardown()
             except Exception as exc:
                 res.error = res.error or f"teardown: {exc}"
+    res.note = m.note  # a measure may report what it checked (sizes, counts) after running
     return res
 
 
