@@ -159,6 +159,17 @@ class Page:
         self.centred(rx, y3, doc.place_date, I, fit_size(doc.place_date, I, 13, self.text_width - lw))
         return y3 - 26
 
+    def motto_centred(self, doc: DocInfo, y: float | None = None) -> float:
+        """National motto centred over the page (forms a citizen signs carry no issuing body)."""
+        y = self.top - 10 if y is None else y
+        cx = self.left + self.text_width / 2
+        self.centred(cx, y, doc.motto[0], B, 13)
+        self.centred(cx, y - 16, doc.motto[1], B, 13.5)
+        rule = width(doc.motto[1], B, 13.5)
+        self.c.setLineWidth(0.6)
+        self.c.line(cx - rule / 2, y - 19, cx + rule / 2, y - 19)
+        return y - 44
+
     def signature(self, doc: DocInfo, y: float, left_title: str = "", left_name: str = "",
                   right: list[str] | None = None, right_name: str = "", note: str = "(Ký, ghi rõ họ tên, đóng dấu)"
                   ) -> float:

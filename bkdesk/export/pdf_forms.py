@@ -187,11 +187,10 @@ def _applicant(p: Page, ctx: FormContext, y: float, head: dict, form04: bool) ->
 
 
 def draw_form01(p: Page, ctx: FormContext, hh: dict, members: list[dict]) -> None:
-    y = p.official_head(ctx.doc.__class__(issuer=["", ""], number="", place_date="", motto=ctx.doc.motto,
-                                          draft=ctx.doc.draft))
+    y = p.motto_centred(ctx.doc)
     p.c.setFont(I, 10)
     p.c.drawRightString(p.right, p.top + 6, "Mẫu số 01")
-    y = _title(p, y + 20, ["GIẤY ĐỀ NGHỊ", "Rà soát hộ nghèo, hộ cận nghèo"])
+    y = _title(p, y, ["GIẤY ĐỀ NGHỊ", "Rà soát hộ nghèo, hộ cận nghèo"])
     p.centred(p.left + p.text_width / 2, y, f"Kính gửi: Chủ tịch Ủy ban nhân dân {ctx.commune_name}", R, 12)
     y -= 24
     head = fx.head_of(members) or {}
@@ -217,11 +216,10 @@ def draw_form01(p: Page, ctx: FormContext, hh: dict, members: list[dict]) -> Non
 
 
 def draw_form04(p: Page, ctx: FormContext, hh: dict, members: list[dict], current: str | None) -> None:
-    y = p.official_head(ctx.doc.__class__(issuer=["", ""], number="", place_date="", motto=ctx.doc.motto,
-                                          draft=ctx.doc.draft))
+    y = p.motto_centred(ctx.doc)
     p.c.setFont(I, 10)
     p.c.drawRightString(p.right, p.top + 6, "Mẫu số 04")
-    y = _title(p, y + 20, ["GIẤY ĐỀ NGHỊ", "CÔNG NHẬN HỘ THOÁT NGHÈO, HỘ THOÁT CẬN NGHÈO"])
+    y = _title(p, y, ["GIẤY ĐỀ NGHỊ", "CÔNG NHẬN HỘ THOÁT NGHÈO, HỘ THOÁT CẬN NGHÈO"])
     p.centred(p.left + p.text_width / 2, y, f"Kính gửi: Chủ tịch Ủy ban nhân dân {ctx.commune_name}", R, 12)
     y -= 24
     head = fx.head_of(members) or {}
