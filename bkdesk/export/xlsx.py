@@ -43,6 +43,7 @@ class _Formats:
         self.count = f(num_format="#,##0", **cell)
         self.rate = f(num_format="0.00", **cell)
         self.center = f(align="center", **cell)
+        self.grid = wb.add_format({"border": 1})
         styles = {"district": {"bold": True, "bg_color": "#EFEFEF"}, "total": {"bold": True, "bg_color": "#DDDDDD"},
                   "group": {"bold": True, "italic": True}}
         self.by_style = {}
@@ -143,12 +144,17 @@ def write_table_sheet(wb, t: Table, doc: DocInfo, fm: _Formats, control: JobCont
     numbers_row = _header(ws, t, fm, head_row)
     r = numbers_row + 1
     kinds = [leaf.kind for leaf in leaves]
+    first_data = r
     for i, (values, style) in enumerate(zip(t.rows, t.styles, strict=True)):
+        plain = style in ("unit", "unit-2")  # blank plain cells get their borders from the range rule below
         for c, value in enumerate(values):
-            _write_value(ws, r, c, value, kinds[c], fm, style)
+            if not plain or (value is not None and value != ""):
+                _write_value(ws, r, c, value, kinds[c], fm, style)
         r += 1
         if i % 5000 == 4999:
             control.report(i + 1, len(t.rows), t.title)
+    if t.rows:  # one conditional-format rule draws the grid: far cheaper than a formatted blank per cell
+        ws.conditional_format(first_data, 0, r - 1, ncols - 1, {"type": "no_errors", "format": fm.grid})
     r += 1
     half = max(ncols // 2, 1)
     if doc.preparer:
