@@ -43,10 +43,10 @@ def _like(text: str) -> str:
     return f"%{key}%"
 
 
-def _current_reviews_cte(list_year: int | None) -> tuple[str, list]:
-    """uid of each household's latest review in the list year (one scan of the review index)."""
-    sql = ("cur AS (SELECT household_uid AS hu, uid AS ru, max(reference_date || '|' || updated_at) AS k "
-           "FROM review" + (" WHERE list_year=?" if list_year else "") + " GROUP BY household_uid)")
+def _current_review_sql(list_year: int | None) -> tuple[str, list]:
+    """uid of the household's latest review in the list year (index review_household per row)."""
+    sql = ("(SELECT uid FROM review WHERE household_uid=h.uid" + (" AND list_year=?" if list_year else "")
+           + " ORDER BY reference_date DESC, updated_at DESC LIMIT 1)")
     return sql, ([list_year] if list_year else [])
 
 
@@ -81,12 +81,11 @@ def _query(f: DeskFilter, sort: str, descending: bool) -> tuple[str, list]:
         args.append(f.cause)
     order = SORTS[sort].format(d="DESC" if descending else "ASC")
     joins = " LEFT JOIN village v ON v.uid=h.village_uid" if sort == "village" else ""
-    head = ""
     if needs_review:
-        cte, cte_args = _current_reviews_cte(f.list_year)
-        head, args = f"WITH {cte} ", cte_args + args
-        joins += " LEFT JOIN cur ON cur.hu=h.uid LEFT JOIN review r ON r.uid=cur.ru"
-    sql = f"{head}SELECT h.uid FROM household h{joins}"
+        sub, sub_args = _current_review_sql(f.list_year)
+        joins += f" LEFT JOIN review r ON r.uid={sub}"
+        args = sub_args + args
+    sql = f"SELECT h.uid FROM household h{joins}"
     return sql + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order}", args
 
 
@@ -134,15 +133,16 @@ def village_counts(conn: sqlite3.Connection, commune_code: str | None = None) ->
 
 
 def totals(conn: sqlite3.Connection, commune_code: str | None, list_year: int | None) -> dict[str, int]:
-    """Households, incomplete ones, and current-review final classes (status bar)."""
-    where, args = ("WHERE h.commune_code=?", [commune_code]) if commune_code else ("", [])
-    n, incomplete = conn.execute(f"SELECT count(*), coalesce(sum(h.complete=0), 0) FROM household h {where}",
+    """Households, incomplete ones, and households per final class of their reviews of the list year
+    (status bar; a household with two reviews in the year in different classes counts in both)."""
+    where, args = ("WHERE commune_code=?", [commune_code]) if commune_code else ("", [])
+    n, incomplete = conn.execute(f"SELECT count(*), coalesce(sum(complete=0), 0) FROM household {where}",
                                  args).fetchone()
-    cte, cte_args = _current_reviews_cte(list_year)
     out = {"households": n, "incomplete": incomplete}
-    for cls, count in conn.execute(
-            f"WITH {cte} SELECT r.final_class, count(*) FROM household h JOIN cur ON cur.hu=h.uid"
-            f" JOIN review r ON r.uid=cur.ru {where} GROUP BY r.final_class", cte_args + args):
+    conds = [c for c in (where.replace("WHERE ", ""), "list_year=?" if list_year else "") if c]
+    sql = "SELECT final_class, count(DISTINCT household_uid) FROM review"
+    sql += (" WHERE " + " AND ".join(conds) if conds else "") + " GROUP BY final_class"
+    for cls, count in conn.execute(sql, args + ([list_year] if list_year else [])):
         out[cls or "NONE"] = count
     return out
 

@@ -207,6 +207,8 @@ class MainWindow(QMainWindow):
         self._update_totals()
 
     def refresh(self) -> None:
+        """After a save or on open: tree counts and totals from the database, then the table."""
+        self._totals = repo_desk.totals(self.conn, self.commune or None, self.list_year)
         self._fill_tree()
         self.apply_filters()
 
@@ -238,7 +240,7 @@ class MainWindow(QMainWindow):
         self.apply_filters()
 
     def _update_totals(self) -> None:
-        t = repo_desk.totals(self.conn, self.commune or None, self.list_year)
+        t = self._totals  # per keystroke only the shown count changes
         labels = CLASS_LABELS["vi"]
         parts = [_("Đang hiện {shown} / {total} hộ").format(shown=_fmt(len(self.model.uids)),
                                                           total=_fmt(t["households"]))]
