@@ -128,6 +128,7 @@ class RoundFacts:
     groups: dict[str, dict[str, int]]
     departed: list[dict]
     unreviewed: list[dict]
+    registrations: list[dict] = field(default_factory=list)
     counters: dict[str, Counter] = field(default_factory=dict)
 
 
@@ -142,6 +143,7 @@ def read_facts(conn: sqlite3.Connection, scope: Scope, std: Standard) -> RoundFa
         groups=repo_reports.review_groups(conn, codes, year),
         departed=repo_reports.departed_households(conn, codes, year),
         unreviewed=repo_reports.unreviewed_households(conn, codes, year),
+        registrations=repo_reports.exit_registrations_in(conn, codes, year),
     )
 
 

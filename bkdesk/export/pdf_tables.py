@@ -119,11 +119,12 @@ def draw_table(p: Page, t: Table, doc: DocInfo, first: bool, control: JobControl
     for i, (values, style) in enumerate(zip(t.rows, t.styles, strict=True)):
         font = B if style.split("-")[0] in ("district", "total", "group") else R
         lines = _row_lines(values, widths, font, size)
+        row_kinds = [k if isinstance(v, str) or v is None else "count" for k, v in zip(kinds, values, strict=True)]
         height = max(len(ls) for ls in lines) * size * LEADING + 4
         if y - height < p.bottom:
             p.new_page()
             y = _draw_header(p, t.header, widths, heights, p.top - 8, hsize)
-        _draw_row(p, y, widths, lines, kinds, font, size, height)
+        _draw_row(p, y, widths, lines, row_kinds, font, size, height)
         y -= height
         if i % 2000 == 1999:
             control.report(i + 1, len(t.rows), t.title)

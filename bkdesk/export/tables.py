@@ -18,6 +18,7 @@ from bkdesk.model.standards import Standard
 
 from . import facts as fx
 from .layouts import Header, Leaf, build_header, expand, template
+from .official import dmy
 from .scope import Scope
 
 NO_DATA = "chưa có số liệu"
@@ -225,9 +226,37 @@ def _member_rows(tpl, layouts, fact, mv, members, rf, lists, eth, stt) -> list[d
     return out
 
 
+def build_registrations(tpl: dict, scope: Scope, std: Standard, layouts: dict, rows: list[dict]) -> Table:
+    """Exit-poverty registrations of year R with the outcome read from the round's final class (§14)."""
+    header = build_header([], tpl["columns"])
+    table = Table(tpl["id"], tpl["title"], tpl.get("label", ""), _subtitle(scope), header, kind="list")
+    fields = [leaf.expr for leaf in header.leaves]
+    out = tpl["outcomes"]
+    outcomes: Counter = Counter()
+    for i, r in enumerate(rows, 1):
+        if r["status"] != "active":
+            outcome = out["absent"]
+        elif r["final_class"] is None:
+            outcome = out["none"]
+        else:
+            outcome = out[r["target"]][r["final_class"]]
+        outcomes[outcome] += 1
+        note = f"Đã rút đăng ký ngày {dmy(r['withdrawn_date'])}" if r["withdrawn_date"] else ""
+        values = {"stt": i, "head": r["head_name"], "village": r["village_name"] or "",
+                  "target": tpl["targets"][r["target"]], "outcome": outcome, "note": note}
+        table.add([values.get(f, "") for f in fields])
+    summary = "; ".join(f"{k}: {v}" for k, v in sorted(outcomes.items()))
+    table.add([""] + [f"Tổng cộng: {len(rows)} hộ đăng ký"] + [""] * (len(fields) - 3) + [summary], "total")
+    table.meta = _meta(tpl, scope, std, layouts, table)
+    table.meta.update({"households": len(rows), **{f"outcome:{k}": v for k, v in outcomes.items()}})
+    return table
+
+
 def build_table(template_id: str, scope: Scope, std: Standard, lists: CodeLists, layouts: dict,
                 rf: fx.RoundFacts) -> Table:
     tpl = template(layouts, template_id)
+    if tpl.get("kind") == "registrations":
+        return build_registrations(tpl, scope, std, layouts, rf.registrations)
     if "kind" in tpl:
         return build_list(tpl, scope, std, lists, layouts, rf)
     if not rf.counters:

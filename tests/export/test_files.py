@@ -17,7 +17,8 @@ from bkdesk.export.service import REPORTS_15, export
 from tests.export.builders import COMMUNE, HYPERLINK, SPECIAL_HEAD, YEAR, build_round
 
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-ALL_LISTS = ("ds_ngheo", "ds_can_ngheo", "ds_thoat_ngheo", "ds_thoat_can_ngheo", "ds_nlndn", "niem_yet")
+ALL_LISTS = ("ds_ngheo", "ds_can_ngheo", "ds_thoat_ngheo", "ds_thoat_can_ngheo", "ds_nlndn", "niem_yet",
+             "dk_thoat_ngheo")
 
 
 @pytest.fixture(scope="module")

@@ -284,6 +284,33 @@ def test_inactive_standard_refuses_official_documents(clean_round, tmp_path):
         export(conn, "all", COMMUNE, 2026, tmp_path / "x.xlsx", official=True)
 
 
+def test_exit_registrations_with_outcomes_from_the_final_class(clean_round):
+    from bkdesk.model.records import ExitRegistration
+    from bkdesk.model.repo_reviews import save_exit_registration
+
+    conn, truth = clean_round
+    chosen = [h for h in truth if h.prev in (P, N)][:12]
+    for i, h in enumerate(chosen):
+        save_exit_registration(conn, ExitRegistration(h.uid, YEAR, "thoat_ngheo" if h.prev == P else "thoat_can_ngheo",
+                                                      withdrawn_date="2024-06-01" if i == 0 else None), "test")
+    expect = {}
+    for h in chosen:
+        if h.status != "active":
+            expect[h.head] = "Không còn trên địa bàn"
+        elif h.cls is None:
+            expect[h.head] = "Chưa có kết quả"
+        elif h.prev == P:
+            expect[h.head] = {"POOR": "Chưa thoát nghèo", "NEAR_POOR": "Thoát nghèo - trở thành hộ cận nghèo"}.get(
+                h.cls, "Thoát nghèo - vượt chuẩn cận nghèo")
+        else:
+            expect[h.head] = {"POOR": "Trở thành hộ nghèo", "NEAR_POOR": "Chưa thoát cận nghèo"}.get(
+                h.cls, "Thoát cận nghèo")
+    t = table(conn, "dk_thoat_ngheo")
+    assert {r[1]: r[4] for r in t.rows[:-1]} == expect
+    assert t.rows[0][5] == "Đã rút đăng ký ngày 01/06/2024" or any("01/06/2024" in r[5] for r in t.rows)
+    assert t.meta["households"] == len(chosen) and "Không còn trên địa bàn" in expect.values()
+
+
 @given(st.lists(st.tuples(st.sampled_from([P, N, "OTHER", "ABSENT"]), st.sampled_from([P, N, "OTHER"]),
                           st.booleans(), st.booleans()), max_size=60))
 def test_movement_identity_holds_for_any_population(population):
