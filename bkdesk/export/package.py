@@ -316,9 +316,27 @@ def _raw_table(wb: CalamineWorkbook, name: str, table: str, header: list[str], c
     return cells
 
 
-def read_package(path: str | Path, conn: sqlite3.Connection, control: JobControl = NO_CONTROL) -> Package:
-    """Verify everything (zip, format, version, counts, checksum) and return the decoded records."""
+def package_schema(conn: sqlite3.Connection) -> dict[str, tuple[list[str], list[str]]]:
+    """Header and value kind (int | float | text) per package table, read once from the schema so a
+    reader thread can verify and decode packages without a database connection of its own."""
+    out = {}
+    for table in [s.name for s in repo_sync.TABLES] + [fmt.AUDIT_TABLE]:
+        if table == fmt.AUDIT_TABLE:
+            header, known = list(repo_sync.AUDIT_COLUMNS), {}
+        else:
+            header, known = repo_sync.package_columns(conn, table), repo_sync.column_kinds(conn, table)
+        out[table] = (header, [known.get(c, "text") for c in header])
+    return out
+
+
+def read_package(path: str | Path, conn: sqlite3.Connection | None, control: JobControl = NO_CONTROL,
+                 schema: dict[str, tuple[list[str], list[str]]] | None = None) -> Package:
+    """Verify everything (zip, format, version, counts, checksum) and return the decoded records.
+
+    ``conn`` only supplies the schema; pass ``schema`` (from ``package_schema``) instead off the
+    connection's thread."""
     path = Path(path)
+    schema = schema if schema is not None else package_schema(conn)
     _check_zip(path)
     name = path.name
     try:
@@ -326,15 +344,14 @@ def read_package(path: str | Path, conn: sqlite3.Connection, control: JobControl
     except Exception as exc:  # calamine raises its own error types for broken parts
         raise PackageError(f"Tệp {name} bị hỏng, không đọc được bảng tính: {exc}.") from None
     manifest = _manifest(wb, name)
-    tables = [s.name for s in repo_sync.TABLES] + [fmt.AUDIT_TABLE]
+    tables = list(schema)
     expected = {f"{fmt.COUNT_PREFIX}{t}" for t in tables}
     if {k for k in manifest if k.startswith(fmt.COUNT_PREFIX)} != expected:
         raise PackageError(f"Tệp {name}: thông tin gói không liệt kê đúng các bảng dữ liệu.")
     checksum, raw = fmt.Checksum(), {}
     for i, table in enumerate(tables):
         control.report(i, len(tables) * 2, f"Đang kiểm tra {name}…")
-        header = (list(repo_sync.AUDIT_COLUMNS) if table == fmt.AUDIT_TABLE
-                  else repo_sync.package_columns(conn, table))
+        header = schema[table][0]
         try:
             count = int(manifest[f"{fmt.COUNT_PREFIX}{table}"])
         except ValueError:
@@ -343,12 +360,16 @@ def read_package(path: str | Path, conn: sqlite3.Connection, control: JobControl
         if len(cells) != count:
             raise PackageError(f"Tệp {name}: bảng {table} có {len(cells)} dòng nhưng thông tin gói ghi {count}"
                                " (tệp đã bị sửa hoặc không đầy đủ).")
+        # One check and one hash update per table: "\x1e" never composes, so the joined text is NFC
+        # exactly when every cell is, and hashing it equals hashing cell + "\x1e" one by one.
+        joined = "\x1e".join(cells)
+        if not unicodedata.is_normalized("NFC", joined):  # bkdesk writes NFC only: rewritten outside bkdesk
+            raise PackageError(f"Tệp {name}: dữ liệu bảng {table} đã bị sửa bên ngoài bkdesk (văn bản không ở"
+                               " dạng chuẩn Unicode NFC); không nhập.")
         h = checksum.table(table, header)
-        for c in cells:
-            if not unicodedata.is_normalized("NFC", c):  # bkdesk writes NFC only: rewritten outside bkdesk
-                raise PackageError(f"Tệp {name}: dữ liệu bảng {table} đã bị sửa bên ngoài bkdesk (văn bản không ở"
-                                   " dạng chuẩn Unicode NFC); không nhập.")
-            fmt.Checksum.add(h, c)
+        if cells:
+            h.update(joined.encode() + b"\x1e")
+        del joined
         raw[table] = (header, cells)
     digest = checksum.digest(manifest)
     if digest != manifest[fmt.CHECKSUM_KEY]:
@@ -357,23 +378,37 @@ def read_package(path: str | Path, conn: sqlite3.Connection, control: JobControl
     pkg = Package(path, manifest, digest)
     for i, (table, (header, cells)) in enumerate(raw.items()):
         control.report(len(tables) + i, len(tables) * 2, f"Đang đọc {name}…")
-        pkg.tables[table] = (header, _decode(conn, table, header, cells, name))
+        pkg.tables[table] = (header, _decode(table, header, schema[table][1], cells, name))
     return pkg
 
 
-def _decode(conn, table: str, header: list[str], cells: list[str], name: str) -> list[list]:
-    known = {} if table == fmt.AUDIT_TABLE else repo_sync.column_kinds(conn, table)
-    kinds = [known.get(c, "text") for c in header]
-    typed = [(i, k) for i, k in enumerate(kinds) if k != "text"]  # text columns need no conversion
+_scan = json.JSONDecoder().scan_once  # the C scanner without json.loads' per-call Python layers
+_CONVERT = {"int": int, "float": float}
+
+
+def _loads(cell: str):
+    try:
+        value, end = _scan(cell, 0)
+        if end == len(cell):
+            return value
+    except StopIteration:
+        pass
+    return json.loads(cell)  # whitespace around the array, or the error message
+
+
+def _decode(table: str, header: list[str], kinds: list[str], cells: list[str], name: str) -> list[list]:
+    typed = [(i, _CONVERT[k]) for i, k in enumerate(kinds) if k != "text"]  # text needs no conversion
     width = len(header)
     out = []
     for n, cell in enumerate(cells, start=2):
         try:
-            values = json.loads(cell)
+            values = _loads(cell)
             if not isinstance(values, list) or len(values) != width:
                 raise ValueError("số cột không đúng")
-            for i, k in typed:
-                values[i] = fmt.decode_value(values[i], k)
+            for i, conv in typed:
+                v = values[i]
+                if v is not None:
+                    values[i] = conv(v)
             out.append(values)
         except (ValueError, TypeError) as exc:
             raise PackageError(f"Tệp {name}: dòng {n} của bảng {table} không đọc được ({exc}).") from None
