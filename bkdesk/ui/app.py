@@ -62,10 +62,12 @@ def run_gui(args: argparse.Namespace) -> int:
 
     from bkdesk.cli import db_path
     from bkdesk.ui import error_hook, i18n, prefs
+    from bkdesk.ui.about import app_icon
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("bkdesk")
     app.setOrganizationName("bkdesk")
+    app.setWindowIcon(app_icon())
     i18n.set_language(getattr(args, "lang", None) or prefs.language())
     i18n.install_qt_translator(app)
     error_hook.install()

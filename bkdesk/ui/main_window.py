@@ -40,7 +40,7 @@ from bkdesk.model.repo_units import unit_name
 from bkdesk.model.repo_villages import create_village, list_villages, rename_village
 from bkdesk.model.review_service import new_review
 from bkdesk.model.standards import list_year_for, standard_for_list_year
-from bkdesk.ui import prefs
+from bkdesk.ui import main_menus, prefs
 from bkdesk.ui.household_table import HouseholdTableModel
 from bkdesk.ui.i18n import _
 
@@ -105,10 +105,10 @@ class MainWindow(QMainWindow):
         self._action("Mở cơ sở dữ liệu khác...", self.open_other, "Ctrl+O", "Tệp")
         self.recent_menu = self.menu("Tệp").addMenu(_("Cơ sở dữ liệu gần đây"))
         self.recent_menu.aboutToShow.connect(self._fill_recent)
+        main_menus.wire(self)
         self._action("Cài đặt...", self.open_settings, None, "Tệp")
         self.menu("Tệp").addSeparator()
-        self._action("Thoát", self.close, "Ctrl+Q", "Tệp")
-        self._action("Giới thiệu", self.about, None, "Trợ giúp")
+        self._action("Thoát", self.quit_desk, "Ctrl+Q", "Tệp")
         splitter = QSplitter(self)
         self.village_tree = QTreeWidget(splitter)
         self.village_tree.setObjectName("village_tree")
@@ -361,7 +361,9 @@ class MainWindow(QMainWindow):
     def _switch_to(self, path: Path) -> None:
         from bkdesk.ui.app import open_window
 
-        if path.resolve() != self.db_path.resolve() and self.close():
+        if path.resolve() == self.db_path.resolve() or not main_menus.may_leave_database(self):
+            return
+        if self.close():
             open_window(path)
 
     def open_settings(self) -> None:
@@ -369,13 +371,18 @@ class MainWindow(QMainWindow):
 
         SettingsDialog(self).exec()
 
-    def about(self) -> None:
-        from bkdesk import __version__
+    def about(self):
+        return main_menus.open_about_view(self)
 
-        QMessageBox.about(self, _("Giới thiệu"), _("bkdesk {v}: rà soát hộ nghèo, hộ cận nghèo.").format(
-            v=__version__))
+    def quit_desk(self) -> bool:
+        """Thoát: ask about unexported changes first, then close (editors ask about unsaved edits)."""
+        return main_menus.may_leave_database(self) and self.close()
 
     def closeEvent(self, event) -> None:  # noqa: N802
+        # The window manager's close button (spontaneous) asks like Thoát; programmatic closes do not.
+        if event.spontaneous() and not main_menus.may_leave_database(self):
+            event.ignore()
+            return
         for editor in list(self.editors):
             if not editor.close():
                 event.ignore()

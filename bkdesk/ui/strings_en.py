@@ -204,4 +204,11 @@ EN: dict[str, str] = {
     'Ngày rút đăng ký': 'Withdrawal date',
     'Lý do rút đăng ký': 'Withdrawal reason',
     'Ghi chú kết quả': 'Outcome note',
+    # menus wiring the other screens (main_menus.py)
+    'Xuất, in báo cáo và biểu mẫu...': 'Export, print reports and forms...',
+    'Tổng hợp gói dữ liệu...': 'Merge data packages...',
+    'Xung đột dữ liệu...': 'Data conflicts...',
+    'Quản lý đợt rà soát...': 'Manage review rounds...',
+    'Bảng điều khiển...': 'Dashboard...',
+    'Sao lưu và khôi phục...': 'Backup and restore...',
 }
