@@ -3,6 +3,7 @@
 # without error. Usage: scripts/check_xlsx_libreoffice.sh FILE.xlsx|DIR [...]
 #   With no argument, it writes the outputs of a sample commune first (scripts/make_output_samples.py).
 # Installs libreoffice-calc-nogui with apt-get when soffice is missing (needs root). Exit 0 = all converted.
+# LO_TIMEOUT (seconds per file, default 600): a province-wide workbook is thousands of printed pages.
 set -u
 here="$(cd "$(dirname "$0")/.." && pwd)"
 py="${PYTHON:-$here/../venv/bin/python}"; [ -x "$py" ] || py=python3
@@ -25,7 +26,7 @@ conv="$(mktemp -d)"; profile="$(mktemp -d)"
 failed=0
 for f in "${files[@]}"; do
     base="$(basename "${f%.xlsx}")"
-    if timeout 180 soffice -env:UserInstallation="file://$profile" --headless --convert-to pdf --outdir "$conv" "$f" \
+    if timeout "${LO_TIMEOUT:-600}" soffice -env:UserInstallation="file://$profile" --headless --convert-to pdf --outdir "$conv" "$f" \
         >"$conv/$base.log" 2>&1 && [ -s "$conv/$base.pdf" ]; then
         pages="$(command -v pdfinfo >/dev/null && pdfinfo "$conv/$base.pdf" | awk '/^Pages:/ {print $2}')"
         echo "OK    $f -> $conv/$base.pdf ${pages:+($pages pages)}"
