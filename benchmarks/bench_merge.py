@@ -135,10 +135,12 @@ def merge_only(files: list[str]) -> None:
         persons = conn.execute("SELECT count(*) FROM member").fetchone()[0]
         conn.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    reader = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the package reader process
     merged = sum(r.status == "merged" for r in report.results)
     print(f"merge_province: {elapsed:.1f} s for {merged}/{len(files)} packages, {hh:,} households, {persons:,}"
           f" persons (target < 60 s) {'PASS' if elapsed < 60 else 'MISS'}")
-    print(f"merge_memory: peak RSS {peak:.0f} MB (target < 1024 MB) {'PASS' if peak < 1024 else 'MISS'}")
+    print(f"merge_memory: peak RSS {peak:.0f} MB + reader process {reader:.0f} MB = {peak + reader:.0f} MB"
+          f" (target < 1024 MB) {'PASS' if peak + reader < 1024 else 'MISS'}")
 
 
 def main() -> None:
