@@ -68,10 +68,6 @@ class DocInfo:
     watermark: str = ""
 
 
-def issuer_unit(scope: Scope) -> Unit:
-    return scope.unit
-
-
 def doc_info(scope: Scope, layouts: dict, kind: str = "report", on: dt.date | None = None, draft: bool = True,
              signer_name: str = "", preparer_name: str = "", number: str = "") -> DocInfo:
     doc = layouts["document"]

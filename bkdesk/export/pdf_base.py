@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -22,6 +23,8 @@ from .official import DocInfo
 R, B, I, BI = "BK-Regular", "BK-Bold", "BK-Italic", "BK-BoldItalic"  # noqa: E741 (regular, bold, italic, bold italic)
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 20 * mm, 20 * mm, 30 * mm, 15 * mm
 PORTRAIT, LANDSCAPE = A4, landscape(A4)
+# Compressed streams stay binary: ASCII85 re-encoding cost ~10 % of a form batch (pure-Python rl_accel).
+rl_config.useA85 = 0
 
 
 @lru_cache(maxsize=1)
@@ -39,6 +42,11 @@ def width(text: str, font: str, size: float) -> float:
 
 def wrap(text: str, font: str, size: float, max_width: float) -> list[str]:
     """Greedy word wrap by measured width (long words are cut)."""
+    return list(_wrap(text, font, size, max_width))
+
+
+@lru_cache(maxsize=8192)  # labels repeat on every page of a batch
+def _wrap(text: str, font: str, size: float, max_width: float) -> tuple[str, ...]:
     out: list[str] = []
     for para in (text or "").split("\n"):
         line = ""
@@ -57,9 +65,10 @@ def wrap(text: str, font: str, size: float, max_width: float) -> list[str]:
                 word = word[cut:]
             line = word
         out.append(line)
-    return out
+    return tuple(out)
 
 
+@lru_cache(maxsize=8192)
 def fit_size(text: str, font: str, size: float, max_width: float, smallest: float = 5.0) -> float:
     while size > smallest and width(text, font, size) > max_width:
         size -= 0.5
@@ -197,8 +206,16 @@ class Page:
         c = self.c
         c.setLineWidth(0.5)
         xx = x
+        total = sum(widths)
+        path = c.beginPath()  # one path for the row's borders: far fewer operators than a rect per cell
+        path.rect(x, y - height, total, height)
+        for w in widths[:-1]:
+            xx += w
+            path.moveTo(xx, y)
+            path.lineTo(xx, y - height)
+        c.drawPath(path, stroke=1, fill=0)
+        xx = x
         for i, (w, s) in enumerate(zip(widths, cells, strict=False)):
-            c.rect(xx, y - height, w, height)
             if s:
                 fs = fit_size(s, font, size, w - 4)
                 a = align[i] if align else "l"

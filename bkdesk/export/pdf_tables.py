@@ -8,7 +8,7 @@ from bkdesk.model.jobs import NO_CONTROL, JobControl
 
 from .layouts import Header
 from .official import DocInfo, number_vi
-from .pdf_base import LANDSCAPE, PORTRAIT, B, I, Page, R, fit_size, wrap
+from .pdf_base import LANDSCAPE, PORTRAIT, B, I, Page, R, wrap
 from .tables import Table
 
 LEADING = 1.2
@@ -150,6 +150,3 @@ def write_tables_pdf(tables: list[Table], path: str | Path, doc: DocInfo, contro
     tmp.replace(path)
     return path
 
-
-def fit(text: str, size: float, w: float) -> float:
-    return fit_size(text, R, size, w)
