@@ -13,13 +13,13 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from bkdesk.errors import UserError
-from bkdesk.model import audit
+from bkdesk.model import audit, settings
 from bkdesk.model import standards as stds
 from bkdesk.model.classify import CLASSES, PENDING, ClassResult, classify
 from bkdesk.model.codelists import codelists, derive_groups
 from bkdesk.model.db import transaction
 from bkdesk.model.indicators import FINAL_VALUES, compute_indicators, present_members
-from bkdesk.model.points_table import compute_score_a, points_table_by_uid
+from bkdesk.model.points_table import active_points_table, compute_score_a, points_table_by_uid
 from bkdesk.model.records import ExitRegistration, GroupValue, IndicatorValue, Review, as_dict
 from bkdesk.model.repo_base import upsert_audited
 from bkdesk.model.repo_households import HouseholdBundle, write_household
@@ -109,7 +109,45 @@ def confirm_computed(review: Review) -> list[str]:
     return done
 
 
-def _fill_score_a(conn: sqlite3.Connection | None, review: Review, issues: list[FieldError]) -> None:
+B1_FORM = "B1"
+B1_REGION_SETTING = "b1_region_code"
+# standards.md §7: Bắc Kạn and Thái Nguyên are in "Trung du và miền núi phía Bắc" [to confirm]; the
+# setting overrides it without a code change.
+DEFAULT_B1_REGION = "TDMNPB"
+
+
+def b1_region(conn: sqlite3.Connection) -> str:
+    return settings.get(conn, B1_REGION_SETTING) or DEFAULT_B1_REGION
+
+
+def points_table_for(conn: sqlite3.Connection, review: Review) -> tuple[str, dict] | None:
+    """(uid, table) for the review's B1 answers: the one it already used, else the one in force for its
+    (standard, region, area) on its reference date; None when no table is loaded."""
+    if review.points_table_uid:
+        table = points_table_by_uid(conn, review.points_table_uid)
+        return None if table is None else (review.points_table_uid, table)
+    ref = reference_day(review)
+    try:
+        area = review.area or area_of(review.commune_code, ref)
+        std_id = review.standard_id or stds.standard_for_list_year(review.list_year, conn).id
+    except (UnitError, UserError):
+        return None
+    return active_points_table(conn, std_id, B1_FORM, b1_region(conn), area, ref)
+
+
+def with_derived_answers(table: dict, answers: dict, members_count: int | None, floor_area) -> dict:
+    """Answers with the unanswered derived questions (member_count, floor_area_m2) filled from the
+    roster and housing; an answer the officer typed is kept."""
+    derived = {"member_count": members_count, "floor_area_m2": floor_area}
+    out = dict(answers)
+    for q in table["questions"]:
+        value = derived.get(q.get("derived_from"))
+        if q["code"] not in out and isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+            out[q["code"]] = value
+    return out
+
+
+def _fill_score_a(conn: sqlite3.Connection | None, review: Review, housing: dict, issues: list[FieldError]) -> None:
     review.score_a_computed = None
     if conn is not None and review.points_table_uid and review.b1_answers:
         table = points_table_by_uid(conn, review.points_table_uid)
@@ -117,14 +155,19 @@ def _fill_score_a(conn: sqlite3.Connection | None, review: Review, issues: list[
             issues.append(FieldError("review.points_table_uid", "Không tìm thấy bảng điểm B1 của phiếu."))
         else:
             try:
-                review.score_a_computed = compute_score_a(table, json.loads(review.b1_answers))
+                answers = with_derived_answers(table, json.loads(review.b1_answers), review.members_count,
+                                               housing.get("floor_area_m2"))
+                review.score_a_computed = compute_score_a(table, answers)
             except (UserError, ValueError) as exc:
                 issues.append(FieldError("review.b1_answers", str(exc)))
-    if review.score_a_source == "computed" and review.score_a_computed is not None:
-        review.score_a_final = review.score_a_computed
+    computed, paper = review.score_a_computed, review.score_a_paper
+    if computed is not None and (review.score_a_source == "computed" or
+                                 (paper is None and review.score_a_source is None)):
+        # nothing on paper to choose from: the table's A is the only one
+        review.score_a_source, review.score_a_final = "computed", computed
     else:
-        review.score_a_source = "paper_total" if review.score_a_paper is not None else None
-        review.score_a_final = review.score_a_paper
+        review.score_a_source = "paper_total" if paper is not None else None
+        review.score_a_final = paper
 
 
 def _fill_groups(review: Review, std_id: str, roster: list[dict], ref: dt.date) -> None:
@@ -177,7 +220,7 @@ def fill_review(conn: sqlite3.Connection | None, bundle: HouseholdBundle, review
     except UnitError as exc:
         review.area, refusal = None, f"Không xác định được khu vực thành thị/nông thôn: {exc}."
     _fill_indicators(review, std, roster, housing, ref)
-    _fill_score_a(conn, review, issues)
+    _fill_score_a(conn, review, housing, issues)
     _fill_groups(review, std.id, roster, ref)
     result = None
     if not refusal:

@@ -8,6 +8,7 @@ service recomputes the derived parts (indicators, class, reasons) into the state
 from __future__ import annotations
 
 import copy
+import json
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QUndoCommand, QUndoStack
@@ -19,7 +20,8 @@ from bkdesk.model import standards as stds
 from bkdesk.model.codelists import codelists
 from bkdesk.model.records import ExitRegistration, Member
 from bkdesk.model.repo_villages import list_villages
-from bkdesk.model.review_service import fill_review, save_household_with_review
+from bkdesk.model.review_service import fill_review, points_table_for, save_household_with_review
+from bkdesk.ui.editor_b1 import answer_value
 from bkdesk.ui.editor_specs import exit_specs, household_specs
 from bkdesk.ui.editor_state import from_state, get_path, set_path, to_state
 from bkdesk.ui.editor_tabs import CausesTab, ReviewTab, RosterTab
@@ -73,6 +75,7 @@ class HouseholdEditor(QDialog):
         self.standard = stds.effective_standard(conn, std_id) if std_id else \
             stds.standard_for_list_year(self.state["review"]["list_year"], conn)
         self.codelists = codelists(self.standard.id)
+        self.points_table = points_table_for(conn, from_state(self.state)[1])  # (uid, table) | None
         self._build()
         for button in self.findChildren(QPushButton):  # Enter belongs to the fields, not to a dialog button
             button.setAutoDefault(False)
@@ -164,6 +167,22 @@ class HouseholdEditor(QDialog):
                 if v.get("final") is None and v.get("computed") in ("deprived", "not_deprived"):
                     v["final"] = v["computed"]
         self._change(("review", "indicators!"), confirm)
+
+    def edit_b1(self, table_uid: str, code: str, value) -> None:
+        """One B1 answer (None = unanswered); the review then records which table it was scored with."""
+        qtype = next(q["type"] for q in self.points_table[1]["questions"] if q["code"] == code)
+        value = answer_value(qtype, value)
+
+        def change(s):
+            rv = s["review"]
+            answers = json.loads(rv.get("b1_answers") or "{}")
+            if value is None:
+                answers.pop(code, None)
+            else:
+                answers[code] = value
+            rv["b1_answers"] = json.dumps(answers, ensure_ascii=False, sort_keys=True) if answers else None
+            rv["points_table_uid"] = table_uid
+        self._change(("review", "b1_answers", code), change)
 
     def edit_override(self, cls, reason: str) -> None:
         def change(s):
@@ -259,8 +278,10 @@ class HouseholdEditor(QDialog):
     # --- save, drafts, close -----------------------------------------------------------------
 
     def save(self) -> bool:
-        problems = sum((f.parse_errors() for f in (self.household_form, self.roster_tab.member_form,
-                                                   self.review_tab.review_form, self.exit_form)), [])
+        forms = [self.household_form, self.roster_tab.member_form, self.review_tab.review_form, self.exit_form]
+        if self.review_tab.b1_panel is not None:
+            forms.append(self.review_tab.b1_panel.form)
+        problems = sum((f.parse_errors() for f in forms), [])
         if problems:
             QMessageBox.warning(self, _("Chưa lưu được"), "\n".join(problems))
             return False

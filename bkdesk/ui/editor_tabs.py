@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from bkdesk.model.classify import CLASS_LABELS, CLASSES
 from bkdesk.model.indicators import DEPRIVED, NOT_DEPRIVED
+from bkdesk.ui.editor_b1 import B1Panel
 from bkdesk.ui.editor_specs import member_specs, review_specs
 from bkdesk.ui.forms import Form, format_value
 from bkdesk.ui.i18n import _, language
@@ -223,7 +225,18 @@ class ReviewTab(QWidget):
             self.indicator_table.setCellWidget(r, 2, combo)
             self.indicator_table.setCellWidget(r, 3, edit)
             self.final_combos[code], self.reason_edits[code] = combo, edit
-        lay.addWidget(self.indicator_table, 1)
+        self.b1_panel = None
+        if editor.points_table is not None:  # B1 answers beside the indicators when a table is loaded
+            self.b1_panel = B1Panel(editor, *editor.points_table)
+            for c, w in enumerate((230, 105, 125, 170)):
+                header.resizeSection(c, w)
+            split = QSplitter(Qt.Orientation.Horizontal, self)
+            split.addWidget(self.indicator_table)
+            split.addWidget(self.b1_panel)
+            split.setSizes([760, 520])
+            lay.addWidget(split, 1)
+        else:
+            lay.addWidget(self.indicator_table, 1)
         final = QHBoxLayout()
         final.addWidget(QLabel(_("Kết quả xác nhận (khác kết quả tính cần lý do):"), self))
         self.final_class_combo = QComboBox(self)
@@ -269,6 +282,8 @@ class ReviewTab(QWidget):
         _quiet(self.final_class_combo, "setCurrentIndex", max(self.final_class_combo.findData(want), 0))
         if self.override_reason_edit.text() != (review.get("override_reason") or ""):
             self.override_reason_edit.setText(review.get("override_reason") or "")
+        if self.b1_panel is not None:
+            self.b1_panel.load(review, self.editor.state["housing"], messages)
         self.show_banner(review)
 
     def show_banner(self, review: dict) -> None:

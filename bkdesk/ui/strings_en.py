@@ -211,4 +211,17 @@ EN: dict[str, str] = {
     'Quản lý đợt rà soát...': 'Manage review rounds...',
     'Bảng điều khiển...': 'Dashboard...',
     'Sao lưu và khôi phục...': 'Backup and restore...',
+    # B1 answers (editor_b1.py)
+    'tự động: số nhân khẩu': 'automatic: household size',
+    'tự động: diện tích nhà ở': 'automatic: floor area',
+    'Tổng điểm trên phiếu giấy': 'Total on the paper form',
+    'Điểm tính từ bảng B1': 'Computed from the B1 table',
+    'Phiếu B1 theo bảng điểm {version} ({region})': 'B1 form, points table {version} ({region})',
+    'Chưa chọn': 'Not chosen',
+    'Bắt buộc khi điểm A dùng khác điểm tính từ bảng': 'Required when the score A used differs from the computed one',
+    'Điểm A tính từ bảng:': 'Score A computed from the table:',
+    'Điểm A trên phiếu giấy:': 'Score A on the paper form:',
+    'Điểm A dùng để xếp loại:': 'Score A used for the classification:',
+    'Chưa trả lời đủ các câu bắt buộc (*) nên chưa tính được điểm A.':
+        'Score A cannot be computed until every required question (*) is answered.',
 }

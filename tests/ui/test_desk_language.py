@@ -31,8 +31,8 @@ from bkdesk.ui.strings_en import EN
 from tests.factories import make_bundle
 
 UI = Path(__file__).resolve().parents[2] / "bkdesk" / "ui"
-DESK_MODULES = ("app", "editor", "editor_specs", "editor_tabs", "error_hook", "forms", "household_table", "i18n",
-                "main_window", "settings_dialog", "wizard")
+DESK_MODULES = ("app", "editor", "editor_b1", "editor_specs", "editor_tabs", "error_hook", "forms", "household_table", "i18n",
+                "main_menus", "main_window", "settings_dialog", "wizard")
 LITERAL = re.compile(r'_\("((?:[^"\\]|\\.)*)"\)')
 
 
