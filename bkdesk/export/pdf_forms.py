@@ -89,6 +89,12 @@ def _table(p: Page, y: float, headers: list[str], widths: list[float], rows: lis
     return y
 
 
+def _more(members: list[dict], limit: int, ncols: int) -> list[list[str]]:
+    """A closing row naming the members a one-page form has no room for (never silently dropped)."""
+    extra = len(fx.present(members)) - limit
+    return [["", f"(còn {extra} thành viên khác: ghi tiếp ở mặt sau)"] + [""] * (ncols - 2)] if extra > 0 else []
+
+
 def _member_rows(ctx: FormContext, members: list[dict], limit: int) -> list[dict]:
     pres = sorted(fx.present(members), key=lambda m: (not fx.is_head(m), m["position"]))
     return pres[:limit]
@@ -117,7 +123,7 @@ def draw_review_form(p: Page, ctx: FormContext, hh: dict, members: list[dict], r
     y -= 6
     rows = [[str(i), m["full_name"], SEX_VI.get(m["sex"] or "", ""), fx.birth_year(m["birth_date"]),
              ctx.eth.label(m["ethnicity"]), ctx.relation(m["relation_to_head"]), ctx.labour(m["labour_status"])]
-            for i, m in enumerate(_member_rows(ctx, members, 10), 1)]
+            for i, m in enumerate(_member_rows(ctx, members, 10), 1)] + _more(members, 10, 7)
     y = _table(p, y, ["TT", "Họ và tên", "Giới tính", "Năm sinh", "Dân tộc", "Quan hệ với chủ hộ", "Tình trạng"],
                [4, 26, 7, 7, 9, 12, 14], rows, 8.5, 12.5, ["c", "l", "c", "c", "l", "l", "l"])
     y -= 16
@@ -199,7 +205,7 @@ def draw_form01(p: Page, ctx: FormContext, hh: dict, members: list[dict]) -> Non
     y -= 6
     rows = [[str(i), m["full_name"], SEX_VI.get(m["sex"] or "", ""), dmy(m["birth_date"]),
              ctx.relation(m["relation_to_head"]), ctx.labour(m["labour_status"])]
-            for i, m in enumerate(_member_rows(ctx, members, 12), 1)]
+            for i, m in enumerate(_member_rows(ctx, members, 12), 1)] + _more(members, 12, 6)
     y = _table(p, y, ["TT", "Họ và tên", "Giới tính", "Ngày sinh", "Quan hệ với chủ hộ", "Tình trạng"],
                [4, 28, 8, 11, 13, 16], rows, 9, 14, ["c", "l", "c", "c", "l", "l"])
     y -= 18
@@ -233,6 +239,7 @@ def draw_form04(p: Page, ctx: FormContext, hh: dict, members: list[dict], curren
     y -= 6
     rows = [[str(i), m["full_name"], SEX_VI.get(m["sex"] or "", ""), fx.birth_year(m["birth_date"]),
              ctx.relation(m["relation_to_head"])] for i, m in enumerate(_member_rows(ctx, members, 12), 1)]
+    rows += _more(members, 12, 5)
     y = _table(p, y, ["TT", "Họ và tên", "Giới tính", "Năm sinh", "Quan hệ với chủ hộ"], [4, 32, 9, 9, 16], rows,
                9, 14, ["c", "l", "c", "c", "l"])
     y -= 18
@@ -275,6 +282,7 @@ def draw_form03(p: Page, ctx: FormContext, hh: dict, members: list[dict], histor
         born = fx.birth_year(m["birth_date"])
         rows.append([str(i), m["full_name"], ctx.eth.label(m["ethnicity"]), ctx.relation(m["relation_to_head"]),
                      born if m["sex"] == "1" else "", born if m["sex"] == "2" else "", m.get("note") or ""])
+    rows += _more(members, 10, 7)
     y = _table(p, y, ["STT", "Họ và tên", "Dân tộc", "Quan hệ với chủ hộ", "Năm sinh (Nam)", "Năm sinh (Nữ)",
                       "Ghi chú"], [4, 26, 9, 11, 8, 8, 12], rows, 8.5, 12.5, ["c", "l", "l", "l", "c", "c", "l"])
     y -= 16

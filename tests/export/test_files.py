@@ -134,3 +134,19 @@ def test_formats():
     assert date_vi(dt.date(2024, 3, 9)) == "ngày 09 tháng 3 năm 2024"
     assert number_vi(1500000) == "1.500.000" and number_vi(12.5) == "12,50"
     assert all(is_formula_like(s) for s in ("=1+1", "+84", "-x", "@SUM(A1)")) and not is_formula_like("Nguyễn")
+
+
+def test_big_household_stays_on_one_page_and_names_the_overflow(db, tmp_path):
+    from bkdesk.model.records import Household, Member, Review
+    from bkdesk.model.repo_households import HouseholdBundle, save_household
+    from bkdesk.model.repo_reviews import save_review
+
+    members = [Member(full_name=f"Lường Văn Ước {i}", position=i + 1, sex="1", birth_date="1990-01-01",
+                      relation_to_head="Chủ hộ" if i == 0 else "Con") for i in range(13)]
+    bundle = save_household(db, HouseholdBundle(Household(commune_code=COMMUNE, household_no="900"), members), "t")
+    save_review(db, Review(bundle.household.uid, YEAR + 1, f"{YEAR}-09-01", COMMUNE, record_status="confirmed",
+                           final_class="POOR"), "t")
+    out, pages = write_forms(db, "review", COMMUNE, YEAR, tmp_path / "big.pdf")
+    text = _text(out)
+    assert pages == 1 and "Lường Văn Ước 9" in text and "(còn 3 thành viên khác" in text
+    assert "Lường Văn Ước 10" not in text
