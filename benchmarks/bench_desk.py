@@ -33,6 +33,7 @@ def build_desk_db(path: Path, n: int, commune: str = "01954", seed: int = 7, rev
     from bkdesk.model.audit import now_iso
     from bkdesk.model.db import transaction
     from bkdesk.model.records import new_uid
+    from bkdesk.model.repo_desk import refresh_current
     from bkdesk.model.store import init_database
     from bkdesk.model.text import name_sort_text, search_key
 
@@ -76,6 +77,7 @@ def build_desk_db(path: Path, n: int, commune: str = "01954", seed: int = 7, rev
                          [(*r[:10], r[10], r[11], r[12], r[13], r[14], r[15], r[16]) for r in reviews])
         conn.execute("UPDATE review SET score_a_final = score_a_paper, score_a_source = 'paper_total'")
         conn.executemany("INSERT INTO review_cause (review_uid, cause_code, text) VALUES (?,?,?)", causes)
+        refresh_current(conn)  # bulk loaders fill the desk's current-review table like the repository does
     conn.execute("ANALYZE")
     conn.close()
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from bkdesk.errors import UserError
 from bkdesk.model import settings
 from bkdesk.model.classify import MIDDLE, NEAR_POOR, NOT_POOR, POOR
-from bkdesk.model.db import connect
+from bkdesk.model.db import connect, transaction
 from bkdesk.model.demo_people import (
     HOUSING_FIELDS,
     MEMBER_FIELDS,
@@ -46,6 +46,7 @@ from bkdesk.model.demo_reviews import (
     score,
 )
 from bkdesk.model.repo_bulk import TABLE_ORDER, deferred_indexes, household_derived, load_tables, member_keys
+from bkdesk.model.repo_desk import refresh_current
 from bkdesk.model.standards import periodic_reference_date, standard_for_list_year
 from bkdesk.model.units import TREE_2022, area_of, catalog
 from bkdesk.paths import resource_path
@@ -351,6 +352,8 @@ def build_demo(conn, scale: str = "commune", seed: int = 1, code: str | None = N
                     done += 1
                     if progress:
                         progress(done, len(jobs), code)
+    with transaction(conn):  # the desk's current-review table, once for the whole load (set-based)
+        refresh_current(conn)
     return {"communes": len(codes), "households": sum(plans[c].households for c in codes),
             "poor_2021": sum(plans[c].poor for c in codes), "rows": rows, "seconds": time.perf_counter() - t0}
 

@@ -4,7 +4,9 @@ review of the desk's list year."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bkdesk.model.text import search_key
@@ -50,7 +52,38 @@ def _current_review_sql(list_year: int | None) -> tuple[str, list]:
     return sql, ([list_year] if list_year else [])
 
 
+_CURRENT_SELECT = (
+    "SELECT household_uid, list_year, uid, final_class, computed_class, score_a_final, deprivation_count FROM ("
+    " SELECT r.*, row_number() OVER (PARTITION BY household_uid, list_year"
+    " ORDER BY reference_date DESC, updated_at DESC) AS n FROM review r {where}) WHERE n = 1")
+
+
+def refresh_current(conn: sqlite3.Connection, household_uids: Iterable[str] | None = None) -> None:
+    """Recompute ``household_current`` for these households (every household when None) in set-based
+    statements, inside the caller's transaction. Call it after writing reviews by any path."""
+    cols = "household_uid, list_year, review_uid, final_class, computed_class, score_a, d"
+    if household_uids is None:
+        conn.execute("DELETE FROM household_current")
+        conn.execute(f"INSERT INTO household_current ({cols}) " + _CURRENT_SELECT.format(where=""))
+        return
+    uids = json.dumps(sorted(set(household_uids)))
+    if uids == "[]":
+        return
+    conn.execute("DELETE FROM household_current WHERE household_uid IN (SELECT value FROM json_each(?))", (uids,))
+    conn.execute(f"INSERT INTO household_current ({cols}) " + _CURRENT_SELECT.format(
+        where="WHERE household_uid IN (SELECT value FROM json_each(?))"), (uids,))
+
+
+def current_is_missing(conn: sqlite3.Connection) -> bool:
+    """True when reviews exist but household_current was never filled (a database loaded by a path that
+    predates it); the desk then fills it once."""
+    return (conn.execute("SELECT 1 FROM household_current LIMIT 1").fetchone() is None
+            and conn.execute("SELECT 1 FROM review LIMIT 1").fetchone() is not None)
+
+
 def _query(f: DeskFilter, sort: str, descending: bool) -> tuple[str, list]:
+    if f.list_year:
+        return _query_current(f, sort, descending)
     where, args = [], []
     needs_review = bool(f.final_class or f.group or f.cause) or sort in _REVIEW_SORTS
     if f.commune_code:
@@ -89,11 +122,63 @@ def _query(f: DeskFilter, sort: str, descending: bool) -> tuple[str, list]:
     return sql + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order}", args
 
 
+# Sort keys on household_current (alias c) for the fast path.
+_CURRENT_SORTS = {"class": "coalesce(c.final_class, c.computed_class, '') {d}, h.household_no, h.uid",
+                  "score_a": "c.score_a {d}, h.household_no, h.uid", "d": "c.d {d}, h.household_no, h.uid"}
+
+
+def _household_conditions(f: DeskFilter) -> tuple[list[str], list]:
+    where, args = [], []
+    if f.commune_code:
+        where.append("h.commune_code=?")
+        args.append(f.commune_code)
+    if f.village_uid is not None:
+        where.append("h.village_uid=?" if f.village_uid else "h.village_uid IS NULL")
+        args += [f.village_uid] if f.village_uid else []
+    if f.search and search_key(f.search):
+        where.append("h.search_text LIKE ? ESCAPE '\\'")
+        args.append(_like(f.search))
+    if f.incomplete:
+        where.append("h.complete=0")
+    if f.exit_registered:
+        where.append("EXISTS (SELECT 1 FROM exit_registration e WHERE e.household_uid=h.uid"
+                     " AND e.withdrawn_date IS NULL AND e.registration_year=?)")
+        args.append(f.list_year - 1)
+    return where, args
+
+
+def _query_current(f: DeskFilter, sort: str, descending: bool) -> tuple[str, list]:
+    """The list year's filters and sorts on household_current (one indexed lookup, no per-row sort)."""
+    where, args = _household_conditions(f)
+    if f.final_class == "NONE":
+        where.append("coalesce(c.final_class, '')=''")
+    elif f.final_class:
+        where.append("c.final_class=?")
+        args.append(f.final_class)
+    if f.group:
+        where.append("EXISTS (SELECT 1 FROM review_group g WHERE g.review_uid=c.review_uid AND g.group_code=?"
+                     " AND g.final=1)")
+        args.append(f.group)
+    if f.cause:
+        where.append("EXISTS (SELECT 1 FROM review_cause x WHERE x.review_uid=c.review_uid AND x.cause_code=?)")
+        args.append(f.cause)
+    order = (_CURRENT_SORTS.get(sort) or SORTS[sort]).format(d="DESC" if descending else "ASC")
+    joins = " LEFT JOIN village v ON v.uid=h.village_uid" if sort == "village" else ""
+    if f.final_class or f.group or f.cause or sort in _REVIEW_SORTS:
+        kind = "JOIN" if f.final_class not in (None, "NONE") else "LEFT JOIN"
+        joins += f" {kind} household_current c ON c.household_uid=h.uid AND c.list_year=?"
+        args = [f.list_year] + args
+    sql = f"SELECT h.uid FROM household h{joins}"
+    return sql + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order}", args
+
+
 def household_uids(conn: sqlite3.Connection, f: DeskFilter, sort: str = "household_no",
                    descending: bool = False) -> list[str]:
     """Matching household uids in display order (the whole id list of the table model)."""
     sql, args = _query(f, sort, descending)
-    return [r[0] for r in conn.execute(sql, args)]
+    cur = conn.cursor()
+    cur.row_factory = None  # 80,000 plain tuples, not sqlite3.Row objects
+    return [r[0] for r in cur.execute(sql, args)]
 
 
 def row_data(conn: sqlite3.Connection, uids: list[str], list_year: int | None) -> dict[str, dict]:

@@ -18,6 +18,7 @@ from bkdesk.model.records import (
     from_row,
 )
 from bkdesk.model.repo_base import upsert_audited
+from bkdesk.model.repo_desk import refresh_current
 from bkdesk.model.text import clean_text
 
 
@@ -101,6 +102,7 @@ def write_review(conn: sqlite3.Connection, review: Review, user: str, reason: st
                          (at, user, origin, review.uid))
             rev += 1
     review.meta.rev = rev
+    refresh_current(conn, [review.household_uid])  # the desk's filter columns, same transaction
 
 
 def save_review(conn: sqlite3.Connection, review: Review, user: str, reason: str = "", origin: str = "") -> Review:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from bkdesk.model import settings
+from bkdesk.model.repo_desk import refresh_current
 
 # Synced tables in the order a package is applied (parents before children).
 # key: the column that identifies a record; scope: how the unit's rows are selected.
@@ -186,8 +187,13 @@ def open_conflict_payloads(conn: sqlite3.Connection, table: str, uid: str) -> li
 def upsert_rows(conn: sqlite3.Connection, table: str, cols: list[str], rows: Iterable[tuple]) -> None:
     key = SPECS[table].key
     sets = ", ".join(f"{c}=excluded.{c}" for c in cols if c != key)
+    if table == "review":
+        rows = list(rows)
     conn.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
                      f" ON CONFLICT({key}) DO UPDATE SET {sets}", rows)
+    if table == "review":  # the desk's current-review table, set-based for the merged households
+        i = cols.index("household_uid")
+        refresh_current(conn, {r[i] for r in rows})
 
 
 def bulk_cache(conn: sqlite3.Connection, on: bool) -> None:

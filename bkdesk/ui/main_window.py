@@ -34,6 +34,7 @@ from bkdesk.errors import UserError
 from bkdesk.model import repo_desk, repo_drafts, settings
 from bkdesk.model.classify import CLASS_LABELS, CLASSES
 from bkdesk.model.codelists import codelists
+from bkdesk.model.db import transaction
 from bkdesk.model.repo_households import HouseholdBundle, get_household
 from bkdesk.model.repo_reviews import exit_registrations, latest_review
 from bkdesk.model.repo_units import unit_name
@@ -67,6 +68,9 @@ class MainWindow(QMainWindow):
         std_id = standard_for_list_year(self.list_year, conn).id if self.list_year else "vn-2022-2026"
         self.codelists = codelists(std_id)
         self._menus: dict[str, QMenu] = {}
+        if repo_desk.current_is_missing(conn):  # loaded by a path that predates household_current
+            with transaction(conn):
+                repo_desk.refresh_current(conn)
         self._build()
         self.model.filter = repo_desk.DeskFilter(commune_code=self.commune or None, list_year=self.list_year)
         self.refresh()

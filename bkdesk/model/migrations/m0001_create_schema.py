@@ -82,6 +82,8 @@ CREATE TABLE household (
 CREATE INDEX household_commune ON household (commune_code, household_no);
 CREATE INDEX household_village ON household (village_uid);
 CREATE INDEX household_head_sort ON household (head_sort);
+-- issue 4: the desk's search scans this covering index (no table reads) in household-code order
+CREATE INDEX household_desk ON household (commune_code, household_no, uid, search_text);
 
 CREATE TABLE member (
     uid TEXT PRIMARY KEY,
@@ -389,6 +391,22 @@ CREATE TABLE sync_duplicate (
     status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'dismissed', 'merged')),
     UNIQUE (id_number, household_uid, other_household_uid)
 );
+
+-- issue 4: the officer's desk. household_current = each household's current review per list year (its
+-- latest by reference date, then update time), kept by repo_desk.refresh_current in the writing
+-- transaction, so the household table filters and sorts on indexed columns. Derived data: not synced.
+CREATE TABLE household_current (
+    household_uid TEXT NOT NULL,
+    list_year INTEGER NOT NULL,
+    review_uid TEXT NOT NULL,
+    final_class TEXT,
+    computed_class TEXT,
+    score_a REAL,
+    d INTEGER,
+    PRIMARY KEY (household_uid, list_year)
+) WITHOUT ROWID;
+-- (household_desk, the desk's covering search index, is with the household indexes: an index created
+-- after the audit triggers changes place in VACUUM INTO copies, which breaks byte-level dump comparisons)
 """
 
 
