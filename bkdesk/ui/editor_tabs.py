@@ -75,6 +75,8 @@ class RosterTab(QWidget):
         self.roster_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.roster_table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT - 4)
         self.roster_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for c, w in ((0, 50), (2, 90), (3, 110), (4, 170), (5, 170)):  # headers readable at 1366x768
+            self.roster_table.horizontalHeader().resizeSection(c, w)
         self.roster_table.setMaximumHeight(150)
         self.roster_table.currentCellChanged.connect(self._on_roster_table_current_changed)
         buttons = QHBoxLayout()

@@ -139,7 +139,7 @@ class MainWindow(QMainWindow):
         self.table_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.table_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((60, 190, 120, 70, 130, 60, 150, 90, 130, 120)):
+        for col, width in enumerate((60, 180, 110, 65, 120, 60, 150, 90, 130, 100)):
             header.resizeSection(col, width)
         header.setStretchLastSection(True)
         self.table_view.doubleClicked.connect(lambda _i: self.edit_current())
@@ -161,7 +161,8 @@ class MainWindow(QMainWindow):
         bar = QHBoxLayout()
         self.search_edit = QLineEdit(self)
         self.search_edit.setObjectName("search_edit")
-        self.search_edit.setPlaceholderText(_("Tìm theo tên chủ hộ, thành viên, mã hộ, số CCCD (không cần dấu)"))
+        self.search_edit.setPlaceholderText(_("Tìm tên, mã hộ, số CCCD..."))
+        self.search_edit.setToolTip(_("Tìm theo tên chủ hộ, thành viên, mã hộ, số CCCD (không cần dấu)"))
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.textChanged.connect(lambda _t: self.search_timer.start())
         self.class_combo = self._combo("class_filter_combo", _("Mọi phân loại"),

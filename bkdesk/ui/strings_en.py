@@ -224,4 +224,5 @@ EN: dict[str, str] = {
     'Điểm A dùng để xếp loại:': 'Score A used for the classification:',
     'Chưa trả lời đủ các câu bắt buộc (*) nên chưa tính được điểm A.':
         'Score A cannot be computed until every required question (*) is answered.',
+    'Tìm tên, mã hộ, số CCCD...': 'Name, household code, ID...',
 }
