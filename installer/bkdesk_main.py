@@ -1,5 +1,6 @@
 """Entry script of the PyInstaller bundle: the same `bkdesk` command as the installed package."""
 
+import multiprocessing
 import sys
 from pathlib import Path
 
@@ -19,4 +20,6 @@ def bundle_argv(argv: list[str]) -> list[str]:
 
 
 if __name__ == "__main__":
+    # The merge reads packages in a spawned process; in a frozen app the child re-runs this executable.
+    multiprocessing.freeze_support()
     raise SystemExit(main(bundle_argv(sys.argv[1:])))
