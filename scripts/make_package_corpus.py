@@ -115,6 +115,17 @@ def build(out_dir: Path) -> int:
                 data = data.replace(b"?>", b'?><!DOCTYPE w [<!ENTITY e SYSTEM "file:///etc/passwd">]>', 1)
             z.writestr(info.filename, data)
     files["entity-in-workbook.xlsx"] = buf.getvalue()
+    # one cell at XFD1048576: python-calamine allocates the whole range and aborts the process
+    for label, part in (("manifest", "xl/worksheets/sheet3.xml"), ("data", "xl/worksheets/sheet5.xml")):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for info in src.infolist():
+                data = src.read(info.filename)
+                if info.filename == part:
+                    data = data.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr">'
+                                        b"<is><t>x</t></is></c></row></sheetData>")
+                z.writestr(info.filename, data)
+        files[f"corner-cell-in-{label}.xlsx"] = buf.getvalue()
     for name, data in files.items():
         (out_dir / name).write_bytes(data)
     return len(files)

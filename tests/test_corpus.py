@@ -24,6 +24,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "corpus"
 GENERATOR = ROOT / "scripts" / "make_corpus.py"
+PACKAGE_GENERATOR = ROOT / "scripts" / "make_package_corpus.py"
 STAMP = CORPUS / ".generated"
 TIMEOUT_S = 5.0
 VIETNAMESE = re.compile(r"[ăâđêôơưáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ]", re.I)
@@ -31,7 +32,7 @@ MAX_MESSAGE = 2000  # a message a person can read, not a dump of the hostile con
 
 
 def _ensure_corpus() -> None:
-    digest = hashlib.sha256(GENERATOR.read_bytes()).hexdigest()
+    digest = hashlib.sha256(GENERATOR.read_bytes() + PACKAGE_GENERATOR.read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text() == digest:
         return
     subprocess.run([sys.executable, str(GENERATOR)], check=True, cwd=ROOT, capture_output=True)
@@ -50,6 +51,11 @@ PACKAGE = _files("package") if (CORPUS / "package").is_dir() else []
 VALID_PACKAGE = "_valid-01954.xlsx"  # the untouched package the hostile ones were made from
 XLSX = [f"generic/{n}" for n in GENERIC] + [f"points_xlsx/{n}" for n in POINTS_XLSX] + [
     f"package/{n}" for n in PACKAGE]
+# Defects of the package importer found by this corpus, reported to its owner (issue 6): remove when fixed.
+PACKAGE_BUGS = {
+    f"package/corner-cell-in-{part}.xlsx": "python-calamine aborts the process (out of memory) on a cell at "
+    "XFD1048576: package._check_zip should call bkdesk.model.file_guard.check_xlsx (used-range extent)"
+    for part in ("manifest", "data")}
 HAS_PACKAGE_IMPORTER = importlib.util.find_spec("bkdesk.export.merge") is not None
 
 
@@ -154,7 +160,9 @@ def test_targets_importer_rejects(worker, commune_db, name):
 
 def _package_cases():
     for name in XLSX:
-        if not name.startswith("package/_"):
+        if name in PACKAGE_BUGS:
+            yield pytest.param(name, marks=pytest.mark.xfail(reason=PACKAGE_BUGS[name], strict=False))
+        elif not name.startswith("package/_"):
             yield name
 
 
