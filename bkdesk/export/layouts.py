@@ -7,12 +7,12 @@ ethnic column of the template, so no count of columns is fixed in code.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bkdesk.errors import UserError
 from bkdesk.model.codelists import CodeLists
+from bkdesk.model.datafiles import read_json
 from bkdesk.model.standards import Standard
 from bkdesk.paths import resource_path
 
@@ -46,12 +46,9 @@ class Header:
 @lru_cache(maxsize=4)
 def load_layouts(form_set: str) -> dict:
     path = resource_path("reports", f"{form_set}.json")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"Không có bộ mẫu báo cáo '{form_set}' cho chuẩn nghèo này.") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise UserError(f"Tệp mẫu báo cáo {path.name} không hợp lệ: {exc}.") from None
+    if not path.is_file():
+        raise UserError(f"Không có bộ mẫu báo cáo '{form_set}' cho chuẩn nghèo này.")
+    data = read_json(path, UserError, "tệp mẫu báo cáo")
     if data.get("format") != FORMAT or data.get("format_version") != 1:
         raise UserError(f"Tệp mẫu báo cáo {path.name}: sai định dạng.")
     return data

@@ -7,13 +7,13 @@ water sources, latrines, devices, labour statuses, school levels, ethnic groups:
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from bkdesk.errors import UserError
+from bkdesk.model.datafiles import read_json
 from bkdesk.model.indicators import flag, present_members
 from bkdesk.paths import resource_path
 
@@ -83,12 +83,7 @@ def validate_codelists(data, source: str) -> None:
 
 def load_codelists_file(path: str | Path) -> CodeLists:
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CodeListError(f"Không tìm thấy tệp danh mục {path.name}.") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CodeListError(f"Tệp danh mục {path.name} không phải JSON hợp lệ: {exc}.") from None
+    data = read_json(path, CodeListError, "tệp danh mục")
     validate_codelists(data, path.name)
     return CodeLists(data.get("standard_id") or path.stem, data["lists"])
 

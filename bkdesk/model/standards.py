@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bkdesk.errors import UserError
+from bkdesk.model.datafiles import read_json
 from bkdesk.model.db import transaction
 from bkdesk.paths import resource_path
 
@@ -232,13 +233,7 @@ def standards_dir() -> Path:
 
 def load_standard_file(path: str | Path) -> Standard:
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise StandardDataError(f"Không tìm thấy tệp chuẩn nghèo {path.name}.") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise StandardDataError(f"Tệp chuẩn nghèo {path.name} không phải JSON hợp lệ: {exc}.") from None
-    return Standard(data, path.name)
+    return Standard(read_json(path, StandardDataError, "tệp chuẩn nghèo"), path.name)
 
 
 @lru_cache(maxsize=1)
