@@ -51,11 +51,6 @@ PACKAGE = _files("package") if (CORPUS / "package").is_dir() else []
 VALID_PACKAGE = "_valid-01954.xlsx"  # the untouched package the hostile ones were made from
 XLSX = [f"generic/{n}" for n in GENERIC] + [f"points_xlsx/{n}" for n in POINTS_XLSX] + [
     f"package/{n}" for n in PACKAGE]
-# Defects of the package importer found by this corpus, reported to its owner (issue 6): remove when fixed.
-PACKAGE_BUGS = {
-    f"package/corner-cell-in-{part}.xlsx": "python-calamine aborts the process (out of memory) on a cell at "
-    "XFD1048576: package._check_zip should call bkdesk.model.file_guard.check_xlsx (used-range extent)"
-    for part in ("manifest", "data")}
 HAS_PACKAGE_IMPORTER = importlib.util.find_spec("bkdesk.export.merge") is not None
 
 
@@ -160,9 +155,7 @@ def test_targets_importer_rejects(worker, commune_db, name):
 
 def _package_cases():
     for name in XLSX:
-        if name in PACKAGE_BUGS:
-            yield pytest.param(name, marks=pytest.mark.xfail(reason=PACKAGE_BUGS[name], strict=False))
-        elif not name.startswith("package/_"):
+        if not name.startswith("package/_"):
             yield name
 
 

@@ -114,7 +114,7 @@ CASES = {
     "plain_xlsx": (_plain_xlsx, "không phải gói dữ liệu bkdesk (không có trang"),
     "text": (_text_file, "không phải tệp Excel (.xlsx)"),
     "bomb": (_bomb, "dung lượng giải nén bất thường"),
-    "entity": (_entity, "khai báo XML không được phép"),
+    "entity": (_entity, "khai báo DOCTYPE/ENTITY"),
     "deleted_row": (_deleted_row, "dòng nhưng thông tin gói ghi"),
 }
 
