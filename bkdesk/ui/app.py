@@ -54,7 +54,28 @@ def open_window(path: Path):
         editor.move(30, 20)
     else:
         window.offer_drafts()
+    start_daily_backup(window, path)
     return window
+
+
+def start_daily_backup(window, path: Path):
+    """The day's first opening takes a backup, off the UI thread (a big database takes seconds)."""
+    from bkdesk.model.backups import daily_backup
+    from bkdesk.model.db import open_db
+    from bkdesk.ui.i18n import _
+    from bkdesk.ui.jobs import run_in_background
+
+    def work(control):
+        conn = open_db(path)
+        try:
+            return daily_backup(conn, path)
+        finally:
+            conn.close()
+
+    def failed(message: str, details: str) -> None:
+        window.statusBar().showMessage(_("Không sao lưu hằng ngày được: {message}").format(message=message), 10_000)
+
+    return run_in_background(work, lambda result: None, failed, parent=window, title=_("Đang sao lưu hằng ngày…"))
 
 
 def run_gui(args: argparse.Namespace) -> int:

@@ -23,6 +23,8 @@ QT_VI = {
 }
 
 EN: dict[str, str] = {
+    'Không sao lưu hằng ngày được: {message}': 'Daily backup failed: {message}',
+    'Đang sao lưu hằng ngày…': 'Daily backup…',
     'Tệp': 'File',
     'Hộ gia đình': 'Household',
     'Thôn': 'Village',

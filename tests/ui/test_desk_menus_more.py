@@ -104,3 +104,16 @@ def test_error_hook_shows_report_and_logs(qtbot, monkeypatch):
     assert len(shown) == 1 and "ValueError: lỗi thử nghiệm Đặng" in shown[0] and "Traceback" in shown[0]
     text = (log_dir() / error_hook.LOG_NAME).read_text(encoding="utf-8")
     assert "Unhandled exception" in text and "lỗi thử nghiệm Đặng" in text
+
+
+def test_opening_the_desk_takes_the_days_backup_once(qtbot, db, db_path):
+    from bkdesk.model.backups import REASON_DAILY, list_backups
+    from bkdesk.ui import app as app_mod
+
+    db.close()
+    window = app_mod.open_window(db_path)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: [b.reason for b in list_backups(db_path)] == [REASON_DAILY], timeout=10_000)
+    with qtbot.waitSignal(app_mod.start_daily_backup(window, db_path).done, timeout=10_000):
+        pass
+    assert [b.reason for b in list_backups(db_path)] == [REASON_DAILY]  # once a day, not once per opening
