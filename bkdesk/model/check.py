@@ -44,9 +44,12 @@ def _invariants(conn: sqlite3.Connection) -> list[str]:
             out.append(f"Khóa tìm kiếm của thành viên {uid} không khớp với tên.")
         if len(out) > 50:
             return out
+    # Only records written here must have their history here: a merged household's older audit rows
+    # stay with the commune when one of its packages never reached the district.
     for (uid,) in conn.execute(
-            "SELECT h.uid FROM household h WHERE NOT EXISTS (SELECT 1 FROM audit_log a"
-            " WHERE a.table_name = 'household' AND a.record_uid = h.uid) LIMIT 20"):
+            "SELECT h.uid FROM household h WHERE h.origin = ? AND NOT EXISTS (SELECT 1 FROM audit_log a"
+            " WHERE a.table_name = 'household' AND a.record_uid = h.uid) LIMIT 20",
+            (settings.get(conn, settings.INSTALLATION_ID, ""),)):
         out.append(f"Hộ {uid} không có dòng nhật ký thay đổi nào.")
     for (uid,) in conn.execute(
             "SELECT uid FROM review WHERE final_class IS NOT NULL AND computed_class IS NOT NULL"

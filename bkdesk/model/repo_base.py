@@ -18,6 +18,13 @@ def update_row(conn: sqlite3.Connection, table: str, key: str, key_value: str, v
                  (*values.values(), key_value))
 
 
+def local_origin(conn: sqlite3.Connection) -> str:
+    """This database's installation id: the origin of every record written here (read-only lookup, so it
+    is safe inside a transaction)."""
+    row = conn.execute("SELECT value FROM setting WHERE key='installation_id'").fetchone()
+    return row[0] if row and row[0] else ""
+
+
 def stamp(old_rev: int | None, user: str, origin: str, at: str) -> dict:
     return {"rev": (old_rev or 0) + 1, "updated_at": at, "updated_by": user, "origin": origin}
 
@@ -32,6 +39,7 @@ def upsert_audited(conn: sqlite3.Connection, table: str, key: str, key_value: st
     Raises UserError when ``expected_rev`` is given and the stored rev differs (edited elsewhere).
     """
     at = at or audit.now_iso()
+    origin = origin or local_origin(conn)
     extra = extra or {}
     old_row = conn.execute(f"SELECT * FROM {table} WHERE {key}=?", (key_value,)).fetchone()
     if old_row is None:
@@ -55,6 +63,7 @@ def delete_audited(conn: sqlite3.Connection, table: str, key: str, key_value: st
     row = conn.execute(f"SELECT * FROM {table} WHERE {key}=?", (key_value,)).fetchone()
     if row is None:
         return
+    origin = origin or local_origin(conn)
     old = {k: row[k] for k in row.keys() if k not in ("rev", "updated_at", "updated_by", "origin")}
     conn.execute(f"DELETE FROM {table} WHERE {key}=?", (key_value,))
     audit.record_change(conn, table, key_value, old, None, user, reason, origin, at)

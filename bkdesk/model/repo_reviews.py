@@ -17,7 +17,7 @@ from bkdesk.model.records import (
     as_dict,
     from_row,
 )
-from bkdesk.model.repo_base import upsert_audited
+from bkdesk.model.repo_base import local_origin, upsert_audited
 from bkdesk.model.repo_desk import refresh_current
 from bkdesk.model.text import clean_text
 
@@ -86,6 +86,7 @@ def write_review(conn: sqlite3.Connection, review: Review, user: str, reason: st
                  at: str | None = None) -> None:
     """Write a review inside the caller's transaction (for services that save several records at once)."""
     at = at or audit.now_iso()
+    origin = origin or local_origin(conn)
     _check_writable(conn, review)
     old_children = _children_state(conn, review.uid)
     new_children = _new_children_state(review)

@@ -133,3 +133,15 @@ def test_audit_log_is_append_only(db):
         db.execute("DELETE FROM audit_log")
     with pytest.raises(sqlite3.DatabaseError):
         db.execute("UPDATE audit_log SET user='x'")
+
+
+def test_records_written_here_carry_this_installation_as_origin(db):
+    from bkdesk.model import settings
+
+    bundle = repo.save_household(db, make_bundle(random.Random(12), TEST_COMMUNE), user="cb")
+    here = settings.installation_id(db)
+    assert here
+    origins = {r[0] for t in ("household", "member", "housing")
+               for r in db.execute(f"SELECT origin FROM {t}")}
+    assert origins == {here}
+    assert {r["origin"] for r in history(db, "household", bundle.household.uid)} == {here}
