@@ -38,21 +38,22 @@ def _uid() -> str:
     return str(uuid.uuid4())
 
 
-def build(path: Path, seed: int = 1) -> None:
+def build(path: Path, seed: int = 1, n_households: int = HOUSEHOLDS) -> None:
     """A province database (2022 tree) with two periodic rounds (review years R-1 and R)."""
     rng = random.Random(seed)
     init_database(path, "province", "06", "bench").close()
     conn = open_db(path)
     communes = [u.code for u in catalog().communes()]
-    rest = (HOUSEHOLDS - BIG_COMMUNE_HOUSEHOLDS) // (len(communes) - 1)
+    big = min(BIG_COMMUNE_HOUSEHOLDS, n_households // 2)
+    rest = (n_households - big) // (len(communes) - 1)
     villages, households, members, reviews, inds, causes, needs, groups = [], [], [], [], [], [], [], []
     n = 0
     for code in communes:
         vs = [(_uid(), code, f"Thôn {i}", f"thon {i}") for i in range(1, 9)]
         villages += vs
-        count = BIG_COMMUNE_HOUSEHOLDS if code == BIG_COMMUNE else rest
+        count = big if code == BIG_COMMUNE else rest
         if code == communes[-1]:
-            count = HOUSEHOLDS - n
+            count = n_households - n
         for i in range(count):
             n += 1
             hh = _uid()
@@ -106,6 +107,82 @@ def build(path: Path, seed: int = 1) -> None:
     print(f"data: {len(households):,} households, {len(members):,} persons, {len(reviews):,} reviews, "
           f"{len(inds):,} indicator values")
     conn.close()
+
+
+def province_db(ctx) -> Path:
+    """The province database above, built once per seed and schema (read-only)."""
+    from benchmarks.common import _schema_tag
+
+    n = 600 if ctx.smoke else HOUSEHOLDS
+
+    def make(path: Path) -> None:
+        build(path, ctx.seed, n)
+        for suffix in ("-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+
+    return ctx.cached(f"outputs-province-{n}-seed{ctx.seed}-{_schema_tag()}.sqlite", make)
+
+
+def measures(ctx):
+    """reports_xlsx, pdf_forms, and the province list (report 15, the detailed list of poor households:
+    one row per person, ~83,000 rows x 18 columns here) to xlsx and PDF."""
+    import atexit
+    import shutil
+
+    from benchmarks.common import Measure, copy_db
+
+    work = Path(tempfile.mkdtemp(prefix="bkdesk-bench-outputs-"))
+    atexit.register(shutil.rmtree, work, True)
+    state: dict = {}
+    size_note: dict = {}
+
+    def setup() -> None:
+        if "conn" not in state:
+            state["conn"] = open_db(copy_db(province_db(ctx), work / "province.sqlite"))
+
+    def teardown() -> None:
+        if "conn" in state:
+            state.pop("conn").close()
+        shutil.rmtree(work, ignore_errors=True)
+
+    def reports_xlsx() -> None:
+        export(state["conn"], "all", "06", YEAR, work / "bao_cao_15.xlsx")
+
+    def pdf_forms() -> float:
+        t = time.perf_counter()
+        _path, pages = write_forms(state["conn"], "review", BIG_COMMUNE, YEAR, work / "phieu.pdf")
+        return pages / (time.perf_counter() - t)
+
+    def list_out(suffix: str):
+        def run() -> None:
+            out = export(state["conn"], LIST_FORM, "06", YEAR, work / f"danh_sach.{suffix}")
+            rows = _list_rows(state["conn"])
+            size_note[suffix] = f"{LIST_FORM}: {rows:,} person rows x {LIST_COLUMNS} columns".replace(",", ".")
+            state[f"list_{suffix}"] = out.stat().st_size / 1e6
+            measures_by_name[f"list_{suffix}"].note = size_note[suffix]
+        return run
+
+    def list_xlsx_size() -> float:
+        return state["list_xlsx"]
+
+    out = [Measure("reports_xlsx", reports_xlsx, setup=setup, repeat=2, note="smoke scale" if ctx.smoke else "81.480 households"),
+           Measure("pdf_forms", pdf_forms, setup=setup, repeat=2, note=f"commune {BIG_COMMUNE}"),
+           Measure("list_xlsx", list_out("xlsx"), setup=setup, repeat=2),
+           Measure("list_xlsx_size", list_xlsx_size, repeat=1, note="the file list_xlsx wrote"),
+           Measure("list_pdf", list_out("pdf"), setup=setup, repeat=2, teardown=teardown)]
+    measures_by_name = {m.figure: m for m in out}
+    return out
+
+
+# The province list of DESIGN.md §5: report 15 (detailed list of poor households, one row per person).
+LIST_FORM, LIST_COLUMNS = "r15", 18
+
+
+def _list_rows(conn) -> int:
+    """Rows of the list just written: present members of the province's poor households (review year R)."""
+    return conn.execute(
+        "SELECT count(*) FROM member m JOIN review r ON r.household_uid = m.household_uid"
+        " WHERE r.list_year = ? AND r.final_class = 'POOR' AND m.presence = 'present'", (YEAR + 1,)).fetchone()[0]
 
 
 def main() -> None:

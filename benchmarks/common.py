@@ -15,7 +15,8 @@ Rules:
   (``FLOORS``); unknown names are printed without a target.
 - ``run()`` is one repetition. Return ``None`` and the runner times the call (seconds, or milliseconds
   when the figure's unit is "ms"); return a number to report your own value in the figure's unit
-  (pages/s, MB, or a time you measured yourself to leave out per-repetition setup).
+  (pages/s, MB, or a time you measured yourself to leave out per-repetition setup); return a list of
+  numbers for several samples from one repetition (e.g. one editor open per household of 20).
 - ``setup()`` (optional) runs once before the repetitions, ``teardown()`` once after; ``prepare()``
   (optional) runs before *each* repetition, untimed (e.g. copy a fresh database to write into).
 - Build big inputs through ``ctx.demo_db(scale)`` / ``ctx.cached(key, build)`` so they are made once

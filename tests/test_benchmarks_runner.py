@@ -75,3 +75,11 @@ def test_run_measure_uses_prepare_and_returned_values():
     m = Measure("floor_canvas_pages", lambda: 42.0, prepare=lambda: seen.append("p"), repeat=3)
     res = run.run_measure(m, Context(cache_dir=None, repeat=5))
     assert res.samples == [42.0, 42.0, 42.0] and seen == ["p", "p", "p"]
+
+
+def test_run_measure_takes_several_samples_from_one_repetition():
+    m = Measure("editor_open", lambda: [10.0, 30.0, 20.0], repeat=1)
+    res = run.run_measure(m, Context(cache_dir=None, repeat=5))
+    assert res.samples == [10.0, 30.0, 20.0] and res.median == 20.0
+    line = run.format_line("editor_open", res, {"editor_open": res})
+    assert re.search(r"median\s+20\.00 ms\s+min\s+10\.00\s+max\s+30\.00\s+n=3 .*PASS", line), line
