@@ -131,10 +131,12 @@ class Context:
 
 
 def _schema_tag() -> str:
-    """Short hash of the schema source, so a schema change invalidates cached databases."""
-    from bkdesk.model.migrations import m0001_create_schema
+    """Short hash of the migrations' source, so a schema change invalidates cached databases."""
+    import inspect
 
-    return hashlib.sha1(m0001_create_schema.SQL.encode()).hexdigest()[:8]
+    from bkdesk.model.db import migration_modules
+
+    return hashlib.sha1("".join(inspect.getsource(m) for m in migration_modules()).encode()).hexdigest()[:8]
 
 
 def copy_db(src: Path, dst: Path) -> Path:

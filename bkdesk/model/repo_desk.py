@@ -38,6 +38,7 @@ class DeskFilter:
     cause: str | None = None
     exit_registered: bool = False
     incomplete: bool = False
+    only_uids: tuple[str, ...] | None = None  # restrict to these households (the desk's check after a save)
 
 
 def _like(text: str) -> str:
@@ -84,7 +85,7 @@ def current_is_missing(conn: sqlite3.Connection) -> bool:
 def _query(f: DeskFilter, sort: str, descending: bool) -> tuple[str, list]:
     if f.list_year:
         return _query_current(f, sort, descending)
-    where, args = [], []
+    where, args = _only(f)
     needs_review = bool(f.final_class or f.group or f.cause) or sort in _REVIEW_SORTS
     if f.commune_code:
         where.append("h.commune_code=?")
@@ -127,8 +128,14 @@ _CURRENT_SORTS = {"class": "coalesce(c.final_class, c.computed_class, '') {d}, h
                   "score_a": "c.score_a {d}, h.household_no, h.uid", "d": "c.d {d}, h.household_no, h.uid"}
 
 
+def _only(f: DeskFilter) -> tuple[list[str], list]:
+    if f.only_uids is None:
+        return [], []
+    return [f"h.uid IN ({','.join('?' * len(f.only_uids))})"], list(f.only_uids)
+
+
 def _household_conditions(f: DeskFilter) -> tuple[list[str], list]:
-    where, args = [], []
+    where, args = _only(f)
     if f.commune_code:
         where.append("h.commune_code=?")
         args.append(f.commune_code)

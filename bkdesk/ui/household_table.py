@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import QAbstractTableModel, Qt
 
 from bkdesk.model import repo_desk
@@ -40,6 +42,25 @@ class HouseholdTableModel(QAbstractTableModel):
         self.uids = repo_desk.household_uids(self.conn, self.filter, self.sort_key, self.descending)
         self._cache.clear()
         self.endResetModel()
+
+    def refresh_after_save(self, uid: str) -> None:
+        """One household was saved: when it still matches the filter and sorts between the same neighbours
+        (or still does not match), the id list is unchanged and only its row is re-read; else a full refresh.
+        Re-reading 81,480 ids took ~100 ms of every save."""
+        try:
+            row = self.uids.index(uid)
+        except ValueError:
+            row = None
+        near = [uid] if row is None else self.uids[max(0, row - 1):row + 2]
+        check = dataclasses.replace(self.filter, only_uids=tuple(near))
+        found = repo_desk.household_uids(self.conn, check, self.sort_key, self.descending)
+        if found != ([] if row is None else near):
+            self.refresh()
+            return
+        if row is not None:
+            self._cache.pop(uid, None)
+            self._cache.update(repo_desk.row_data(self.conn, [uid], self.filter.list_year))
+            self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
 
     def rowCount(self, parent=None) -> int:  # noqa: N802
         return 0 if parent is not None and parent.isValid() else len(self.uids)

@@ -217,6 +217,13 @@ class MainWindow(QMainWindow):
         self._fill_tree()
         self.apply_filters()
 
+    def after_save(self, uid: str) -> None:
+        """One household saved: recount totals and villages; the id list is re-read only if its place changed."""
+        self._totals = repo_desk.totals(self.conn, self.commune or None, self.list_year)
+        self._fill_tree()
+        self.model.refresh_after_save(uid)
+        self._update_totals()
+
     def _fill_tree(self) -> None:
         current = self.village_tree.currentItem()
         keep = current.data(0, Qt.ItemDataRole.UserRole) if current is not None and current.parent() else None
@@ -293,7 +300,7 @@ class MainWindow(QMainWindow):
 
     def _show_editor(self, editor, tab: int):
         editor.tabs.setCurrentIndex(tab)
-        editor.household_saved.connect(lambda _uid: self.refresh())
+        editor.household_saved.connect(self.after_save)
         editor.finished.connect(lambda _r, e=editor: self.editors.remove(e) if e in self.editors else None)
         self.editors.append(editor)
         editor.show()
