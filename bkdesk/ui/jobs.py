@@ -63,15 +63,17 @@ class Job(QObject):
         dlg.canceled.connect(self.control.cancel)
         self.dialog = dlg
         self._on_progress(*self._last)
-        dlg.show()
+        if self.dialog is dlg:  # the job may have ended while the dialog processed events
+            dlg.show()
 
     def _on_progress(self, done: int, total: int, text: str) -> None:
         self._last = (done, total, text)
-        if self.dialog is not None:
-            self.dialog.setMaximum(max(total, 0))
-            self.dialog.setValue(min(done, total) if total else 0)
+        dlg = self.dialog  # setValue on a modal dialog processes events, which may close the job
+        if dlg is not None:
+            dlg.setMaximum(max(total, 0))
             if text:
-                self.dialog.setLabelText(text)
+                dlg.setLabelText(text)
+            dlg.setValue(min(done, total) if total else 0)
 
     def _close(self, *args) -> None:
         self._timer.stop()
