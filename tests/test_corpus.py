@@ -9,7 +9,6 @@ a stamp with the generator's hash regenerates it when the generator changes.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import re
@@ -51,7 +50,6 @@ PACKAGE = _files("package") if (CORPUS / "package").is_dir() else []
 VALID_PACKAGE = "_valid-01954.xlsx"  # the untouched package the hostile ones were made from
 XLSX = [f"generic/{n}" for n in GENERIC] + [f"points_xlsx/{n}" for n in POINTS_XLSX] + [
     f"package/{n}" for n in PACKAGE]
-HAS_PACKAGE_IMPORTER = importlib.util.find_spec("bkdesk.export.merge") is not None
 
 
 class Worker:
@@ -159,13 +157,11 @@ def _package_cases():
             yield name
 
 
-@pytest.mark.skipif(not HAS_PACKAGE_IMPORTER, reason="the sync package importer (bkdesk.export.merge) is not there")
 @pytest.mark.parametrize("name", list(_package_cases()))
 def test_package_importer_rejects(worker, district_db, name):
     assert_rejected(worker, "package", CORPUS / name, district_db)
 
 
-@pytest.mark.skipif(not PACKAGE, reason="no package corpus: the package writer was missing when it was generated")
 def test_the_untouched_package_is_accepted(worker, tmp_path):
     """Positive control: the hostile packages are rejected for what was done to them."""
     from bkdesk.model.store import init_database

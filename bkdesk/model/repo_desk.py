@@ -85,23 +85,8 @@ def current_is_missing(conn: sqlite3.Connection) -> bool:
 def _query(f: DeskFilter, sort: str, descending: bool) -> tuple[str, list]:
     if f.list_year:
         return _query_current(f, sort, descending)
-    where, args = _only(f)
+    where, args = _household_conditions(f)
     needs_review = bool(f.final_class or f.group or f.cause) or sort in _REVIEW_SORTS
-    if f.commune_code:
-        where.append("h.commune_code=?")
-        args.append(f.commune_code)
-    if f.village_uid is not None:
-        where.append("h.village_uid=?" if f.village_uid else "h.village_uid IS NULL")
-        args += [f.village_uid] if f.village_uid else []
-    if f.search and search_key(f.search):
-        where.append("h.search_text LIKE ? ESCAPE '\\'")
-        args.append(_like(f.search))
-    if f.incomplete:
-        where.append("h.complete=0")
-    if f.exit_registered:
-        where.append("EXISTS (SELECT 1 FROM exit_registration e WHERE e.household_uid=h.uid"
-                     " AND e.withdrawn_date IS NULL" + (" AND e.registration_year=?" if f.list_year else "") + ")")
-        args += [f.list_year - 1] if f.list_year else []
     if f.final_class == "NONE":
         where.append("coalesce(r.final_class, '')=''")
     elif f.final_class:
@@ -147,10 +132,10 @@ def _household_conditions(f: DeskFilter) -> tuple[list[str], list]:
         args.append(_like(f.search))
     if f.incomplete:
         where.append("h.complete=0")
-    if f.exit_registered:
+    if f.exit_registered:  # registered in the review year (list year - 1) when one is chosen
         where.append("EXISTS (SELECT 1 FROM exit_registration e WHERE e.household_uid=h.uid"
-                     " AND e.withdrawn_date IS NULL AND e.registration_year=?)")
-        args.append(f.list_year - 1)
+                     " AND e.withdrawn_date IS NULL" + (" AND e.registration_year=?" if f.list_year else "") + ")")
+        args += [f.list_year - 1] if f.list_year else []
     return where, args
 
 
