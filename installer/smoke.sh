@@ -114,14 +114,15 @@ else
   echo "NOTE: no export-package/merge commands in this build yet: package round trip skipped"
 fi
 if has_command report; then
-  step "bkdesk report (xlsx)"
-  run "$cli" report --db "$db" --out "$out/report.xlsx"
+  step "bkdesk report (xlsx and PDF)"
+  run "$cli" report --db "$db" --form all --unit 01954 --round 2022 --out "$out/report.xlsx"
+  run "$cli" report --db "$db" --form 1 --unit 01954 --round 2022 --out "$out/report.pdf"
   "$work/venv/bin/python" -c 'import sys; from openpyxl import load_workbook; load_workbook(sys.argv[1], read_only=True)' "$out/report.xlsx"
-  ran+=("report xlsx")
+  ran+=("report xlsx+pdf")
 fi
 if has_command forms; then
   step "bkdesk forms (PDF, fonts from the bundle)"
-  run "$cli" forms --db "$db" --out "$out/forms.pdf"
+  run "$cli" forms --db "$db" --kind review --unit 01954 --round 2022 --out "$out/forms.pdf"
   "$work/venv/bin/python" - "$out/forms.pdf" <<'EOF'
 import sys
 from pypdf import PdfReader
