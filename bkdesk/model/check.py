@@ -11,6 +11,13 @@ from bkdesk.model.text import search_key
 
 def check_database(conn: sqlite3.Connection) -> list[str]:
     """Problems found, in Vietnamese; an empty list means the database is sound."""
+    try:
+        return _check(conn)
+    except sqlite3.DatabaseError as exc:  # damage the integrity check itself trips over
+        return [f"Tệp cơ sở dữ liệu bị hỏng ({exc}); hãy khôi phục từ bản sao lưu."]
+
+
+def _check(conn: sqlite3.Connection) -> list[str]:
     problems: list[str] = []
     integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
     if integrity != ["ok"]:

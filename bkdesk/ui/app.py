@@ -60,20 +60,27 @@ def open_window(path: Path):
 
 def start_daily_backup(window, path: Path):
     """The day's first opening takes a backup, off the UI thread (a big database takes seconds)."""
+    from PySide6.QtWidgets import QMessageBox
+
     from bkdesk.model.backups import daily_backup
-    from bkdesk.model.db import open_db
+    from bkdesk.model.db import open_db, require_sound
     from bkdesk.ui.i18n import _
     from bkdesk.ui.jobs import run_in_background
 
     def work(control):
         conn = open_db(path)
         try:
+            require_sound(conn, path)  # a damaged file is found the day it happens, not at an export
             return daily_backup(conn, path)
         finally:
             conn.close()
 
     def failed(message: str, details: str) -> None:
-        window.statusBar().showMessage(_("Không sao lưu hằng ngày được: {message}").format(message=message), 10_000)
+        text = _("Không sao lưu hằng ngày được: {message}").format(message=message)
+        window.statusBar().showMessage(text, 30_000)
+        box = QMessageBox(QMessageBox.Icon.Warning, "bkdesk", text, QMessageBox.StandardButton.Ok, window)
+        box.setModal(False)  # never blocks the officer's work
+        box.show()
 
     return run_in_background(work, lambda result: None, failed, parent=window, title=_("Đang sao lưu hằng ngày…"))
 

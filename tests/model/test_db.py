@@ -137,3 +137,34 @@ def test_migration_ladder_keeps_the_data_and_passes_bkdesk_check(tmp_path, fixtu
         assert [tuple(r) for r in after[key]] == [tuple(r) for r in before[key]], key
     assert main(["check", "--db", str(path)]) == 0
     assert "không phát hiện vấn đề" in capsys.readouterr().out
+
+
+def test_an_up_to_date_database_opens_without_the_full_check(db, db_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(dbmod, "require_sound", lambda c, p: calls.append(p))
+    dbmod.open_db(db_path).close()
+    assert calls == []  # quick_check takes 1.3 s at province scale; it runs before migrations instead
+    db.execute("PRAGMA user_version=0")
+    with pytest.raises(UserError):  # an old schema number: checked first, then the (failing) migration
+        dbmod.open_db(db_path)
+    assert calls == [db_path]
+
+
+def test_require_sound_refuses_a_damaged_file(db, db_path):
+    import random
+
+    from bkdesk.model.repo_households import save_household
+    from tests.factories import make_bundle
+
+    rng = random.Random(3)
+    for i in range(40):
+        save_household(db, make_bundle(rng, "01954", no=i), user="cb")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    data = bytearray(db_path.read_bytes())
+    data[len(data) // 2:len(data) // 2 + 8192] = b"\xab" * 8192
+    db_path.write_bytes(bytes(data))
+    conn = dbmod.connect(db_path)
+    with pytest.raises((UserError, sqlite3.DatabaseError)):
+        dbmod.require_sound(conn, db_path)
+    conn.close()
