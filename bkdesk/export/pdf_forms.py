@@ -208,17 +208,23 @@ def draw_form01(p: Page, ctx: FormContext, hh: dict, members: list[dict]) -> Non
             for i, m in enumerate(_member_rows(ctx, members, 12), 1)] + _more(members, 12, 6)
     y = _table(p, y, ["TT", "Họ và tên", "Giới tính", "Ngày sinh", "Quan hệ với chủ hộ", "Tình trạng"],
                [4, 28, 8, 11, 13, 16], rows, 9, 14, ["c", "l", "c", "c", "l", "l"])
+    _reason_and_signature(p, ctx, y, head, 4)
+
+
+def _reason_and_signature(p: Page, ctx: FormContext, y: float, head: dict, reason_lines: int) -> None:
+    """The closing block of Forms 01 and 04: blank lines for the reason, place and date, the applicant's signature."""
     y -= 18
     p.text(p.left, y, "Lý do đề nghị:", B, 11)
-    for _ in range(4):
+    for _ in range(reason_lines):
         y -= 18
         _line(p, y, "", "")
     y -= 26
     place = ctx.doc.place_date.split(",")[0]
-    p.centred(p.left + p.text_width * 0.75, y, f"{place}, ngày …… tháng …… năm ……", I, 12)
-    p.centred(p.left + p.text_width * 0.75, y - 16, "NGƯỜI ĐỀ NGHỊ", B, 12)
-    p.centred(p.left + p.text_width * 0.75, y - 30, "(Ký, ghi rõ họ tên)", I, 11)
-    p.centred(p.left + p.text_width * 0.75, y - 90, head.get("full_name", ""), B, 12)
+    x = p.left + p.text_width * 0.75
+    p.centred(x, y, f"{place}, ngày …… tháng …… năm ……", I, 12)
+    p.centred(x, y - 16, "NGƯỜI ĐỀ NGHỊ", B, 12)
+    p.centred(x, y - 30, "(Ký, ghi rõ họ tên)", I, 11)
+    p.centred(x, y - 90, head.get("full_name", ""), B, 12)
 
 
 def draw_form04(p: Page, ctx: FormContext, hh: dict, members: list[dict], current: str | None) -> None:
@@ -242,17 +248,7 @@ def draw_form04(p: Page, ctx: FormContext, hh: dict, members: list[dict], curren
     rows += _more(members, 12, 5)
     y = _table(p, y, ["TT", "Họ và tên", "Giới tính", "Năm sinh", "Quan hệ với chủ hộ"], [4, 32, 9, 9, 16], rows,
                9, 14, ["c", "l", "c", "c", "l"])
-    y -= 18
-    p.text(p.left, y, "Lý do đề nghị:", B, 11)
-    for _ in range(3):
-        y -= 18
-        _line(p, y, "", "")
-    y -= 26
-    place = ctx.doc.place_date.split(",")[0]
-    p.centred(p.left + p.text_width * 0.75, y, f"{place}, ngày …… tháng …… năm ……", I, 12)
-    p.centred(p.left + p.text_width * 0.75, y - 16, "NGƯỜI ĐỀ NGHỊ", B, 12)
-    p.centred(p.left + p.text_width * 0.75, y - 30, "(Ký, ghi rõ họ tên)", I, 11)
-    p.centred(p.left + p.text_width * 0.75, y - 90, head.get("full_name", ""), B, 12)
+    _reason_and_signature(p, ctx, y, head, 3)
 
 
 def draw_form03(p: Page, ctx: FormContext, hh: dict, members: list[dict], history: list[dict],
