@@ -9,9 +9,9 @@ import datetime as dt
 import random
 import time
 
-from bkdesk.model.classify import classify
-from bkdesk.model.standards import standard_for_list_year
-from bkdesk.model.units import catalog
+from bkdesk.model.rules.classify import classify
+from bkdesk.model.rules.units import catalog
+from bkdesk.model.store.repo_standards import standard_for_list_year
 
 N = 100_000
 

@@ -15,8 +15,8 @@ LOAD_TABLES = ("village", "household", "member", "housing", "review_round", "rev
 
 
 def measures(ctx: Context) -> list[Measure]:
-    from bkdesk.model import demo
-    from bkdesk.model.store import init_database
+    from bkdesk.model.demo import build as demo
+    from bkdesk.model.store.databases import init_database
 
     scale = "commune" if ctx.smoke else "province"
     work = Path(tempfile.mkdtemp(prefix="bkdesk-bench-demo-"))
@@ -33,7 +33,7 @@ def measures(ctx: Context) -> list[Measure]:
 
     def verify() -> None:
         """The built province equals the 2022 annex per district (households, poor at the start)."""
-        from bkdesk.model.repo_bulk import class_counts, household_counts
+        from bkdesk.model.store.bulk import class_counts, household_counts
 
         conn = sqlite3.connect(state["path"])
         try:

@@ -31,13 +31,13 @@ VILLAGES = ["Bản Nà Bưa", "Thôn Khuổi Ít", "Thôn Nà Đon", "Bản Pác
 
 def build_desk_db(path: Path, n: int, commune: str = "01954", seed: int = 7, review_year: int = 2024) -> None:
     """A commune database with ``n`` households, ~4 members each, one review each (bulk insert)."""
-    from bkdesk.model import settings
-    from bkdesk.model.audit import now_iso
-    from bkdesk.model.db import transaction
-    from bkdesk.model.records import new_uid
-    from bkdesk.model.repo_desk import refresh_current
-    from bkdesk.model.store import init_database
-    from bkdesk.model.text import name_sort_text, search_key
+    from bkdesk.model.rules.records import new_uid
+    from bkdesk.model.rules.text import name_sort_text, search_key
+    from bkdesk.model.store import settings
+    from bkdesk.model.store.audit import now_iso
+    from bkdesk.model.store.databases import init_database
+    from bkdesk.model.store.db import transaction
+    from bkdesk.model.store.repo_desk import refresh_current
 
     rng = random.Random(seed)
     conn = init_database(path, "commune", commune, officer="Hoàng Thị Thắm")
@@ -137,7 +137,7 @@ def measures(ctx):
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from benchmarks.common import Measure, copy_db
-    from bkdesk.model.db import open_db
+    from bkdesk.model.store.db import open_db
     from bkdesk.ui.main_window import MainWindow
 
     n_cold, n_big = (300, 400) if ctx.smoke else (13_000, 81_480)
@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     from PySide6.QtWidgets import QApplication
 
-    from bkdesk.model.db import open_db
+    from bkdesk.model.store.db import open_db
     from bkdesk.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

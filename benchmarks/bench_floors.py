@@ -39,7 +39,7 @@ def table_rows(n: int) -> list[list]:
 
 def split_communes(src: Path, out_dir: Path) -> None:
     """One database per commune, with that commune's rows of the province demo (the merge inputs)."""
-    from bkdesk.model.store import init_database
+    from bkdesk.model.store.databases import init_database
 
     out_dir.mkdir(parents=True)
     codes = [r[0] for r in sqlite3.connect(src).execute("SELECT DISTINCT commune_code FROM household ORDER BY 1")]
@@ -82,7 +82,7 @@ def measures(ctx: Context) -> list[Measure]:
         state["communes"] = sorted(ctx.cached(f"{src.stem}-communes", lambda p: split_communes(src, p)).glob("*.sqlite"))
 
     def merge_target() -> None:
-        from bkdesk.model.store import init_database
+        from bkdesk.model.store.databases import init_database
 
         target = work / "merged.sqlite"
         for p in work.glob("merged.sqlite*"):

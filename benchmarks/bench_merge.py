@@ -25,12 +25,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bkdesk.model import repo_sync, settings  # noqa: E402
-from bkdesk.model.db import transaction  # noqa: E402
-from bkdesk.model.records import new_uid  # noqa: E402
-from bkdesk.model.store import init_database  # noqa: E402
-from bkdesk.model.text import name_sort_text, search_key  # noqa: E402
-from bkdesk.model.units import catalog  # noqa: E402
+from bkdesk.model.rules.records import new_uid  # noqa: E402
+from bkdesk.model.rules.text import name_sort_text, search_key  # noqa: E402
+from bkdesk.model.rules.units import catalog  # noqa: E402
+from bkdesk.model.store import repo_sync, settings  # noqa: E402
+from bkdesk.model.store.databases import init_database  # noqa: E402
+from bkdesk.model.store.db import transaction  # noqa: E402
 from tests.factories import person_name  # noqa: E402
 
 HOUSEHOLDS = 81_480
@@ -95,8 +95,8 @@ def build_commune(path: Path, code: str, n: int, seed: int) -> None:
 
 
 def build_packages(cache: Path) -> list[Path]:
-    from bkdesk.export.package import write_package
-    from bkdesk.model.db import open_db
+    from bkdesk.export.sync.package import write_package
+    from bkdesk.model.store.db import open_db
 
     communes = [u.code for u in catalog().communes("2022")]
     per, extra = divmod(HOUSEHOLDS, len(communes))
@@ -123,7 +123,7 @@ def build_packages(cache: Path) -> list[Path]:
 
 
 def merge_only(files: list[str]) -> None:
-    from bkdesk.export.merge import merge_files
+    from bkdesk.export.sync.merge import merge_files
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "tinh.sqlite"

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from bkdesk.export.forms import write_forms
 from bkdesk.export.service import export
-from bkdesk.model.db import open_db, transaction
-from bkdesk.model.store import init_database
-from bkdesk.model.units import catalog
+from bkdesk.model.rules.units import catalog
+from bkdesk.model.store.databases import init_database
+from bkdesk.model.store.db import open_db, transaction
 
 HOUSEHOLDS = 81_480
 BIG_COMMUNE, BIG_COMMUNE_HOUSEHOLDS = "01954", 4_000  # the review-form batch runs on this commune

@@ -118,7 +118,7 @@ class Context:
         """A demo database (`bkdesk demo`) of that scale for this seed; commune scale in smoke mode."""
         if self.smoke:
             scale = "commune"
-        from bkdesk.model import demo
+        from bkdesk.model.demo import build as demo
 
         key = f"demo-{scale}-seed{self.seed}-v{demo.DATA_VERSION}-{_schema_tag()}.sqlite"
 
@@ -134,7 +134,7 @@ def _schema_tag() -> str:
     """Short hash of the migrations' source, so a schema change invalidates cached databases."""
     import inspect
 
-    from bkdesk.model.db import migration_modules
+    from bkdesk.model.store.db import migration_modules
 
     return hashlib.sha1("".join(inspect.getsource(m) for m in migration_modules()).encode()).hexdigest()[:8]
 

@@ -4,11 +4,11 @@ import multiprocessing
 import sys
 from pathlib import Path
 
-from bkdesk.cli import main
+from bkdesk.cli.main import main
 
 
 def bundle_argv(argv: list[str]) -> list[str]:
-    """Arguments for bkdesk.cli.main.
+    """Arguments for bkdesk.cli.main.main.
 
     Windows "Open with bkdesk" on a package passes the file path as the only argument. Until the app has a
     command that opens a package from the command line, start the app normally instead of failing with an

@@ -38,9 +38,9 @@ MERGE_SHARE = 0.15
 # --- the child: save, report after commit, forever -----------------------------------------------
 
 def child(db_path: str, seed: int, fault: str) -> None:
-    import bkdesk.export.merge  # noqa: F401 - imported before READY: the kill window is for the work
-    import bkdesk.export.package  # noqa: F401
-    from bkdesk.model.db import open_db
+    import bkdesk.export.sync.merge  # noqa: F401 - imported before READY: the kill window is for the work
+    import bkdesk.export.sync.package  # noqa: F401
+    from bkdesk.model.store.db import open_db
 
     rng = random.Random(seed)
     conn = open_db(db_path)
@@ -58,8 +58,8 @@ def child(db_path: str, seed: int, fault: str) -> None:
 
 
 def _save_one(conn, rng: random.Random, uids: list[str], seed: int, n: int, fault: str) -> None:
-    from bkdesk.model.records import Member
-    from bkdesk.model.repo_households import get_household, save_household
+    from bkdesk.model.rules.records import Member
+    from bkdesk.model.store.repo_households import get_household, save_household
     from tests.factories import make_bundle, person_name
 
     if uids and (rng.random() < 0.4 or len(uids) >= MAX_HOUSEHOLDS):  # edit: address, add/drop a member
@@ -90,7 +90,7 @@ def _export_and_merge(conn, district, district_path: str, seed: int, n: int) -> 
     a person re-imports the file they have: the export already advanced the commune's "exported up to"
     marker, so the next package no longer carries those audit rows.
     """
-    from bkdesk.export.package import write_package
+    from bkdesk.export.sync.package import write_package
 
     folder = Path(district_path).parent
     for left in sorted(folder.glob("goi-*.xlsx")):
@@ -100,7 +100,7 @@ def _export_and_merge(conn, district, district_path: str, seed: int, n: int) -> 
 
 
 def _merge(district, district_path: str, package: Path) -> None:
-    from bkdesk.export.merge import ALREADY, MERGED, merge_files
+    from bkdesk.export.sync.merge import ALREADY, MERGED, merge_files
 
     result = merge_files(district, district_path, [package], user="crash-harness").results[0]
     if result.status == MERGED:
@@ -147,8 +147,8 @@ def _spawn_and_kill(db_path: Path, seed: int, fault: str, rng: random.Random) ->
 
 def _check_one(path: Path, tally: Tally, kill_no: int):
     """Open as the app would; integrity and `bkdesk check`. Returns the open connection."""
-    from bkdesk.model.check import check_database
-    from bkdesk.model.db import open_db
+    from bkdesk.model.store.check import check_database
+    from bkdesk.model.store.db import open_db
 
     conn = open_db(path)
     integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
@@ -183,7 +183,7 @@ def _verify(db_path: Path, tally: Tally, kill_no: int) -> None:
 
 
 def run(kills: int, workdir: Path, seed: int = 1, fault: str = "none") -> Tally:
-    from bkdesk.model.store import init_database
+    from bkdesk.model.store.databases import init_database
 
     db_path = workdir / "crash.sqlite"
     init_database(db_path, "commune", COMMUNE, officer="Crash harness").close()

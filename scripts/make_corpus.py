@@ -5,11 +5,11 @@
 Folders, by the importers each is fed to (tests/test_corpus.py):
 - generic/      not a usable xlsx at all (random bytes, truncated, damaged, zip bombs, XML entities):
                 every xlsx importer (points table, plan targets, sync package, ...)
-- points_json/  broken JSON points tables (bkdesk.model.points_table.load_points_file)
+- points_json/  broken JSON points tables (bkdesk.export.inputs.points_xlsx.load_points_file)
 - points_xlsx/  well-formed workbooks carrying hostile content (wrong sheets, wrong types, 1 MB cells,
                 NFD text, formulas, duplicated rows, negative counts, dates in 1900/2100)
 - package/      sync packages from other units, future versions, tampered: built by
-                scripts/make_package_corpus.py with the real package writer (needs bkdesk.export.package)
+                scripts/make_package_corpus.py with the real package writer (needs bkdesk.export.sync.package)
 Every file must be rejected. Zip bombs are ~0.3-1 MB on disk and hundreds of MB inflated.
 """
 
@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bkdesk.model import points_table as pt  # noqa: E402
+from bkdesk.model.rules import points_table as pt  # noqa: E402
 from tests.model.test_points_table import made_up_table, write_workbook  # noqa: E402
 
 OUT = ROOT / "tests" / "corpus"
@@ -384,8 +384,8 @@ def make_points_xlsx() -> None:
 def make_package() -> None:
     import importlib.util
 
-    if importlib.util.find_spec("bkdesk.export.package") is None:
-        print("bkdesk.export.package missing: no package corpus")
+    if importlib.util.find_spec("bkdesk.export.sync.package") is None:
+        print("bkdesk.export.sync.package missing: no package corpus")
         return
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from make_package_corpus import build

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from bkdesk.export.forms import KINDS, write_forms  # noqa: E402
 from bkdesk.export.service import export  # noqa: E402
-from bkdesk.model.store import init_database  # noqa: E402
+from bkdesk.model.store.databases import init_database  # noqa: E402
 from tests.export.builders import COMMUNE, YEAR, build_round  # noqa: E402
 
 ON = dt.date(2024, 12, 5)

@@ -1,4 +1,4 @@
-"""Package part of the hostile-file corpus: real sync packages (bkdesk.export.package writer) from other
+"""Package part of the hostile-file corpus: real sync packages (bkdesk.export.sync.package writer) from other
 units and future versions, then tampered. Called by scripts/make_corpus.py when the writer exists.
 
 Writes tests/corpus/package/_valid-01954.xlsx (the untouched package, a positive control: a district 062
@@ -28,7 +28,7 @@ def _edit(src: bytes, fn) -> bytes:
 
 
 def _manifest_cell(wb, key: str):
-    from bkdesk.export import package_format as fmt
+    from bkdesk.export.sync import package_format as fmt
 
     ws = wb[fmt.MANIFEST_SHEET]
     for row in ws.iter_rows():
@@ -64,7 +64,7 @@ def _nfd_everywhere(wb) -> None:
 
 
 def build(out_dir: Path) -> int:
-    from bkdesk.export.package import write_package
+    from bkdesk.export.sync.package import write_package
     from tests.export.sync_data import new_commune_db
 
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-from bkdesk.model.store import init_database  # noqa: E402
+from bkdesk.model.store.databases import init_database  # noqa: E402
 
 TEST_COMMUNE = "01954"  # Xã Vân Tùng, the unit whose type changed in 2023
 

@@ -16,27 +16,28 @@ import traceback
 from pathlib import Path
 
 from bkdesk.errors import UserError
-from bkdesk.model.db import open_db
+from bkdesk.model.store.db import open_db
 
 USER = "Kiểm thử tệp độc hại"
 
 
 def import_points(conn, path: Path, db_path: Path) -> None:
-    from bkdesk.model.points_table import load_points_file, store_points_table
+    from bkdesk.export.inputs.points_xlsx import load_points_file
+    from bkdesk.model.store.repo_points import store_points_table
 
     store_points_table(conn, load_points_file(path), user=USER)
 
 
 def import_targets(conn, path: Path, db_path: Path) -> None:
-    from bkdesk.export.targets_xlsx import read_targets_xlsx
-    from bkdesk.model.repo_targets import save_plan_targets
+    from bkdesk.export.inputs.targets_xlsx import read_targets_xlsx
+    from bkdesk.model.store.repo_targets import save_plan_targets
 
     save_plan_targets(conn, 2022, read_targets_xlsx(path, 2022), user=USER, source=path.name)
 
 
 def import_package(conn, path: Path, db_path: Path) -> None:
     """The sync package importer reports rejections instead of raising: turn them into UserError."""
-    from bkdesk.export.merge import merge_files
+    from bkdesk.export.sync.merge import merge_files
 
     report = merge_files(conn, db_path, [path], user=USER)
     result = report.results[0]

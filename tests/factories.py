@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from bkdesk.model.records import Household, Housing, Member
-from bkdesk.model.repo_households import HouseholdBundle
+from bkdesk.model.rules.records import Household, Housing, Member
+from bkdesk.model.store.repo_households import HouseholdBundle
 
 FAMILY = ["Nguyễn", "Hoàng", "Lý", "Nông", "Triệu", "Hà", "Đặng", "Lường", "Ma", "Bàn"]
 MIDDLE_M = ["Văn", "Đức", "Minh", "Thế"]

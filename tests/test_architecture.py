@@ -70,3 +70,124 @@ def test_resources_from_a_pyinstaller_bundle_layout(tmp_path, monkeypatch):
     (bundle / "bkdesk" / "resources" / "units").mkdir(parents=True)
     monkeypatch.setattr(sys, "_MEIPASS", str(bundle), raising=False)
     assert resource_path("units", "x.csv") == bundle / "bkdesk" / "resources" / "units" / "x.csv"
+
+
+# --- layers and loops --------------------------------------------------------------------------------
+# Lower layers never import higher ones; an import inside a function counts the same as one at the top.
+LAYERS = [
+    ("bkdesk", "bkdesk.errors", "bkdesk.paths"),
+    ("bkdesk.model.rules", "bkdesk.model.jobs"),
+    ("bkdesk.model.store",),
+    ("bkdesk.model.review",),
+    ("bkdesk.model.demo", "bkdesk.model"),
+    ("bkdesk.export.reports",),  # what the documents say: facts, tables, layouts, scope
+    ("bkdesk.export.render",),  # how they are drawn: xlsx and PDF writers
+    ("bkdesk.export.sync", "bkdesk.export.inputs", "bkdesk.export"),  # packages, imports, the entry points
+    ("bkdesk.ui",),
+    ("bkdesk.cli", "bkdesk.__main__"),
+]
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_module_name(p): p for p in ROOT.rglob("*.py")}
+
+
+def _bkdesk_imports(module: str) -> set[str]:
+    """Modules of bkdesk that ``module`` imports (relative imports resolved; ``from pkg import mod`` -> mod)."""
+    path = MODULES[module]
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[:len(parts) - node.level + 1] + ([node.module] if node.module else []))
+            for alias in node.names:
+                full = f"{base}.{alias.name}"
+                found.add(full if full in MODULES else base)
+    return {m for m in found if m in MODULES and m != module}
+
+
+GRAPH = {m: _bkdesk_imports(m) for m in MODULES}
+
+
+def _layer(module: str) -> int:
+    best = (-1, -1)  # (prefix length, layer): the longest matching prefix decides
+    for i, prefixes in enumerate(LAYERS):
+        for p in prefixes:
+            if (module == p or module.startswith(p + ".")) and len(p) > best[0]:
+                best = (len(p), i)
+    return best[1]
+
+
+def test_every_module_has_a_layer():
+    assert [m for m in MODULES if _layer(m) < 0] == []
+
+
+def test_no_import_runs_from_a_lower_layer_to_a_higher_one():
+    upward = [f"{m} -> {d}" for m, deps in sorted(GRAPH.items()) for d in sorted(deps) if _layer(d) > _layer(m)]
+    assert upward == []
+
+
+def test_no_import_loops():
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    loops = []
+
+    def visit(v: str) -> None:  # Tarjan's strongly connected components
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in GRAPH[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                loops.append(sorted(comp))
+
+    for v in sorted(GRAPH):
+        if v not in index:
+            visit(v)
+    assert loops == []
+
+
+def test_only_the_entry_point_imports_the_cli():
+    outside = [f"{m} -> {d}" for m, deps in GRAPH.items() if not (m == "bkdesk.cli" or m.startswith("bkdesk.cli."))
+               and m != "bkdesk.__main__" for d in deps if d == "bkdesk.cli" or d.startswith("bkdesk.cli.")]
+    assert outside == []
+
+
+def _third_party(module: str) -> set[str]:
+    return {n.split(".")[0] for n in _imports(MODULES[module])}
+
+
+def test_rules_import_neither_sqlite_nor_the_store():
+    rules = [m for m in MODULES if m.startswith("bkdesk.model.rules")]
+    bad = [f"{m}: sqlite3" for m in rules if "sqlite3" in _third_party(m)]
+    bad += [f"{m} -> {d}" for m in rules for d in GRAPH[m] if not d.startswith(("bkdesk.model.rules", "bkdesk.errors",
+                                                                                 "bkdesk.paths"))]
+    assert bad == []
+
+
+def test_render_has_no_sql():
+    render = [m for m in MODULES if m.startswith("bkdesk.export.render")]
+    bad = [m for m in render if "sqlite3" in _third_party(m)
+           or any(d.startswith("bkdesk.model.store") for d in GRAPH[m])
+           or ".execute(" in MODULES[m].read_text(encoding="utf-8")]
+    assert bad == []

@@ -102,7 +102,7 @@ def _db_bytes(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def commune_db(tmp_path_factory):
-    from bkdesk.model.store import init_database
+    from bkdesk.model.store.databases import init_database
 
     path = tmp_path_factory.mktemp("corpus") / "xa.sqlite"
     init_database(path, "commune", "01954", officer="Kiểm thử").close()
@@ -111,7 +111,7 @@ def commune_db(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def district_db(tmp_path_factory):
-    from bkdesk.model.store import init_database
+    from bkdesk.model.store.databases import init_database
 
     path = tmp_path_factory.mktemp("corpus") / "huyen.sqlite"
     init_database(path, "district", "062", officer="Kiểm thử").close()
@@ -164,7 +164,7 @@ def test_package_importer_rejects(worker, district_db, name):
 
 def test_the_untouched_package_is_accepted(worker, tmp_path):
     """Positive control: the hostile packages are rejected for what was done to them."""
-    from bkdesk.model.store import init_database
+    from bkdesk.model.store.databases import init_database
 
     db = tmp_path / "huyen.sqlite"
     init_database(db, "district", "062").close()
@@ -178,8 +178,8 @@ def test_the_untouched_package_is_accepted(worker, tmp_path):
 
 def test_a_valid_file_is_accepted_and_changes_the_database(worker, tmp_path):
     """Positive control: the byte comparison and the worker would notice an accepted import."""
-    from bkdesk.model.store import init_database
-    from tests.model.test_points_table import made_up_table
+    from bkdesk.model.store.databases import init_database
+    from tests.model.rules.test_points_table import made_up_table
 
     good = tmp_path / "bang-diem-hop-le.json"
     good.write_text(json.dumps(made_up_table(), ensure_ascii=False), encoding="utf-8")

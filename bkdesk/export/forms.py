@@ -13,15 +13,8 @@ from collections import Counter
 from pathlib import Path
 
 from bkdesk.errors import UserError
-from bkdesk.model import repo_reports
-from bkdesk.model.codelists import codelists
-from bkdesk.model.jobs import NO_CONTROL, JobControl
-
-from . import facts as fx
-from .layouts import load_layouts
-from .official import doc_info
-from .pdf_base import Page
-from .pdf_forms import (
+from bkdesk.export.render.pdf_base import Page
+from bkdesk.export.render.pdf_forms import (
     FormContext,
     draw_form01,
     draw_form03,
@@ -30,10 +23,15 @@ from .pdf_forms import (
     draw_notice,
     draw_review_form,
 )
-from .pdf_tables import draw_table
-from .scope import official_blockers, resolve_scope, standard_of
-from .service import form_set_of
-from .tables import build_table
+from bkdesk.export.render.pdf_tables import draw_table
+from bkdesk.export.reports import facts as fx
+from bkdesk.export.reports.layouts import load_layouts
+from bkdesk.export.reports.official import doc_info
+from bkdesk.export.reports.scope import form_set_of, official_blockers, resolve_scope, standard_of
+from bkdesk.export.reports.tables import build_table
+from bkdesk.model.jobs import NO_CONTROL, JobControl
+from bkdesk.model.rules.codelists import codelists
+from bkdesk.model.store import repo_reports
 
 KINDS = ("review", "form01", "form03", "form04", "minutes", "notice")
 _DOC_KIND = {"form03": "certificate", "notice": "notice"}

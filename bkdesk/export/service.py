@@ -12,15 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bkdesk.errors import UserError
-from bkdesk.model.codelists import codelists
+from bkdesk.export.reports import facts as fx
+from bkdesk.export.reports.layouts import load_layouts, template_ids
+from bkdesk.export.reports.official import DocInfo, doc_info
+from bkdesk.export.reports.scope import Scope, form_set_of, official_blockers, resolve_scope, standard_of
+from bkdesk.export.reports.tables import Table, build_table
 from bkdesk.model.jobs import NO_CONTROL, JobControl
-from bkdesk.model.standards import Standard
-
-from . import facts as fx
-from .layouts import load_layouts, template_ids
-from .official import DocInfo, doc_info
-from .scope import Scope, official_blockers, resolve_scope, standard_of
-from .tables import Table, build_table
+from bkdesk.model.rules.codelists import codelists
+from bkdesk.model.rules.standards import Standard
 
 FORM02_LISTS = ("ds_ngheo", "ds_can_ngheo", "ds_thoat_ngheo", "ds_thoat_can_ngheo")
 REPORTS_15 = tuple(f"r{i:02d}" for i in range(1, 16))
@@ -34,12 +33,6 @@ class Prepared:
     layouts: dict
     tables: list[Table]
     doc: DocInfo
-
-
-def form_set_of(std: Standard) -> str:
-    if not std.form_set:
-        raise UserError(f"Chuẩn nghèo {std.id} chưa có bộ biểu mẫu (chờ văn bản hướng dẫn): chưa lập được báo cáo.")
-    return std.form_set
 
 
 def resolve_forms(form: str, layouts: dict) -> list[str]:
@@ -88,10 +81,10 @@ def export(conn: sqlite3.Connection, form: str, unit_code: str, review_year: int
         raise UserError(f"Không có thư mục {out.parent}.")
     prepared = prepare(conn, form, unit_code, review_year, official, on, tree, control)
     if suffix == ".xlsx":
-        from .xlsx import write_xlsx
+        from bkdesk.export.render.xlsx import write_xlsx
 
         return write_xlsx(prepared.tables, out, prepared.doc, control)
-    from .pdf_tables import write_tables_pdf
+    from bkdesk.export.render.pdf_tables import write_tables_pdf
 
     return write_tables_pdf(prepared.tables, out, prepared.doc, control)
 
@@ -104,7 +97,7 @@ FORM_KINDS_VI = {"review": "Phiếu rà soát hộ (tất cả hộ của kỳ)"
 
 def output_choices(review_year: int) -> list[tuple[str, str]]:
     """What the export dialog offers: ("report:<form>" | "forms:<kind>", Vietnamese label)."""
-    from bkdesk.model.standards import standard_for_list_year
+    from bkdesk.model.store.repo_standards import standard_for_list_year
 
     out = [("report:all", "Cả 15 biểu báo cáo"), ("report:form02", "4 danh sách kèm Quyết định (Mẫu số 02)")]
     std = standard_for_list_year(review_year + 1)
@@ -119,8 +112,8 @@ def output_choices(review_year: int) -> list[tuple[str, str]]:
 
 def export_defaults(db_path: str | Path) -> dict:
     """Unit code and review year the dialog starts with (the database's own scope and round)."""
-    from bkdesk.model import settings
-    from bkdesk.model.db import open_db
+    from bkdesk.model.store import settings
+    from bkdesk.model.store.db import open_db
 
     conn = open_db(db_path)
     try:
@@ -134,13 +127,13 @@ def export_defaults(db_path: str | Path) -> dict:
 def run_output(db_path: str | Path, choice: str, unit_code: str, review_year: int, out: str | Path,
                official: bool = False, village: str | None = None, control: JobControl = NO_CONTROL) -> Path:
     """One call for the GUI's background job: opens its own connection (one per thread)."""
-    from bkdesk.model.db import open_db
+    from bkdesk.model.store.db import open_db
 
     kind, _, name = choice.partition(":")
     conn = open_db(db_path)
     try:
         if kind == "forms":
-            from .forms import write_forms
+            from bkdesk.export.forms import write_forms
 
             return write_forms(conn, name, unit_code, review_year, out, village=village or None,
                                official=official, control=control)[0]
@@ -151,7 +144,7 @@ def run_output(db_path: str | Path, choice: str, unit_code: str, review_year: in
 
 def preview_tables(db_path: str | Path, choice: str, unit_code: str, review_year: int, official: bool = False,
                    control: JobControl = NO_CONTROL) -> Prepared:
-    from bkdesk.model.db import open_db
+    from bkdesk.model.store.db import open_db
 
     kind, _, name = choice.partition(":")
     if kind != "report":

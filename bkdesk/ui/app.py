@@ -18,8 +18,8 @@ _windows: list = []
 def _database_ready(path: Path) -> bool:
     if not path.exists() or path.stat().st_size == 0:
         return False
-    from bkdesk.model import settings
-    from bkdesk.model.store import open_or_create
+    from bkdesk.model.store import settings
+    from bkdesk.model.store.databases import open_or_create
 
     conn = open_or_create(path)
     try:
@@ -30,9 +30,9 @@ def _database_ready(path: Path) -> bool:
 
 def open_window(path: Path):
     """Open the main window on a database (the wizard first when it is not set up); None if cancelled."""
-    from bkdesk.model.store import open_or_create
+    from bkdesk.model.store.databases import open_or_create
     from bkdesk.ui.main_window import MainWindow
-    from bkdesk.ui.wizard import FirstRunWizard
+    from bkdesk.ui.views.wizard import FirstRunWizard
 
     if _database_ready(path):
         conn = open_or_create(path)
@@ -46,6 +46,7 @@ def open_window(path: Path):
             return None
         conn = wizard.conn
     window = MainWindow(conn, path)
+    window.database_switch_requested.connect(lambda other: open_window(other))
     window.show()
     _windows.append(window)
     show = os.environ.get("BKDESK_SHOW", "")
@@ -62,8 +63,8 @@ def start_daily_backup(window, path: Path):
     """The day's first opening takes a backup, off the UI thread (a big database takes seconds)."""
     from PySide6.QtWidgets import QMessageBox
 
-    from bkdesk.model.backups import daily_backup
-    from bkdesk.model.db import open_db, require_sound
+    from bkdesk.model.store.backups import daily_backup
+    from bkdesk.model.store.db import open_db, require_sound
     from bkdesk.ui.i18n import _
     from bkdesk.ui.jobs import run_in_background
 
@@ -88,9 +89,9 @@ def start_daily_backup(window, path: Path):
 def run_gui(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
-    from bkdesk.cli import db_path
+    from bkdesk.model.store.databases import resolve_db_path
     from bkdesk.ui import error_hook, i18n, prefs
-    from bkdesk.ui.about import app_icon
+    from bkdesk.ui.views.about import app_icon
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("bkdesk")
@@ -99,6 +100,6 @@ def run_gui(args: argparse.Namespace) -> int:
     i18n.set_language(getattr(args, "lang", None) or prefs.language())
     i18n.install_qt_translator(app)
     error_hook.install()
-    if open_window(Path(db_path(args))) is None and not _windows:
+    if open_window(resolve_db_path(getattr(args, "db", None))) is None and not _windows:
         return 0
     return app.exec()

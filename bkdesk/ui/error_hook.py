@@ -8,7 +8,7 @@ import platform
 import sys
 import traceback
 
-from bkdesk.model.store import log_dir
+from bkdesk.model.store.databases import log_dir
 
 LOG_NAME = "bkdesk.log"
 log = logging.getLogger("bkdesk")

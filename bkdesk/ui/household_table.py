@@ -6,8 +6,8 @@ import dataclasses
 
 from PySide6.QtCore import QAbstractTableModel, Qt
 
-from bkdesk.model import repo_desk
-from bkdesk.model.classify import CLASS_LABELS
+from bkdesk.model.rules.classify import CLASS_LABELS
+from bkdesk.model.store import repo_desk
 from bkdesk.ui.i18n import _, language
 
 PAGE = 100

@@ -15,19 +15,19 @@ def _refresh_on_close(window, dialog) -> None:
 
 
 def open_export(window):
-    from bkdesk.ui.export_dialog import open_export_dialog
+    from bkdesk.ui.views.export_dialog import open_export_dialog
 
     return open_export_dialog(window, window.db_path)
 
 
 def open_merge(window):
-    from bkdesk.ui.merge_dialog import open_merge_dialog
+    from bkdesk.ui.views.merge_dialog import open_merge_dialog
 
     return _refresh_on_close(window, open_merge_dialog(window, window.db_path))
 
 
 def open_conflict_list(window):
-    from bkdesk.ui.conflict_view import open_conflicts
+    from bkdesk.ui.views.conflict_view import open_conflicts
 
     dialog = open_conflicts(window, window.db_path)
     view = getattr(dialog, "view", None)
@@ -37,19 +37,19 @@ def open_conflict_list(window):
 
 
 def open_round_list(window):
-    from bkdesk.ui.rounds_view import open_rounds
+    from bkdesk.ui.views.rounds_view import open_rounds
 
     return _refresh_on_close(window, open_rounds(window, window.db_path))
 
 
 def open_dashboard_view(window):
-    from bkdesk.ui.dashboard import open_dashboard
+    from bkdesk.ui.views.dashboard import open_dashboard
 
     return open_dashboard(window, window.db_path)
 
 
 def open_restore_view(window) -> bool:
-    from bkdesk.ui.restore_view import open_restore
+    from bkdesk.ui.views.restore_view import open_restore
 
     changed = open_restore(window, window.db_path)  # modal
     if changed:
@@ -58,14 +58,14 @@ def open_restore_view(window) -> bool:
 
 
 def open_about_view(window):
-    from bkdesk.ui.about import open_about
+    from bkdesk.ui.views.about import open_about
 
     return open_about(window)
 
 
 def may_leave_database(window) -> bool:
     """Ask before leaving a database whose changes were not yet exported to the upper level."""
-    from bkdesk.ui.restore_view import confirm_unexported_changes
+    from bkdesk.ui.views.restore_view import confirm_unexported_changes
 
     return confirm_unexported_changes(window, window.db_path)
 

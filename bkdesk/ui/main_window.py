@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,16 +31,17 @@ from PySide6.QtWidgets import (
 )
 
 from bkdesk.errors import UserError
-from bkdesk.model import repo_desk, repo_drafts, settings
-from bkdesk.model.classify import CLASS_LABELS, CLASSES
-from bkdesk.model.codelists import codelists
-from bkdesk.model.db import transaction
-from bkdesk.model.repo_households import HouseholdBundle, get_household
-from bkdesk.model.repo_reviews import exit_registrations, latest_review
-from bkdesk.model.repo_units import unit_name
-from bkdesk.model.repo_villages import create_village, list_villages, rename_village
-from bkdesk.model.review_service import new_review
-from bkdesk.model.standards import list_year_for, standard_for_list_year
+from bkdesk.model.review.review_service import new_review
+from bkdesk.model.rules.classify import CLASS_LABELS, CLASSES
+from bkdesk.model.rules.codelists import codelists
+from bkdesk.model.rules.standards import list_year_for
+from bkdesk.model.store import repo_desk, repo_drafts, settings
+from bkdesk.model.store.db import transaction
+from bkdesk.model.store.repo_households import HouseholdBundle, get_household
+from bkdesk.model.store.repo_reviews import exit_registrations, latest_review
+from bkdesk.model.store.repo_standards import standard_for_list_year
+from bkdesk.model.store.repo_units import unit_name
+from bkdesk.model.store.repo_villages import create_village, list_villages, rename_village
 from bkdesk.ui import main_menus, prefs
 from bkdesk.ui.household_table import HouseholdTableModel
 from bkdesk.ui.i18n import _
@@ -55,6 +56,8 @@ def _fmt(n: int) -> str:
 
 
 class MainWindow(QMainWindow):
+    database_switch_requested = Signal(Path)  # the app opens the other database's window
+
     def __init__(self, conn, path: Path):
         super().__init__()
         self.conn, self.db_path = conn, Path(path)
@@ -272,7 +275,7 @@ class MainWindow(QMainWindow):
             self.open_editor(uid)
 
     def open_editor(self, uid: str, tab: int = 0):
-        from bkdesk.ui.editor import HouseholdEditor
+        from bkdesk.ui.editor.dialog import HouseholdEditor
 
         bundle = get_household(self.conn, uid)
         if bundle is None:
@@ -284,8 +287,8 @@ class MainWindow(QMainWindow):
         return self._show_editor(HouseholdEditor(self.conn, bundle, review, regs[-1] if regs else None, self), tab)
 
     def new_household(self):
-        from bkdesk.model.records import Household
-        from bkdesk.ui.editor import HouseholdEditor
+        from bkdesk.model.rules.records import Household
+        from bkdesk.ui.editor.dialog import HouseholdEditor
 
         if not self.review_year:
             QMessageBox.warning(self, _("Chưa có năm rà soát"), _("Cơ sở dữ liệu chưa có năm rà soát."))
@@ -308,7 +311,7 @@ class MainWindow(QMainWindow):
 
     def offer_drafts(self) -> list:
         """Offer to restore the editor drafts a crash left behind; returns the editors opened."""
-        from bkdesk.ui.editor import HouseholdEditor
+        from bkdesk.ui.editor.dialog import HouseholdEditor
 
         opened = []
         for key, saved_at in repo_drafts.list_drafts(self.conn, "household:"):
@@ -371,15 +374,13 @@ class MainWindow(QMainWindow):
             self._switch_to(Path(path))
 
     def _switch_to(self, path: Path) -> None:
-        from bkdesk.ui.app import open_window
-
         if path.resolve() == self.db_path.resolve() or not main_menus.may_leave_database(self):
             return
         if self.close():
-            open_window(path)
+            self.database_switch_requested.emit(path)
 
     def open_settings(self) -> None:
-        from bkdesk.ui.settings_dialog import SettingsDialog
+        from bkdesk.ui.views.settings_dialog import SettingsDialog
 
         SettingsDialog(self).exec()
 

@@ -9,10 +9,18 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from bkdesk.model.records import GroupValue, Household, Housing, IndicatorValue, Member, Review, ReviewRound
-from bkdesk.model.repo_households import HouseholdBundle, save_household
-from bkdesk.model.repo_reviews import save_review, save_round
-from bkdesk.model.repo_villages import create_village
+from bkdesk.model.rules.records import (
+    GroupValue,
+    Household,
+    Housing,
+    IndicatorValue,
+    Member,
+    Review,
+    ReviewRound,
+)
+from bkdesk.model.store.repo_households import HouseholdBundle, save_household
+from bkdesk.model.store.repo_reviews import save_review, save_round
+from bkdesk.model.store.repo_villages import create_village
 
 COMMUNE = "01954"
 YEAR = 2024  # review year R; lists apply from 2025; tree 2022

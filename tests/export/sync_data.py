@@ -7,12 +7,12 @@ import random
 import sqlite3
 from pathlib import Path
 
-from bkdesk.model.records import ExitRegistration, GroupValue, IndicatorValue, Review, ReviewRound
-from bkdesk.model.repo_households import get_household, save_household
-from bkdesk.model.repo_reviews import save_exit_registration, save_review, save_round
-from bkdesk.model.repo_sync import TABLES
-from bkdesk.model.repo_villages import create_village
-from bkdesk.model.store import init_database
+from bkdesk.model.rules.records import ExitRegistration, GroupValue, IndicatorValue, Review, ReviewRound
+from bkdesk.model.store.databases import init_database
+from bkdesk.model.store.repo_households import get_household, save_household
+from bkdesk.model.store.repo_reviews import save_exit_registration, save_review, save_round
+from bkdesk.model.store.repo_sync import TABLES
+from bkdesk.model.store.repo_villages import create_village
 from tests.factories import make_bundle
 
 # Tables compared field by field after a round trip (all synced records, review parts, audit history).
@@ -57,7 +57,7 @@ def fill_commune(conn: sqlite3.Connection, code: str, n: int, seed: int, review_
 
 def new_commune_db(path: Path, code: str, n: int, seed: int, **kw) -> sqlite3.Connection:
     conn = init_database(path, "commune", code, officer="Hoàng Thị Lan")
-    from bkdesk.model import settings
+    from bkdesk.model.store import settings
 
     fill_commune(conn, code, n, seed, origin=settings.installation_id(conn), **kw)
     return conn
@@ -98,9 +98,9 @@ def edit_household(conn, uid: str, user: str, origin: str, **changes) -> None:
 
 def make_household_conflict(folder: Path) -> tuple[Path, str]:
     """A district database with one open conflict: two laptops edited one household (address / phone)."""
-    from bkdesk.export.merge import merge_files
-    from bkdesk.export.package import write_package
-    from bkdesk.model import settings
+    from bkdesk.export.sync.merge import merge_files
+    from bkdesk.export.sync.package import write_package
+    from bkdesk.model.store import settings
 
     a = new_commune_db(folder / "a.sqlite", "01954", 2, seed=31)
     p0, _ = write_package(a, "01954", 2022, folder / "p0.xlsx")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bkdesk.export.package import write_package
+from bkdesk.export.sync.package import write_package
 from tests.export.sync_data import new_commune_db
 
 

@@ -11,13 +11,13 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from bkdesk.model import rounds
-from bkdesk.model.records import ExitRegistration, IndicatorValue
-from bkdesk.model.repo_households import save_household
-from bkdesk.model.repo_reviews import review_in_round, save_exit_registration, save_review
-from bkdesk.model.repo_targets import save_plan_targets
-from bkdesk.model.store import init_database
-from bkdesk.model.targets import TargetInput
+from bkdesk.model.review import rounds
+from bkdesk.model.rules.records import ExitRegistration, IndicatorValue
+from bkdesk.model.rules.targets import TargetInput
+from bkdesk.model.store.databases import init_database
+from bkdesk.model.store.repo_households import save_household
+from bkdesk.model.store.repo_reviews import review_in_round, save_exit_registration, save_review
+from bkdesk.model.store.repo_targets import save_plan_targets
 from tests.factories import make_bundle
 
 USER = "Cán bộ demo"
@@ -74,7 +74,7 @@ def main(argv: list[str]) -> int:
     if "--show" in argv:
         from PySide6.QtWidgets import QApplication
 
-        from bkdesk.ui.dashboard import open_dashboard
+        from bkdesk.ui.views.dashboard import open_dashboard
 
         app = QApplication.instance() or QApplication(sys.argv[:1])
         dlg = open_dashboard(None, path)

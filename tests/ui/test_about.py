@@ -7,8 +7,8 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QWidget
 
 from bkdesk import __version__
-from bkdesk.model.store import log_dir
-from bkdesk.ui.about import AboutDialog, app_icon, bundled_components, open_about
+from bkdesk.model.store.databases import log_dir
+from bkdesk.ui.views.about import AboutDialog, app_icon, bundled_components, open_about
 
 
 class _Window(QWidget):

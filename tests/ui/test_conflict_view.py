@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from bkdesk.model.db import open_db
-from bkdesk.model.repo_households import get_household
-from bkdesk.ui.conflict_view import open_conflicts
+from bkdesk.model.store.db import open_db
+from bkdesk.model.store.repo_households import get_household
+from bkdesk.ui.views.conflict_view import open_conflicts
 from tests.export.sync_data import make_household_conflict
 from tests.ui.helpers import type_text
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pypdf import PdfReader
 
-from bkdesk.model.dashboard_data import dashboard_data
-from bkdesk.ui.dashboard import DashboardWidget, open_dashboard
+from bkdesk.model.review.dashboard_data import dashboard_data
+from bkdesk.ui.views.dashboard import DashboardWidget, open_dashboard
 from tests.ui.dashboard_demo import fill
 
 

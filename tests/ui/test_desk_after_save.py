@@ -8,8 +8,8 @@ import random
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from bkdesk.model import settings
-from bkdesk.model.repo_households import save_household
+from bkdesk.model.store import settings
+from bkdesk.model.store.repo_households import save_household
 from bkdesk.ui import i18n
 from bkdesk.ui.household_table import HouseholdTableModel
 from bkdesk.ui.main_window import MainWindow

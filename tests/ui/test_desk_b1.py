@@ -10,10 +10,7 @@ import random
 
 import pytest
 
-from bkdesk.model import points_table as pt
-from bkdesk.model import settings
-from bkdesk.model.repo_reviews import latest_review
-from bkdesk.model.review_service import (
+from bkdesk.model.review.review_service import (
     B1_REGION_SETTING,
     new_review,
     points_table_for,
@@ -21,11 +18,13 @@ from bkdesk.model.review_service import (
     save_household_with_review,
     with_derived_answers,
 )
-from bkdesk.model.units import area_of
+from bkdesk.model.rules.units import area_of
+from bkdesk.model.store import repo_points, settings
+from bkdesk.model.store.repo_reviews import latest_review
 from bkdesk.ui import i18n
 from bkdesk.ui.main_window import MainWindow
 from tests.factories import make_bundle
-from tests.model.test_points_table import made_up_table
+from tests.model.rules.test_points_table import made_up_table
 from tests.ui.helpers import type_text
 
 BASE, Q2_A_POINTS = 50, 20  # the made-up table's base and "Kiên cố" points
@@ -65,7 +64,7 @@ def test_no_table_no_b1_form(qtbot, desk):
 def test_b1_answers_compute_a_and_officer_confirms_the_final(qtbot, desk, db):
     win, bundle, review, area = desk
     settings.put(db, B1_REGION_SETTING, "TEST")  # the made-up table's region
-    uid = pt.store_points_table(db, made_up_table(area=area), "kiểm thử")
+    uid = repo_points.store_points_table(db, made_up_table(area=area), "kiểm thử")
     editor = _editor(qtbot, win)
     panel = editor.review_tab.b1_panel
     assert panel is not None and "GIẢ-ĐỊNH-1" in panel.title()
@@ -111,7 +110,7 @@ def test_b1_answers_compute_a_and_officer_confirms_the_final(qtbot, desk, db):
 def test_typed_answer_overrides_the_derived_one(qtbot, desk, db):
     win, _bundle, _review, area = desk
     settings.put(db, B1_REGION_SETTING, "TEST")
-    pt.store_points_table(db, made_up_table(area=area), "kiểm thử")
+    repo_points.store_points_table(db, made_up_table(area=area), "kiểm thử")
     editor = _editor(qtbot, win)
     panel = editor.review_tab.b1_panel
     panel.form.widget("Q2").setCurrentIndex(panel.form.widget("Q2").findData("b"))  # 0.5 made-up points
@@ -127,9 +126,9 @@ def test_table_lookup_by_region_area_and_date(db):
     review = new_review(bundle, 2024)
     area = area_of("01954", reference_day(review))
     other = "rural" if area == "urban" else "urban"
-    pt.store_points_table(db, made_up_table(region_code="TDMNPB", area=other), "kiểm thử")
+    repo_points.store_points_table(db, made_up_table(region_code="TDMNPB", area=other), "kiểm thử")
     assert points_table_for(db, review) is None  # wrong area
-    uid = pt.store_points_table(db, made_up_table(region_code="TDMNPB", area=area), "kiểm thử")
+    uid = repo_points.store_points_table(db, made_up_table(region_code="TDMNPB", area=area), "kiểm thử")
     assert points_table_for(db, review)[0] == uid  # default region TDMNPB [to confirm]
     settings.put(db, B1_REGION_SETTING, "TEST")
     assert points_table_for(db, review) is None

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox
 
-from bkdesk.model import repo_drafts, settings
-from bkdesk.model.repo_households import count_households
+from bkdesk.model.store import repo_drafts, settings
+from bkdesk.model.store.repo_households import count_households
 from bkdesk.ui import i18n
-from bkdesk.ui.editor import draft_key
+from bkdesk.ui.editor.dialog import draft_key
 from bkdesk.ui.main_window import MainWindow
 from tests.ui.helpers import type_text
 

@@ -7,11 +7,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-from bkdesk.model import audit
-from bkdesk.model.repo_reviews import latest_review
+from bkdesk.model.store import audit
+from bkdesk.model.store.repo_reviews import latest_review
 from bkdesk.ui import i18n
 from bkdesk.ui.main_window import MainWindow
-from bkdesk.ui.wizard import FirstRunWizard
+from bkdesk.ui.views.wizard import FirstRunWizard
 from tests.ui.helpers import type_text
 
 

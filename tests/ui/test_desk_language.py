@@ -23,16 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bkdesk.model import settings
-from bkdesk.model.review_service import new_review, save_household_with_review
+from bkdesk.model.review.review_service import new_review, save_household_with_review
+from bkdesk.model.store import settings
 from bkdesk.ui import i18n
 from bkdesk.ui.main_window import MainWindow
 from bkdesk.ui.strings_en import EN
 from tests.factories import make_bundle
 
 UI = Path(__file__).resolve().parents[2] / "bkdesk" / "ui"
-DESK_MODULES = ("app", "editor", "editor_b1", "editor_specs", "editor_tabs", "error_hook", "forms", "household_table", "i18n",
-                "main_menus", "main_window", "settings_dialog", "wizard")
+DESK_MODULES = ("app", "editor/dialog", "editor/b1", "editor/specs", "editor/tabs", "error_hook", "editor/forms", "household_table", "i18n", "main_menus", "main_window", "views/settings_dialog", "views/wizard")
 LITERAL = re.compile(r'_\("((?:[^"\\]|\\.)*)"\)')
 
 

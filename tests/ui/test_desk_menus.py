@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 
-from bkdesk.model import settings
+from bkdesk.model.store import settings
 from bkdesk.ui import i18n, main_menus
 from bkdesk.ui.main_window import MainWindow
 from tests.ui.test_desk_language import visible_texts

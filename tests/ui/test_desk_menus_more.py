@@ -8,9 +8,9 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QInputDialog, QPlainTextEdit
 
-from bkdesk.model import settings
-from bkdesk.model.repo_villages import list_villages
-from bkdesk.model.store import init_database, log_dir
+from bkdesk.model.store import settings
+from bkdesk.model.store.databases import init_database, log_dir
+from bkdesk.model.store.repo_villages import list_villages
 from bkdesk.ui import error_hook, i18n, prefs
 from bkdesk.ui.main_window import MainWindow
 from tests.ui.helpers import type_text
@@ -60,8 +60,7 @@ def test_recent_databases_menu_lists_and_switches(qtbot, db, db_path, tmp_path, 
     texts = [a.text() for a in win.recent_menu.actions()]
     assert texts[:2] == [str(db_path), str(other)]
     opened = []
-    import bkdesk.ui.app as app_mod
-    monkeypatch.setattr(app_mod, "open_window", lambda path: opened.append(path))
+    win.database_switch_requested.connect(opened.append)
     monkeypatch.setattr("bkdesk.ui.main_menus.may_leave_database", lambda w: True)
     win.recent_menu.actions()[0].trigger()  # the open database itself: nothing happens
     assert opened == [] and win.isVisible()
@@ -74,8 +73,7 @@ def test_recent_database_switch_can_be_refused(qtbot, db, db_path, tmp_path, mon
     prefs.add_recent_database(other)
     win = _desk(qtbot, db, db_path)
     opened = []
-    import bkdesk.ui.app as app_mod
-    monkeypatch.setattr(app_mod, "open_window", lambda path: opened.append(path))
+    win.database_switch_requested.connect(opened.append)
     monkeypatch.setattr("bkdesk.ui.main_menus.may_leave_database", lambda w: False)  # "Ở lại"
     win._switch_to(other)
     assert opened == [] and win.isVisible()
@@ -107,7 +105,7 @@ def test_error_hook_shows_report_and_logs(qtbot, monkeypatch):
 
 
 def test_opening_the_desk_takes_the_days_backup_once(qtbot, db, db_path):
-    from bkdesk.model.backups import REASON_DAILY, list_backups
+    from bkdesk.model.store.backups import REASON_DAILY, list_backups
     from bkdesk.ui import app as app_mod
 
     db.close()

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from python_calamine import CalamineWorkbook
 
-from bkdesk.ui.export_dialog import open_export_dialog
+from bkdesk.ui.views.export_dialog import open_export_dialog
 from tests.export.builders import COMMUNE, SPECIAL_HEAD, YEAR, build_round
 from tests.ui.helpers import type_text
 

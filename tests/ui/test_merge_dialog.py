@@ -6,8 +6,8 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from python_calamine import CalamineWorkbook
 
-from bkdesk.model.store import init_database
-from bkdesk.ui.merge_dialog import MergeDialog, open_merge_dialog
+from bkdesk.model.store.databases import init_database
+from bkdesk.ui.views.merge_dialog import MergeDialog, open_merge_dialog
 from tests.export.sync_data import file_hash
 from tests.export.sync_fixtures import commune_pkg, other_district_pkg  # noqa: F401
 

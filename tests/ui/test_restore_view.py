@@ -4,11 +4,11 @@ import sqlite3
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from bkdesk.model import backups
-from bkdesk.model.db import transaction
-from bkdesk.model.repo_households import count_households, save_household
-from bkdesk.ui import restore_view
-from bkdesk.ui.restore_view import COL_HOUSEHOLDS, COL_REASON, RestoreView, confirm_unexported_changes
+from bkdesk.model.store import backups
+from bkdesk.model.store.db import transaction
+from bkdesk.model.store.repo_households import count_households, save_household
+from bkdesk.ui.views import restore_view
+from bkdesk.ui.views.restore_view import COL_HOUSEHOLDS, COL_REASON, RestoreView, confirm_unexported_changes
 from tests.factories import make_bundle
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import random
 
-from bkdesk.model import audit
-from bkdesk.model.repo_households import save_household
-from bkdesk.model.repo_reviews import list_rounds, review_in_round, save_review
-from bkdesk.ui.rounds_view import open_rounds
+from bkdesk.model.store import audit
+from bkdesk.model.store.repo_households import save_household
+from bkdesk.model.store.repo_reviews import list_rounds, review_in_round, save_review
+from bkdesk.ui.views.rounds_view import open_rounds
 from tests.conftest import TEST_COMMUNE
 from tests.factories import make_bundle
 

@@ -1,0 +1,1 @@
+"""`bkdesk ...`: one module per command group; main.py is the entry point."""

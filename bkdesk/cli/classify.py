@@ -1,0 +1,83 @@
+"""`bkdesk classify`: the classification calculator (standards.md §8) for one household's figures."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+
+from bkdesk.errors import UserError
+
+
+def register(sub, common=None) -> None:
+    parents = [common] if common is not None else []
+    p = sub.add_parser("classify", parents=parents,
+                       help="phân loại hộ từ điểm A và các chỉ số thiếu hụt (máy tính phân loại)")
+    p.add_argument("--commune", required=True, metavar="CODE", help="mã xã/phường/thị trấn")
+    p.add_argument("--list-year", required=True, metavar="YEAR", help="năm danh sách (năm rà soát định kỳ + 1)")
+    p.add_argument("--score-a", required=True, metavar="A", help="điểm A (số ≥ 0)")
+    p.add_argument("--deprived", default="", metavar="CODE,CODE", help="mã các chỉ số thiếu hụt, cách nhau dấu phẩy")
+    p.add_argument("--reference-date", metavar="dd/mm/yyyy",
+                   help="ngày tham chiếu (mặc định 01/09 của năm rà soát định kỳ)")
+    p.add_argument("--lang", choices=["vi", "en"], default="vi", help="ngôn ngữ của kết quả")
+    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    p.set_defaults(func=run)
+
+
+def _year(text: str) -> int:
+    try:
+        year = int(str(text).strip())
+    except ValueError:
+        raise UserError(f"Năm danh sách không hợp lệ: '{text}'.") from None
+    if not 1900 <= year <= 2100:
+        raise UserError(f"Năm danh sách không hợp lệ: '{text}'.")
+    return year
+
+
+def _score(text: str) -> float:
+    try:
+        value = float(str(text).strip().replace(",", "."))
+    except ValueError:
+        raise UserError(f"Điểm A phải là một số: '{text}'.") from None
+    if math.isnan(value) or math.isinf(value) or value < 0:
+        raise UserError(f"Điểm A phải là một số ≥ 0: '{text}'.")
+    return int(value) if value.is_integer() else value
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(text.strip(), "%d/%m/%Y").date()
+    except ValueError:
+        raise UserError(f"Ngày tham chiếu không hợp lệ (cần dd/mm/yyyy): '{text}'.") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from bkdesk.model.rules.classify import CLASS_LABELS, classify
+    from bkdesk.model.rules.indicators import DEPRIVED, NOT_DEPRIVED
+    from bkdesk.model.rules.standards import periodic_reference_date
+    from bkdesk.model.store.repo_standards import standard_for_list_year
+
+    list_year = _year(args.list_year)
+    score_a = _score(args.score_a)
+    ref = _date(args.reference_date) if args.reference_date else periodic_reference_date(list_year)
+    std = standard_for_list_year(list_year)
+    commune = str(args.commune).strip()
+    deprived = [c.strip().upper() for c in (args.deprived or "").split(",") if c.strip()]
+    unknown = [c for c in deprived if c not in std.indicator_codes]
+    if unknown:
+        raise UserError(f"Mã chỉ số không hợp lệ: {', '.join(unknown)} (các mã của chuẩn {std.id}: "
+                        f"{', '.join(std.indicator_codes)}).")
+    if len(set(deprived)) != len(deprived):
+        raise UserError("Mã chỉ số bị lặp trong --deprived.")
+    finals = {c: DEPRIVED if c in deprived else NOT_DEPRIVED for c in std.indicator_codes}
+    res = classify(list_year, commune, ref, score_a, finals, standard=std)
+    lang = getattr(args, "lang", "vi") or "vi"
+    if args.json:
+        out = res.as_dict(lang)
+        out["reference_date"] = ref.isoformat()
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        print(CLASS_LABELS[lang][res.cls])
+        print(res.reasons(lang))
+    return 0

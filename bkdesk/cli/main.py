@@ -1,0 +1,78 @@
+"""`bkdesk ...`: the same operations as the GUI, for scripts and batch work.
+
+Exit codes: 0 success, 1 a check found problems, 2 a user error (one clear line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+from bkdesk import __version__
+from bkdesk.errors import UserError
+
+# Sub-command modules: each has register(subparsers) adding a parser with set_defaults(func=run).
+SUBCOMMAND_MODULES = [
+    "bkdesk.cli.store",
+    "bkdesk.cli.classify",
+    "bkdesk.cli.targets",
+    "bkdesk.cli.sync",
+    "bkdesk.cli.demo",
+    "bkdesk.cli.outputs",
+    "bkdesk.cli.backups",
+]
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    from bkdesk.model.store.databases import resolve_db_path
+
+    return resolve_db_path(getattr(args, "db", None))
+
+
+def common_parser() -> argparse.ArgumentParser:
+    """Options every command takes (`--db` on every command)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
+                        help="tệp cơ sở dữ liệu (mặc định: thư mục dữ liệu người dùng)")
+    return common
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, no usage dump
+        raise UserError(f"Tham số không hợp lệ: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = common_parser()
+    parser = _Parser(prog="bkdesk", description="Rà soát hộ nghèo, hộ cận nghèo (bkdesk)", parents=[common])
+    parser.add_argument("--version", action="version", version=f"bkdesk {__version__}")
+    parser.add_argument("--lang", choices=["vi", "en"], default=argparse.SUPPRESS, help="ngôn ngữ giao diện")
+    parser.add_argument("--demo", action="store_true", help="mở ứng dụng với cơ sở dữ liệu mẫu của một xã")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    for name in SUBCOMMAND_MODULES:
+        importlib.import_module(name).register(sub, common)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        args = build_parser().parse_args(argv)
+        if getattr(args, "func", None) is None:
+            from bkdesk.ui.app import run_gui
+
+            if args.demo and not getattr(args, "db", None):  # build once, then open like any database
+                from bkdesk.model.demo.build import ensure_demo_database
+
+                args.db = str(ensure_demo_database())
+
+            return run_gui(args)
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Đã dừng.", file=sys.stderr)
+        return 130

@@ -1,0 +1,78 @@
+"""Official outputs: `bkdesk report` (reports and lists, xlsx or PDF) and `bkdesk forms` (PDF batches).
+
+`--round YEAR` is the review year R (the year of the periodic review; its lists apply from 1 January R + 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+from bkdesk.errors import UserError
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(text, "%d/%m/%Y").date()
+    except ValueError:
+        raise UserError(f"Ngày không hợp lệ: {text} (cần dạng dd/mm/yyyy).") from None
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("report", parents=[common], help="lập báo cáo, danh sách (xlsx hoặc pdf)")
+    p.add_argument("--form", required=True, metavar="NAME",
+                   help="all (15 biểu), form02 (4 danh sách kèm Mẫu 02), 1-15, r01..r15, ds_ngheo, ds_can_ngheo, "
+                        "ds_thoat_ngheo, ds_thoat_can_ngheo, ds_nlndn, niem_yet")
+    p.add_argument("--unit", required=True, metavar="CODE", help="mã xã, huyện hoặc tỉnh")
+    p.add_argument("--round", required=True, type=int, metavar="YEAR", help="năm rà soát (danh sách áp dụng năm sau)")
+    p.add_argument("--out", required=True, metavar="FILE", help="tệp kết quả .xlsx hoặc .pdf")
+    p.add_argument("--official", action="store_true", help="bản chính thức để ký (không có dấu BẢN NHÁP)")
+    p.add_argument("--date", type=_date, metavar="DD/MM/YYYY", help="ngày ban hành in trên văn bản")
+    p.set_defaults(func=run_report)
+
+    p = sub.add_parser("forms", parents=[common], help="in biểu mẫu PDF cho cả xã hoặc một thôn")
+    p.add_argument("--kind", required=True, choices=["review", "form01", "form03", "form04", "minutes", "notice"],
+                   help="review: phiếu rà soát; form01/form03/form04: Mẫu số 01/03/04; minutes: biên bản họp dân; "
+                        "notice: thông báo niêm yết")
+    p.add_argument("--unit", required=True, metavar="CODE", help="mã xã")
+    p.add_argument("--village", metavar="NAME", help="chỉ in cho một thôn")
+    p.add_argument("--round", required=True, type=int, metavar="YEAR", help="năm rà soát")
+    p.add_argument("--out", required=True, metavar="FILE", help="tệp .pdf")
+    p.add_argument("--official", action="store_true", help="bản chính thức (Mẫu 03 luôn là bản chính thức)")
+    p.add_argument("--date", type=_date, metavar="DD/MM/YYYY", help="ngày ban hành in trên văn bản")
+    p.set_defaults(func=run_forms)
+
+
+def _open(args):
+    from bkdesk.cli.main import db_path
+    from bkdesk.model.store.db import open_db
+
+    path = db_path(args)
+    if not path.exists():
+        raise UserError(f"Không tìm thấy cơ sở dữ liệu {path}.")
+    return open_db(path)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from bkdesk.export.service import export
+
+    conn = _open(args)
+    try:
+        out = export(conn, args.form, args.unit, args.round, args.out, official=args.official, on=args.date)
+    finally:
+        conn.close()
+    print(f"Đã ghi {out}{'' if args.official else ' (bản nháp)'}.")
+    return 0
+
+
+def run_forms(args: argparse.Namespace) -> int:
+    from bkdesk.export.forms import write_forms
+
+    conn = _open(args)
+    try:
+        out, pages = write_forms(conn, args.kind, args.unit, args.round, args.out, village=args.village,
+                                 official=args.official, on=args.date)
+    finally:
+        conn.close()
+    print(f"Đã ghi {out} ({pages} trang).")
+    return 0

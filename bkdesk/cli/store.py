@@ -1,0 +1,81 @@
+"""Store commands: init, check, backup."""
+
+from __future__ import annotations
+
+import argparse
+
+from bkdesk.errors import UserError
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("init", parents=[common], help="tạo cơ sở dữ liệu mới cho một xã hoặc huyện/tỉnh")
+    p.add_argument("--commune", metavar="CODE", help="mã xã (5 chữ số): cơ sở dữ liệu làm việc của xã")
+    p.add_argument("--scope", nargs=2, metavar=("LEVEL", "CODE"),
+                   help="district|province CODE: cơ sở dữ liệu tổng hợp của huyện/tỉnh")
+    p.add_argument("--officer", default="", metavar="NAME", help="họ tên cán bộ")
+    p.set_defaults(func=run_init)
+
+    p = sub.add_parser("check", parents=[common], help="kiểm tra toàn vẹn và các ràng buộc nghiệp vụ")
+    p.set_defaults(func=run_check)
+
+    p = sub.add_parser("backup", parents=[common], help="sao lưu cơ sở dữ liệu ra một tệp")
+    p.add_argument("--out", required=True, metavar="FILE", help="tệp sao lưu (chưa tồn tại)")
+    p.set_defaults(func=run_backup)
+
+
+def _open_existing(args):
+    from bkdesk.cli.main import db_path
+    from bkdesk.model.store.db import open_db
+
+    path = db_path(args)
+    if not path.exists():
+        raise UserError(f"Không tìm thấy cơ sở dữ liệu {path}.")
+    return open_db(path)
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from bkdesk.cli.main import db_path
+    from bkdesk.model.store.databases import init_database
+
+    if bool(args.commune) == bool(args.scope):
+        raise UserError("Hãy chọn đúng một trong hai: --commune CODE hoặc --scope district|province CODE.")
+    if args.commune:
+        scope, code = "commune", args.commune
+    else:
+        scope, code = args.scope
+        if scope not in ("district", "province"):
+            raise UserError("--scope phải là district hoặc province.")
+    path = db_path(args)
+    conn = init_database(path, scope, code.strip(), args.officer)
+    conn.close()
+    print(f"Đã tạo cơ sở dữ liệu {path} (phạm vi {scope} {code}).")
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from bkdesk.model.store.check import check_database
+
+    conn = _open_existing(args)
+    try:
+        problems = check_database(conn)
+    finally:
+        conn.close()
+    if problems:
+        for p in problems:
+            print(p)
+        print(f"Phát hiện {len(problems)} vấn đề.")
+        return 1
+    print("Cơ sở dữ liệu tốt: không phát hiện vấn đề.")
+    return 0
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    from bkdesk.model.store.db import backup_to
+
+    conn = _open_existing(args)
+    try:
+        out = backup_to(conn, args.out)
+    finally:
+        conn.close()
+    print(f"Đã sao lưu vào {out}.")
+    return 0

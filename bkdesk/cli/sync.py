@@ -1,0 +1,65 @@
+"""Sync commands: export-package (a unit's records to one .xlsx) and merge (packages into this database)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bkdesk.errors import UserError
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("export-package", parents=[common], help="xuất gói dữ liệu của một đơn vị (tệp .xlsx)")
+    p.add_argument("--unit", required=True, metavar="CODE", help="mã xã/huyện/tỉnh cần xuất")
+    p.add_argument("--round", required=True, type=int, metavar="YEAR", help="năm rà soát (năm diễn ra rà soát)")
+    p.add_argument("--out", required=True, metavar="FILE.xlsx", help="tệp gói (hoặc thư mục: đặt tên tự động)")
+    p.set_defaults(func=run_export)
+
+    p = sub.add_parser("merge", parents=[common], help="nhập và tổng hợp các gói dữ liệu của xã/huyện")
+    p.add_argument("files", nargs="+", metavar="FILE", help="các tệp gói .xlsx")
+    p.add_argument("--report", metavar="OUT.xlsx", help="ghi báo cáo nhập ra tệp .xlsx")
+    p.set_defaults(func=run_merge)
+
+
+def _open_existing(args):
+    from bkdesk.cli.main import db_path
+    from bkdesk.model.store.db import open_db
+
+    path = db_path(args)
+    if not path.exists():
+        raise UserError(f"Không tìm thấy cơ sở dữ liệu {path}.")
+    return path, open_db(path)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from bkdesk.export.sync.package import write_package
+
+    _, conn = _open_existing(args)
+    try:
+        out, checksum = write_package(conn, args.unit.strip(), args.round, Path(args.out))
+    finally:
+        conn.close()
+    print(f"Đã xuất gói {out} (mã kiểm tra {checksum[:16]}…).")
+    return 0
+
+
+def run_merge(args: argparse.Namespace) -> int:
+    from bkdesk.export.sync.merge import STATUS_VI
+    from bkdesk.export.sync.merge_report import write_report
+
+    path, conn = _open_existing(args)
+    try:
+        from bkdesk.export.sync.merge import merge_files
+
+        report = merge_files(conn, path, [Path(f) for f in args.files])
+    finally:
+        conn.close()
+    for r in report.results:
+        c = r.counts
+        line = (f"{r.file}: {STATUS_VI[r.status]}" + (f" — thêm {c['added']}, cập nhật {c['updated']}, không đổi"
+                f" {c['unchanged']}, xung đột {c['conflicts']}, có thể trùng {len(r.duplicates)}"
+                if r.status == "merged" else "") + (f". {r.message}" if r.message else ""))
+        print(line)
+    if args.report:
+        print(f"Đã ghi báo cáo nhập: {write_report(report, args.report)}")
+    return report.exit_code

@@ -1,0 +1,142 @@
+"""The plan-targets table as xlsx in the layout of the plan's annex (write, and read back for import)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import xlsxwriter
+
+from bkdesk.errors import UserError
+from bkdesk.export.sync.file_guard import check_xlsx
+from bkdesk.model.rules.targets import TargetInput, TargetRow, compute_table, input_from_values
+
+SHEET = "Chi tieu"
+GIVEN_LABELS = {"rate": "tỷ lệ", "households": "số hộ", "total": ""}
+HEADER_FIRST = "STT"
+N_COLS = 10
+
+
+def _headers(year: int) -> list[str]:
+    return ["STT", "Mã đơn vị", "Đơn vị", f"Tổng số hộ đầu năm {year}", f"Số hộ nghèo đầu năm {year}",
+            f"Tỷ lệ hộ nghèo đầu năm {year} (%)", "Số hộ thoát nghèo", "Tỷ lệ giảm (%)",
+            f"Tỷ lệ hộ nghèo cuối năm {year} (%)", "Chỉ tiêu giao theo"]
+
+
+def write_targets_xlsx(rows: list[TargetRow], year: int, path: str | Path, source: str = "") -> Path:
+    """Title, two header rows (the target block merged), column numbers, unit rows, the total row."""
+    path = Path(path)
+    wb = xlsxwriter.Workbook(str(path))
+    try:
+        ws = wb.add_worksheet(SHEET)
+        title = wb.add_format({"bold": True, "align": "center", "font_size": 13})
+        head = wb.add_format({"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True,
+                              "border": 1})
+        num = wb.add_format({"border": 1, "num_format": "#,##0"})
+        pct = wb.add_format({"border": 1, "num_format": "0.00"})
+        text = wb.add_format({"border": 1})
+        bold = {k: wb.add_format({**v, "bold": True}) for k, v in
+                {"num": {"border": 1, "num_format": "#,##0"}, "pct": {"border": 1, "num_format": "0.00"},
+                 "text": {"border": 1}}.items()}
+        ws.merge_range(0, 0, 0, N_COLS - 1, f"CHỈ TIÊU GIẢM TỶ LỆ HỘ NGHÈO NĂM {year}", title)
+        ws.merge_range(1, 0, 1, N_COLS - 1, source or "", wb.add_format({"italic": True, "align": "center"}))
+        h = _headers(year)
+        for c in range(6):
+            ws.merge_range(3, c, 4, c, h[c], head)
+        ws.merge_range(3, 6, 3, 8, f"Chỉ tiêu giảm năm {year}", head)
+        for c in range(6, 9):
+            ws.write_string(4, c, h[c], head)
+        ws.merge_range(3, 9, 4, 9, h[9], head)
+        for c in range(N_COLS):
+            ws.write_string(5, c, f"({c + 1})", head)
+        for i, r in enumerate(rows):
+            line = 6 + i
+            f = bold if r.given_as == "total" else {"num": num, "pct": pct, "text": text}
+            if r.given_as == "total":
+                ws.write_blank(line, 0, None, f["text"])
+            else:
+                ws.write_number(line, 0, i + 1, f["num"])
+            ws.write_string(line, 1, r.code, f["text"])
+            ws.write_string(line, 2, r.name, f["text"])
+            ws.write_number(line, 3, r.households, f["num"])
+            ws.write_number(line, 4, r.poor, f["num"])
+            for col, value in ((5, r.poor_rate_pct), (7, r.target_rate_pct), (8, r.end_rate_pct)):
+                if value is None:
+                    ws.write_blank(line, col, None, f["pct"])
+                else:
+                    ws.write_number(line, col, float(value), f["pct"])
+            ws.write_number(line, 6, r.target_households, f["num"])
+            ws.write_string(line, 9, GIVEN_LABELS[r.given_as], f["text"])
+        ws.set_column(0, 0, 5)
+        ws.set_column(1, 1, 9)
+        ws.set_column(2, 2, 26)
+        ws.set_column(3, 9, 13)
+        ws.set_row(4, 45)
+    finally:
+        wb.close()
+    return path
+
+
+def _cell_text(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else repr(v)
+    return str(v).strip()
+
+
+def read_targets_xlsx(path: str | Path, year: int) -> list[TargetInput]:
+    """Inputs of a table in the annex layout; the computed cells must agree with the recomputation."""
+    from python_calamine import CalamineWorkbook
+
+    name = Path(path).name
+    check_xlsx(path, UserError, max_cells=1_000_000)  # issue 9: zip bombs, entities, far cells (reader abort)
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        rows = wb.get_sheet_by_name(wb.sheet_names[0]).to_python()
+    except Exception as exc:  # calamine raises its own error types for every kind of broken file
+        raise UserError(f"Không đọc được tệp {name}: không phải tệp xlsx hợp lệ ({type(exc).__name__}).") from None
+    start = next((i for i, r in enumerate(rows) if r and _cell_text(r[0]) == HEADER_FIRST), None)
+    if start is None or len(rows[start]) < N_COLS or _cell_text(rows[start][3]) != _headers(year)[3]:
+        raise UserError(f"Tệp {name} không đúng mẫu bảng chỉ tiêu giảm nghèo năm {year}.")
+    inputs, published = [], []
+    for n, r in enumerate(rows[start + 3:], start=start + 4):
+        cells = [_cell_text(c) for c in (list(r) + [""] * N_COLS)[:N_COLS]]
+        if not any(cells):
+            continue
+        if not cells[0]:  # the total row ends the units
+            published.append(cells)
+            break
+        given = cells[9]
+        if given not in ("tỷ lệ", "số hộ"):
+            raise UserError(f"Dòng {n}: cột «Chỉ tiêu giao theo» phải là «tỷ lệ» hoặc «số hộ».")
+        values = {"code": cells[1], "name": cells[2], "households": cells[3], "poor": cells[4],
+                  "target_rate_pct": cells[7] if given == "tỷ lệ" else "",
+                  "target_households": cells[6] if given == "số hộ" else ""}
+        inputs.append(input_from_values(values, n))
+        published.append(cells)
+    if not inputs:
+        raise UserError(f"Tệp {name} không có dòng đơn vị nào.")
+    _check_agrees(compute_table(inputs, published[-1][1], published[-1][2]), published, name)
+    return inputs
+
+
+def _check_agrees(rows: list[TargetRow], published: list[list[str]], name: str) -> None:
+    if len(published) != len(rows):
+        raise UserError(f"Tệp {name}: thiếu dòng tổng số.")
+    for r, cells in zip(rows, published, strict=True):
+        expect = [str(r.households), str(r.poor), _pct(r.poor_rate_pct), str(r.target_households),
+                  _pct(r.target_rate_pct), _pct(r.end_rate_pct)]
+        got = [cells[3], cells[4], _pct(cells[5]), cells[6], _pct(cells[7]), _pct(cells[8])]
+        if expect != got:
+            raise UserError(f"Tệp {name}: số liệu của «{cells[2]}» không khớp với cách tính của kế hoạch "
+                            "(tệp có thể đã bị sửa tay).")
+
+
+def _pct(v) -> str:
+    if v in (None, ""):
+        return ""
+    try:
+        return f"{Decimal(str(v)):.2f}"
+    except Exception:
+        return str(v)

@@ -1,0 +1,1 @@
+"""Writers of xlsx and PDF files (no SQL)."""

@@ -1,0 +1,1 @@
+"""Reports and lists: facts, tables, layouts, scope, official-output checks, the shared entry points."""

@@ -1,0 +1,1 @@
+"""The sync package: format, writer and reader, merge, conflicts, and the hostile-file guard."""

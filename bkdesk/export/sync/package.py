@@ -1,0 +1,413 @@
+"""The sync package: write a unit's records to one .xlsx, and verify + read one back (DESIGN.md §4).
+
+Writing uses xlsxwriter in constant-memory mode (every value written as a string, never a formula);
+reading uses python-calamine after zip checks (size limits, no XML DOCTYPE/ENTITY). Nothing here writes
+to the database except the "last exported audit entry" setting after a successful export.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import sqlite3
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import xlsxwriter
+from python_calamine import CalamineWorkbook
+
+from bkdesk import __version__
+from bkdesk.errors import UserError
+from bkdesk.export.sync import package_format as fmt
+from bkdesk.export.sync.file_guard import check_xlsx
+from bkdesk.model.jobs import NO_CONTROL, JobControl
+from bkdesk.model.rules.units import TREE_2022, tree_on
+from bkdesk.model.store import audit, repo_sync, settings
+from bkdesk.model.store.repo_units import load_catalog
+
+CLASS_VI = {"POOR": "Hộ nghèo", "NEAR_POOR": "Hộ cận nghèo", "MIDDLE": "Hộ có mức sống trung bình",
+            "NOT_POOR": "Không nghèo", None: "Chưa phân loại"}
+LEVEL_VI = {"commune": "xã", "district": "huyện", "province": "tỉnh"}
+
+
+class PackageError(UserError):
+    """A package refused before anything was written; the message says why, in Vietnamese."""
+
+
+@dataclass
+class Package:
+    path: Path
+    manifest: dict[str, str]
+    checksum: str
+    # table -> (columns, rows of decoded values)
+    tables: dict[str, tuple[list[str], list[list]]] = field(default_factory=dict)
+
+    @property
+    def round(self) -> int:
+        return int(self.manifest["round"])
+
+
+# --- names ---------------------------------------------------------------------------------------------
+
+def ascii_fold(text: str) -> str:
+    """Accent-free, case kept: "Xã Vân Tùng" -> "Xa Van Tung"."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def default_file_name(unit_name: str, unit_code: str, review_year: int) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_fold(unit_name)).strip("-")
+    return f"bkdesk_{slug}_{unit_code}_ra-soat-{review_year}.xlsx"
+
+
+def expected_tree(review_year: int) -> str:
+    """Tree in force at the end of the review year (the periodic review of 2025 uses the 2025 tree)."""
+    return tree_on(dt.date(review_year, 12, 31))
+
+
+def check_round_year(review_year: int) -> None:
+    if not 2021 <= review_year <= 2100:
+        raise UserError(f"Năm rà soát không hợp lệ: {review_year}.")
+
+
+# --- export --------------------------------------------------------------------------------------------
+
+def _unit_for_export(conn: sqlite3.Connection, unit_code: str, review_year: int):
+    check_round_year(review_year)
+    tree = settings.get(conn, settings.TREE) or TREE_2022
+    cat = load_catalog(conn)
+    unit = cat.find(unit_code, tree)
+    if unit is None:
+        raise UserError(f"Không có đơn vị hành chính mã {unit_code} trong danh mục {tree}.")
+    if tree == TREE_2022 and expected_tree(review_year) != TREE_2022:
+        raise UserError(f"Năm rà soát {review_year} dùng danh mục đơn vị từ 01/07/2025; cơ sở dữ liệu này vẫn"
+                        " dùng mã đơn vị cũ (2022). Hãy chuyển đổi cơ sở dữ liệu trước khi xuất.")
+    scope, scope_code = settings.get(conn, settings.SCOPE), settings.get(conn, settings.SCOPE_CODE)
+    codes = [u.code for u in cat.communes_under(unit_code, tree)]
+    if scope_code and cat.find(scope_code, tree):
+        allowed = {u.code for u in cat.communes_under(scope_code, tree)}
+        if not set(codes) <= allowed:
+            raise UserError(f"{unit.name} ({unit_code}) nằm ngoài phạm vi {LEVEL_VI.get(scope, '')} {scope_code}"
+                            " của cơ sở dữ liệu này.")
+    return unit, tree, codes
+
+
+def _standard_ref(conn, review_year: int) -> tuple[str, str]:
+    from bkdesk.model.store.repo_standards import standard_ref_for_review
+
+    try:
+        sid, rev = standard_ref_for_review(review_year + 1, conn)
+    except UserError:
+        return "", ""
+    return sid, str(rev)
+
+
+def collect_tables(conn: sqlite3.Connection, unit_code: str, codes: list[str],
+                   control: JobControl = NO_CONTROL) -> tuple[dict[str, tuple[list[str], list[str]]], int]:
+    """Encoded rows per table (header, JSON cells) and the last audit id included."""
+    out: dict[str, tuple[list[str], list[str]]] = {}
+    uids: set[str] = set()
+    for i, spec in enumerate(repo_sync.TABLES):
+        control.report(i, len(repo_sync.TABLES) + 1, "Đang đọc dữ liệu…")
+        header = repo_sync.package_columns(conn, spec.name)
+        key = header.index(spec.key)
+        cells = []
+        for row in repo_sync.iter_unit_rows(conn, spec.name, codes):
+            uids.add(row[key])
+            cells.append(fmt.encode_row(row))
+        out[spec.name] = (header, cells)
+    last = repo_sync.last_exported_audit_id(conn, unit_code)
+    cells, top = [], last
+    for audit_id, row in repo_sync.iter_audit_since(conn, last, uids):
+        cells.append(fmt.encode_row(row))
+        top = audit_id
+    out[fmt.AUDIT_TABLE] = (list(repo_sync.AUDIT_COLUMNS), cells)
+    return out, top
+
+
+def write_package(conn: sqlite3.Connection, unit_code: str, review_year: int, out: str | Path,
+                  control: JobControl = NO_CONTROL) -> tuple[Path, str]:
+    """Export the unit's records; ``out`` is a file or an existing folder. Returns (path, checksum)."""
+    unit, tree, codes = _unit_for_export(conn, unit_code, review_year)
+    out = Path(out)
+    if out.is_dir():
+        out = out / default_file_name(unit.name, unit.code, review_year)
+    if out.suffix.lower() != ".xlsx":
+        raise UserError("Tệp gói dữ liệu phải có đuôi .xlsx.")
+    tables, top_audit = collect_tables(conn, unit_code, codes, control)
+    sid, srev = _standard_ref(conn, review_year)
+    manifest = {"format": fmt.FORMAT_NAME, "format_version": str(fmt.FORMAT_VERSION), "app_version": __version__,
+                "standard_id": sid, "standard_revision": srev, "unit_tree": tree, "unit_code": unit.code,
+                "unit_name": unit.name, "unit_level": unit.level, "round": str(review_year),
+                "exported_at": audit.now_iso(), "officer": settings.officer(conn),
+                "installation_id": settings.installation_id(conn)}
+    checksum = fmt.Checksum()
+    for table, (header, cells) in tables.items():
+        manifest[f"{fmt.COUNT_PREFIX}{table}"] = str(len(cells))
+        h = checksum.table(table, header)
+        for c in cells:
+            if len(c) > fmt.MAX_CELL_CHARS:
+                raise UserError(f"Một bản ghi trong bảng {table} quá dài để ghi vào Excel ({len(c)} ký tự).")
+            fmt.Checksum.add(h, c)
+    manifest[fmt.CHECKSUM_KEY] = checksum.digest(manifest)
+    control.report(len(repo_sync.TABLES), len(repo_sync.TABLES) + 1, "Đang ghi tệp…")
+    summary = repo_sync.summary_rows(conn, codes, review_year)
+    tmp = out.with_name(out.name + ".tmp")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        _write_xlsx(tmp, manifest, tables, summary, unit, review_year)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    repo_sync.set_last_exported_audit_id(conn, unit_code, top_audit)
+    return out, manifest[fmt.CHECKSUM_KEY]
+
+
+def _write_xlsx(path: Path, manifest: dict, tables: dict, summary: list, unit, review_year: int) -> None:
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
+                                         "strings_to_formulas": False, "strings_to_urls": False})
+    bold = wb.add_format({"bold": True})
+    _write_summary(wb.add_worksheet(fmt.SUMMARY_SHEET), bold, manifest, summary, unit, review_year)
+    _write_list(wb.add_worksheet(fmt.LIST_SHEET), bold, summary, review_year)
+    ws = wb.add_worksheet(fmt.MANIFEST_SHEET)
+    ws.set_column(0, 0, 28)
+    ws.set_column(1, 1, 70)
+    ws.set_column(2, 2, 45)
+    for c, text in enumerate(("Khóa", "Giá trị", "Ý nghĩa")):
+        ws.write_string(0, c, text, bold)
+    for r, (key, value) in enumerate(manifest.items(), start=1):
+        label = fmt.MANIFEST_LABELS.get(key) or f"Số dòng dữ liệu bảng {key[len(fmt.COUNT_PREFIX):]}"
+        ws.write_string(r, 0, key)
+        ws.write_string(r, 1, value)
+        ws.write_string(r, 2, label)
+    for table, (header, cells) in tables.items():
+        names = fmt.sheet_names(table, len(cells))
+        for i, name in enumerate(names):
+            ds = wb.add_worksheet(name)
+            ds.hide()
+            for c, col in enumerate(header):
+                ds.write_string(0, c, col)
+            chunk = cells[i * fmt.MAX_ROWS_PER_SHEET:(i + 1) * fmt.MAX_ROWS_PER_SHEET]
+            for r, cell in enumerate(chunk, start=1):
+                ds.write_string(r, 0, cell)
+    wb.close()
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _write_summary(ws, bold, manifest: dict, summary: list, unit, review_year: int) -> None:
+    # Minimal readable summary: the report engine of issue 5 did not exist when this was written.
+    ws.set_column(0, 0, 42)
+    ws.set_column(1, 1, 40)
+    exported = dt.datetime.fromisoformat(manifest["exported_at"])
+    lines = [("GÓI DỮ LIỆU RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO", ""), ("Đơn vị", f"{unit.name} ({unit.code})"),
+             ("Năm rà soát", str(review_year)), ("Thời điểm xuất", exported.strftime("%d/%m/%Y %H:%M")),
+             ("Cán bộ xuất", manifest["officer"]), ("Tổng số hộ", _count(len(summary))),
+             ("Tổng số nhân khẩu", _count(sum(r["persons"] for r in summary)))]
+    by_class: dict = {}
+    for r in summary:
+        by_class[r["final_class"]] = by_class.get(r["final_class"], 0) + 1
+    lines += [(f"{CLASS_VI[k]} (năm {review_year})", _count(by_class.get(k, 0))) for k in CLASS_VI]
+    for r, (label, value) in enumerate(lines):
+        ws.write_string(r, 0, label, bold if r == 0 else None)
+        ws.write_string(r, 1, value)
+
+
+def _write_list(ws, bold, summary: list, review_year: int) -> None:
+    header = ("STT", "Mã xã", "Thôn", "Số hộ", "Chủ hộ", "Địa chỉ", "Số nhân khẩu", f"Phân loại năm {review_year}")
+    for c, text in enumerate(header):
+        ws.write_string(0, c, text, bold)
+    ws.set_column(2, 2, 20)
+    ws.set_column(4, 5, 28)
+    ws.set_column(7, 7, 26)
+    for i, r in enumerate(summary, start=1):
+        values = (str(i), r["commune_code"], r["village"], r["household_no"], r["head_name"], r["address"],
+                  str(r["persons"]), CLASS_VI.get(r["final_class"], r["final_class"] or ""))
+        for c, v in enumerate(values):
+            ws.write_string(i, c, v or "")
+
+
+# --- verify and read -----------------------------------------------------------------------------------
+
+def _check_zip(path: Path) -> None:
+    """The shared hostile-file guard (zip bombs, entities, encrypted or truncated zips, used ranges
+    that would abort the reader), plus the messages specific to packages."""
+    name = path.name
+    if path.is_file():
+        with open(path, "rb") as f:
+            magic = f.read(4)
+        if magic == b"PK\x03\x04":
+            try:
+                with zipfile.ZipFile(path) as zf:
+                    names = set(zf.namelist())
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+                names = set()
+            if "word/document.xml" in names:
+                raise PackageError(f"Tệp {name} là văn bản Word (.docx) bị đổi tên, không phải gói dữ liệu bkdesk.")
+        elif magic != b"\xd0\xcf\x11\xe0":
+            raise PackageError(f"Tệp {name} không phải tệp Excel (.xlsx) nên không phải gói dữ liệu bkdesk.")
+    check_xlsx(path, PackageError)
+
+
+def _manifest(wb: CalamineWorkbook, name: str) -> dict[str, str]:
+    if fmt.MANIFEST_SHEET not in wb.sheet_names:
+        raise PackageError(f"Tệp {name} không phải gói dữ liệu bkdesk (không có trang «{fmt.MANIFEST_SHEET}»).")
+    rows = _sheet_rows(wb, fmt.MANIFEST_SHEET, name)
+    manifest = {str(r[0]): _cell(r[1]) for r in rows[1:] if len(r) >= 2 and r[0] != ""}
+    if manifest.get("format") != fmt.FORMAT_NAME:
+        raise PackageError(f"Tệp {name} không phải gói dữ liệu bkdesk (sai tên định dạng).")
+    try:
+        version = int(manifest.get("format_version", ""))
+    except ValueError:
+        raise PackageError(f"Tệp {name}: phiên bản định dạng gói không đọc được.") from None
+    if version > fmt.FORMAT_VERSION:
+        raise PackageError(f"Tệp {name} từ phiên bản bkdesk mới hơn (định dạng gói {version}, phần mềm này đọc"
+                           f" đến {fmt.FORMAT_VERSION}); hãy cập nhật bkdesk.")
+    if version < 1:
+        raise PackageError(f"Tệp {name}: phiên bản định dạng gói không hợp lệ.")
+    for key in ("unit_tree", "unit_code", "round", fmt.CHECKSUM_KEY):
+        if not manifest.get(key):
+            raise PackageError(f"Tệp {name}: thông tin gói thiếu trường «{key}».")
+    return manifest
+
+
+def _sheet_rows(wb: CalamineWorkbook, sheet: str, name: str) -> list[list]:
+    try:
+        return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine's own error types for broken XML or zip parts
+        raise PackageError(f"Tệp {name} bị hỏng, không đọc được trang «{sheet}»: {exc}.") from None
+
+
+def _cell(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
+
+
+def _raw_table(wb: CalamineWorkbook, name: str, table: str, header: list[str], count: int) -> list[str]:
+    cells: list[str] = []
+    for sheet in fmt.sheet_names(table, count):
+        if sheet not in wb.sheet_names:
+            raise PackageError(f"Tệp {name} thiếu trang dữ liệu «{sheet}» (tệp đã bị sửa hoặc không đầy đủ).")
+        rows = _sheet_rows(wb, sheet, name)
+        got = [str(c) for c in rows[0] if c != ""] if rows else []
+        if got != header:
+            raise PackageError(f"Tệp {name}: cấu trúc trang «{sheet}» không đúng định dạng gói.")
+        cells += [_cell(r[0]) for r in rows[1:] if any(c != "" for c in r)]
+    return cells
+
+
+def package_schema(conn: sqlite3.Connection) -> dict[str, tuple[list[str], list[str]]]:
+    """Header and value kind (int | float | text) per package table, read once from the schema so a
+    reader thread can verify and decode packages without a database connection of its own."""
+    out = {}
+    for table in [s.name for s in repo_sync.TABLES] + [fmt.AUDIT_TABLE]:
+        if table == fmt.AUDIT_TABLE:
+            header, known = list(repo_sync.AUDIT_COLUMNS), {}
+        else:
+            header, known = repo_sync.package_columns(conn, table), repo_sync.column_kinds(conn, table)
+        out[table] = (header, [known.get(c, "text") for c in header])
+    return out
+
+
+def read_package(path: str | Path, conn: sqlite3.Connection | None, control: JobControl = NO_CONTROL,
+                 schema: dict[str, tuple[list[str], list[str]]] | None = None) -> Package:
+    """Verify everything (zip, format, version, counts, checksum) and return the decoded records.
+
+    ``conn`` only supplies the schema; pass ``schema`` (from ``package_schema``) instead off the
+    connection's thread."""
+    path = Path(path)
+    schema = schema if schema is not None else package_schema(conn)
+    _check_zip(path)
+    name = path.name
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for broken parts
+        raise PackageError(f"Tệp {name} bị hỏng, không đọc được bảng tính: {exc}.") from None
+    manifest = _manifest(wb, name)
+    tables = list(schema)
+    expected = {f"{fmt.COUNT_PREFIX}{t}" for t in tables}
+    if {k for k in manifest if k.startswith(fmt.COUNT_PREFIX)} != expected:
+        raise PackageError(f"Tệp {name}: thông tin gói không liệt kê đúng các bảng dữ liệu.")
+    checksum, raw = fmt.Checksum(), {}
+    for i, table in enumerate(tables):
+        control.report(i, len(tables) * 2, f"Đang kiểm tra {name}…")
+        header = schema[table][0]
+        try:
+            count = int(manifest[f"{fmt.COUNT_PREFIX}{table}"])
+        except ValueError:
+            raise PackageError(f"Tệp {name}: số dòng bảng {table} trong thông tin gói không đọc được.") from None
+        cells = _raw_table(wb, name, table, header, count)
+        if len(cells) != count:
+            raise PackageError(f"Tệp {name}: bảng {table} có {len(cells)} dòng nhưng thông tin gói ghi {count}"
+                               " (tệp đã bị sửa hoặc không đầy đủ).")
+        # One check and one hash update per table: "\x1e" never composes, so the joined text is NFC
+        # exactly when every cell is, and hashing it equals hashing cell + "\x1e" one by one.
+        joined = "\x1e".join(cells)
+        if not unicodedata.is_normalized("NFC", joined):  # bkdesk writes NFC only: rewritten outside bkdesk
+            raise PackageError(f"Tệp {name}: dữ liệu bảng {table} đã bị sửa bên ngoài bkdesk (văn bản không ở"
+                               " dạng chuẩn Unicode NFC); không nhập.")
+        h = checksum.table(table, header)
+        if cells:
+            h.update(joined.encode() + b"\x1e")
+        del joined
+        raw[table] = (header, cells)
+    digest = checksum.digest(manifest)
+    if digest != manifest[fmt.CHECKSUM_KEY]:
+        raise PackageError(f"Tệp {name}: dữ liệu đã bị sửa sau khi xuất (mã kiểm tra không khớp). Hãy xin lại"
+                           " tệp gốc từ đơn vị gửi.")
+    pkg = Package(path, manifest, digest)
+    for i, (table, (header, cells)) in enumerate(raw.items()):
+        control.report(len(tables) + i, len(tables) * 2, f"Đang đọc {name}…")
+        pkg.tables[table] = (header, _decode(table, header, schema[table][1], cells, name))
+    return pkg
+
+
+_scan = json.JSONDecoder().scan_once  # the C scanner without json.loads' per-call Python layers
+_CONVERT = {"int": int, "float": float}
+
+
+def _loads(cell: str):
+    try:
+        value, end = _scan(cell, 0)
+        if end == len(cell):
+            return value
+    except StopIteration:
+        pass
+    return json.loads(cell)  # whitespace around the array, or the error message
+
+
+def _decode(table: str, header: list[str], kinds: list[str], cells: list[str], name: str) -> list[list]:
+    typed = [(i, _CONVERT[k]) for i, k in enumerate(kinds) if k != "text"]  # text needs no conversion
+    width = len(header)
+    out = []
+    for n, cell in enumerate(cells, start=2):
+        try:
+            values = _loads(cell)
+            if not isinstance(values, list) or len(values) != width:
+                raise ValueError("số cột không đúng")
+            for i, conv in typed:
+                v = values[i]
+                if v is not None:
+                    values[i] = conv(v)
+            out.append(values)
+        except (ValueError, TypeError) as exc:
+            raise PackageError(f"Tệp {name}: dòng {n} của bảng {table} không đọc được ({exc}).") from None
+    return out
+
+
+def read_manifest(path: str | Path) -> dict[str, str]:
+    """Only the manifest (after the zip checks), for a quick look before a merge."""
+    path = Path(path)
+    _check_zip(path)
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:
+        raise PackageError(f"Tệp {path.name} bị hỏng, không đọc được bảng tính: {exc}.") from None
+    return _manifest(wb, path.name)

@@ -1,0 +1,1 @@
+"""Deterministic demo data (a commune, a district or the whole province)."""

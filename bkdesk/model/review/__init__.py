@@ -1,0 +1,1 @@
+"""The review workflow: review service, rounds, transitions, exit outcomes, the household editing model."""

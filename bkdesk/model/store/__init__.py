@@ -1,0 +1,1 @@
+"""Storage: connection, migrations, audit, repositories, backups, check, bulk load. All the product's SQL."""

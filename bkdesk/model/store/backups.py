@@ -1,0 +1,216 @@
+"""Automatic rotating backups, listing, restore (undoable) and the "unexported changes" question.
+
+Backups are the files `db.auto_backup` writes (VACUUM INTO, rotated) in `db.backup_dir_for(db_path)`,
+named ``<yyyymmdd-HHMMSS-ffffff>-<reason>.sqlite``. This module adds the daily backup, a listing with
+date, size and household count, and restore.
+
+Restore copies the chosen backup INTO the live database with SQLite's online backup API: the copy is
+one write transaction on the destination, so a power cut during a restore leaves the old state, WAL
+readers stay consistent and no -wal/-shm file goes stale (a file copy or os.replace over a WAL database
+could pair the new file with the old WAL). The current state is backed up first, so a restore is undone
+by restoring that backup (`undo_last_restore`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from bkdesk.errors import UserError
+from bkdesk.model.store import db as dbmod
+from bkdesk.model.store import settings
+
+REASON_DAILY = "hang-ngay"
+REASON_BEFORE_RESTORE = "truoc-khoi-phuc"
+REASON_BEFORE_UNDO = "truoc-hoan-tac"
+REASON_MANUAL = "thu-cong"
+REASON_LABELS = {
+    REASON_DAILY: "Sao lưu hằng ngày",
+    REASON_BEFORE_RESTORE: "Trước khi khôi phục",
+    REASON_BEFORE_UNDO: "Trước khi hoàn tác khôi phục",
+    REASON_MANUAL: "Sao lưu thủ công",
+    "truoc-nhap-goi": "Trước khi nhập gói dữ liệu",
+}
+# Audit id of the last row included in an exported package, per exported unit: the key the sync package
+# writer keeps (bkdesk.model.store.repo_sync.LAST_EXPORTED_AUDIT + ":" + unit code). Changes after it are
+# "unexported".
+LAST_EXPORT_PREFIX = "sync_last_exported_audit_id"
+
+_NAME = re.compile(r"^(\d{8}-\d{6}-\d{6})-(.+)\.sqlite$")
+_PAGES_PER_STEP = 1024
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    created: dt.datetime
+    reason: str
+    size: int
+    households: int | None  # None: the file is not a readable bkdesk database
+
+    @property
+    def reason_label(self) -> str:
+        if self.reason.startswith("truoc-nang-cap"):
+            return f"Trước khi nâng cấp lược đồ (phiên bản {self.reason.rsplit('v', 1)[-1]})"
+        return REASON_LABELS.get(self.reason, self.reason)
+
+
+def _parse_name(path: Path) -> tuple[dt.datetime, str] | None:
+    m = _NAME.match(path.name)
+    if not m:
+        return None
+    try:
+        return dt.datetime.strptime(m.group(1), "%Y%m%d-%H%M%S-%f"), m.group(2)
+    except ValueError:
+        return None
+
+
+def _open_readonly(path: Path) -> sqlite3.Connection:
+    # immutable: a backup never changes, so no lock and no -shm is needed to read it
+    return sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True)
+
+
+def household_count(path: Path) -> int | None:
+    try:
+        conn = _open_readonly(path)
+        try:
+            return conn.execute("SELECT count(*) FROM household").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+
+
+def list_backups(db_path: str | Path) -> list[BackupInfo]:
+    """The backups of a database, newest first."""
+    folder = dbmod.backup_dir_for(db_path)
+    out = []
+    for p in folder.glob("*.sqlite") if folder.is_dir() else []:
+        parsed = _parse_name(p)
+        if parsed is None:
+            continue
+        out.append(BackupInfo(p, parsed[0], parsed[1], p.stat().st_size, household_count(p)))
+    return sorted(out, key=lambda b: b.created, reverse=True)
+
+
+def backup_now(conn: sqlite3.Connection, db_path: str | Path, reason: str = REASON_MANUAL) -> Path:
+    return dbmod.auto_backup(conn, db_path, reason)
+
+
+def daily_backup(conn: sqlite3.Connection, db_path: str | Path, today: dt.date | None = None) -> Path | None:
+    """Back up once a day (call on opening the database). Returns the new file, or None if done today."""
+    if str(db_path) == ":memory:":
+        return None
+    today = today or dt.date.today()
+    if any(b.reason == REASON_DAILY and b.created.date() == today for b in list_backups(db_path)):
+        return None
+    return dbmod.auto_backup(conn, db_path, REASON_DAILY)
+
+
+# --- restore -------------------------------------------------------------------------------------
+
+def _check_backup(path: Path) -> None:
+    if not path.is_file():
+        raise UserError(f"Không tìm thấy bản sao lưu {path}.")
+    try:
+        conn = _open_readonly(path)
+        try:
+            if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise UserError(f"Bản sao lưu {path.name} bị hỏng; hãy chọn bản khác.")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute("SELECT count(*) FROM household").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise UserError(f"Tệp {path.name} không phải bản sao lưu bkdesk hợp lệ ({exc}).") from None
+    if version > dbmod.latest_version():
+        raise UserError(f"Bản sao lưu {path.name} được tạo bởi phiên bản bkdesk mới hơn; hãy cập nhật phần mềm.")
+
+
+def _copy_into(src: sqlite3.Connection, dest: sqlite3.Connection) -> None:
+    """Replace dest's content with src's: one transaction on dest (the online backup API)."""
+    try:
+        src.backup(dest, pages=_PAGES_PER_STEP)
+    except sqlite3.Error as exc:
+        raise UserError(f"Không khôi phục được: {exc}. Cơ sở dữ liệu hiện tại không thay đổi.") from None
+
+
+def restore_backup(db_path: str | Path, backup: str | Path, *,
+                   safety_reason: str = REASON_BEFORE_RESTORE) -> Path:
+    """Make the database equal to ``backup``; the current state is backed up first. Returns that backup.
+
+    Other connections to the database may stay open (they see the restored data on their next read),
+    but the UI should reload what it shows.
+    """
+    db_path, backup = Path(db_path), Path(backup)
+    _check_backup(backup)
+    # Staged first: the safety backup below rotates old files and may delete the chosen one.
+    staging = dbmod.backup_dir_for(db_path) / f".staging-{dt.datetime.now():%Y%m%d-%H%M%S-%f}.tmp"
+    staging.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        src = _open_readonly(backup)
+        try:
+            src.execute("VACUUM INTO ?", (str(staging),))
+        finally:
+            src.close()
+        staged = _open_readonly(staging)
+        live = dbmod.connect(db_path)
+        try:
+            safety = dbmod.auto_backup(live, db_path, safety_reason)
+            _copy_into(staged, live)
+            live.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            live.close()
+            staged.close()
+    finally:
+        staging.unlink(missing_ok=True)
+    return safety
+
+
+def last_restore_backup(db_path: str | Path) -> BackupInfo | None:
+    """The state saved just before the most recent restore, if any."""
+    return next((b for b in list_backups(db_path) if b.reason == REASON_BEFORE_RESTORE), None)
+
+
+def undo_last_restore(db_path: str | Path) -> Path:
+    """Go back to the state before the last restore (itself backed up first)."""
+    before = last_restore_backup(db_path)
+    if before is None:
+        raise UserError("Chưa có lần khôi phục nào để hoàn tác.")
+    return restore_backup(db_path, before.path, safety_reason=REASON_BEFORE_UNDO)
+
+
+# --- unexported changes --------------------------------------------------------------------------
+
+def _export_key(conn: sqlite3.Connection) -> str:
+    return f"{LAST_EXPORT_PREFIX}:{settings.get(conn, settings.SCOPE_CODE, '') or ''}"
+
+
+def mark_exported(conn: sqlite3.Connection) -> int:
+    """Record that every audit row so far is in an exported package (the sync writer does this itself)."""
+    last = conn.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]
+    settings.put(conn, _export_key(conn), str(last))
+    return last
+
+
+def last_exported_audit_id(conn: sqlite3.Connection) -> int:
+    """The database unit's export marker; without one, the highest marker of any unit it exported."""
+    values = [settings.get(conn, _export_key(conn))]
+    if values[0] is None:
+        values = [r[0] for r in conn.execute("SELECT value FROM setting WHERE key LIKE ?",
+                                             (LAST_EXPORT_PREFIX + ":%",))]
+    marks = [int(v) for v in values if v is not None and str(v).isdigit()]
+    return max(marks, default=0)
+
+
+def unexported_change_count(conn: sqlite3.Connection) -> int:
+    """Audit rows written after the last package export (all of them if nothing was ever exported)."""
+    since = last_exported_audit_id(conn)
+    return conn.execute("SELECT count(*) FROM audit_log WHERE id > ?", (since,)).fetchone()[0]
+
+
+def has_unexported_changes(conn: sqlite3.Connection) -> bool:
+    return unexported_change_count(conn) > 0

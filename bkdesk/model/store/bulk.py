@@ -1,0 +1,124 @@
+"""Bulk loading with raw sqlite3 executemany (DESIGN.md §5: sqlite-utils is 6-16x slower for this).
+
+Used by the demo data. Rows arrive ready-made (column tuples in the schema's names); each record gets
+ONE audit row (action 'insert', no field) rather than one per field, so that `bkdesk check` finds every
+household audited while half a million rows load in seconds.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from types import SimpleNamespace
+
+from bkdesk.model.rules.text import name_sort_text, search_key
+from bkdesk.model.store.db import transaction
+from bkdesk.model.store.repo_households import _derived
+
+# Load order respects the foreign keys.
+TABLE_ORDER = ("village", "household", "member", "housing", "review_round", "review", "review_indicator",
+               "review_cause", "review_need", "review_group", "exit_registration")
+# Tables whose records are audited (child rows of a review are part of the review record).
+AUDITED = {"village": "uid", "household": "uid", "member": "uid", "housing": "household_uid",
+           "review_round": "uid", "review": "uid", "exit_registration": "uid"}
+
+
+def insert_rows(conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                     rows)
+
+
+def audit_insert_rows(table: str, columns: Sequence[str], rows: Sequence[tuple], reason: str) -> list[tuple]:
+    """One (at, user, table, uid, 'insert', reason, origin) audit row per record."""
+    key = columns.index(AUDITED[table])
+    at, user, origin = columns.index("updated_at"), columns.index("updated_by"), columns.index("origin")
+    return [(r[at], r[user], table, r[key], "insert", reason, r[origin]) for r in rows]
+
+
+def load_tables(conn: sqlite3.Connection, tables: dict[str, tuple[Sequence[str], list[tuple]]],
+                reason: str) -> int:
+    """Insert every table's rows and their audit rows in ONE transaction; returns the rows written."""
+    written = 0
+    with transaction(conn):
+        audit: list[tuple] = []
+        for table in TABLE_ORDER:
+            if table not in tables:
+                continue
+            columns, rows = tables[table]
+            insert_rows(conn, table, columns, rows)
+            written += len(rows)
+            if table in AUDITED:
+                audit += audit_insert_rows(table, columns, rows, reason)
+        insert_rows(conn, "audit_log", ("at", "user", "table_name", "record_uid", "action", "reason", "origin"),
+                    audit)
+    return written + len(audit)
+
+
+@contextmanager
+def deferred_indexes(conn: sqlite3.Connection, tables: Sequence[str]):
+    """Drop the secondary indexes of EMPTY tables for a bulk load and recreate them (same SQL) after:
+    building an index once over loaded rows is far cheaper than random-uuid inserts into it."""
+    marks = ",".join("?" * len(tables))
+    if any(conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in tables):
+        yield
+        return
+    saved = conn.execute(f"SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL"
+                         f" AND tbl_name IN ({marks})", tuple(tables)).fetchall()
+    with transaction(conn):
+        for name, _ in saved:
+            conn.execute(f'DROP INDEX "{name}"')
+    try:
+        yield
+    finally:
+        with transaction(conn):
+            for _, sql in saved:
+                conn.execute(sql)
+
+
+def household_derived(household_no: str, members: Sequence[dict]) -> dict:
+    """head_name / head_sort / search_text exactly as repo_households._derived computes them on save
+    (tests/model/test_demo.py compares the two); names repeat, so their keys are cached."""
+    head = members[0]  # demo rosters put the head first
+    parts = [household_no] + [m["full_name"] for m in members] + [m["id_number"] or "" for m in members]
+    return {"head_name": head["full_name"], "head_sort": member_keys(head["full_name"])[1],
+            "search_text": " | ".join(p if p.isdigit() else _key(p) for p in parts if p)}
+
+
+@lru_cache(maxsize=100_000)
+def member_keys(full_name: str) -> tuple[str, str]:
+    """(name_key, name_sort) of a member, as repo_households stores them."""
+    return search_key(full_name), name_sort_text(full_name)
+
+
+@lru_cache(maxsize=100_000)
+def _key(text: str) -> str:
+    return search_key(text)
+
+
+def derived_like_repo(household_no: str, members: Sequence[dict]) -> dict:
+    """The repository's own computation, for tests comparing it with ``household_derived``."""
+    bundle = SimpleNamespace(household=SimpleNamespace(household_no=household_no),
+                             members=[SimpleNamespace(**m) for m in members])
+    return _derived(bundle)
+
+
+def class_counts(conn: sqlite3.Connection, review_year: int, by: str = "district") -> dict[str, dict[str, int]]:
+    """{unit code: {final class: households}} of the periodic round of ``review_year``."""
+    unit = "u.district_code" if by == "district" else "r.commune_code"
+    rows = conn.execute(
+        f"SELECT {unit}, r.final_class, count(*) FROM review r JOIN review_round o ON o.uid = r.round_uid"
+        " JOIN admin_unit u ON u.tree = '2022' AND u.code = r.commune_code"
+        f" WHERE o.kind = 'periodic' AND o.review_year = ? GROUP BY {unit}, r.final_class", (review_year,))
+    out: dict[str, dict[str, int]] = {}
+    for code, cls, n in rows:
+        out.setdefault(code, {})[cls] = n
+    return out
+
+
+def household_counts(conn: sqlite3.Connection, by: str = "district") -> dict[str, int]:
+    unit = "u.district_code" if by == "district" else "h.commune_code"
+    return dict(conn.execute(
+        f"SELECT {unit}, count(*) FROM household h JOIN admin_unit u ON u.tree = '2022'"
+        f" AND u.code = h.commune_code GROUP BY {unit}").fetchall())

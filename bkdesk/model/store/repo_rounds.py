@@ -1,0 +1,126 @@
+"""SQL for rounds, start/end snapshots and transitions (the round record itself: repo_reviews.save_round).
+
+A review "counts" (reports.md §1) when its record_status is confirmed or decided and it has a final_class.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+COUNTED = "('confirmed', 'decided')"
+ENDING_EVENTS = ("moved_out", "merged_into", "dissolved")
+STARTING_EVENTS = ("moved_in", "split_from")
+
+
+@dataclass(frozen=True)
+class SnapshotRow:
+    """One household's review in a periodic round."""
+
+    review_uid: str
+    household_uid: str
+    commune_code: str
+    village_uid: str | None
+    final_class: str | None  # None when not counted yet (draft or no class)
+    start_status: str | None
+    persons: int | None
+    round_uid: str
+    round_locked: int
+    record_status: str
+
+
+def periodic_snapshot(conn: sqlite3.Connection, review_year: int, commune_codes: list[str] | None = None
+                      ) -> dict[str, SnapshotRow]:
+    """household_uid -> its review in the periodic round(s) of ``review_year``."""
+    sql = (f"SELECT r.uid, r.household_uid, r.commune_code, r.village_uid, r.start_status, r.record_status,"
+           f" CASE WHEN r.record_status IN {COUNTED} THEN r.final_class END AS final_class,"
+           f" coalesce(r.members_count, (SELECT count(*) FROM member m WHERE m.household_uid=r.household_uid"
+           f"   AND m.presence IN ('present', 'new_born', 'moved_in'))) AS persons,"
+           f" rr.uid AS round_uid, rr.locked"
+           f" FROM review r JOIN review_round rr ON rr.uid = r.round_uid"
+           f" WHERE rr.kind='periodic' AND rr.review_year=?")
+    args: list = [review_year]
+    if commune_codes is not None:
+        sql += f" AND rr.commune_code IN ({','.join('?' * len(commune_codes))})"
+        args += list(commune_codes)
+    return {r["household_uid"]: SnapshotRow(r["uid"], r["household_uid"], r["commune_code"], r["village_uid"],
+                                            r["final_class"], r["start_status"], r["persons"], r["round_uid"],
+                                            r["locked"], r["record_status"])
+            for r in conn.execute(sql, args)}
+
+
+def events_by_household(conn: sqlite3.Connection, household_uids: list[str] | None = None
+                        ) -> dict[str, list[tuple[str, str]]]:
+    """household_uid -> [(event, event_date)] in date order."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for r in conn.execute("SELECT household_uid, event, event_date FROM household_event ORDER BY event_date"):
+        if household_uids is None or r[0] in household_uids:
+            out.setdefault(r[0], []).append((r[1], r[2]))
+    return out
+
+
+def household_status(conn: sqlite3.Connection, household_uids: list[str]) -> dict[str, str]:
+    out = {}
+    for chunk in _chunks(household_uids):
+        out.update({r[0]: r[1] for r in conn.execute(
+            f"SELECT uid, status FROM household WHERE uid IN ({','.join('?' * len(chunk))})", chunk)})
+    return out
+
+
+def households_on_earlier_lists(conn: sqlite3.Connection, first_list_year: int, last_list_year: int,
+                                final_class: str, exclude_round_uids: set[str] | None = None) -> set[str]:
+    """Households with a counted review of ``final_class`` whose list year is in the window.
+
+    Regular decisions of the last list year are left out: they fall inside the period (net change only).
+    """
+    rows = conn.execute(
+        f"SELECT household_uid, round_uid FROM review WHERE record_status IN {COUNTED} AND final_class=?"
+        " AND list_year BETWEEN ? AND ? AND (review_type='periodic' OR list_year < ?)",
+        (final_class, first_list_year, last_list_year, last_list_year)).fetchall()
+    skip = exclude_round_uids or set()
+    return {r[0] for r in rows if r[1] not in skip}
+
+
+def latest_counted_class(conn: sqlite3.Connection, household_uid: str, max_list_year: int) -> str | None:
+    row = conn.execute(f"SELECT final_class FROM review WHERE household_uid=? AND record_status IN {COUNTED}"
+                       " AND final_class IS NOT NULL AND list_year<=? ORDER BY list_year DESC, reference_date DESC"
+                       " LIMIT 1", (household_uid, max_list_year)).fetchone()
+    return row[0] if row else None
+
+
+def active_household_rows(conn: sqlite3.Connection, commune_code: str) -> list[sqlite3.Row]:
+    return conn.execute("SELECT uid, household_no, village_uid FROM household WHERE commune_code=?"
+                        " AND status='active' ORDER BY household_no, uid", (commune_code,)).fetchall()
+
+
+def round_review_rows(conn: sqlite3.Connection, round_uid: str) -> list[sqlite3.Row]:
+    return conn.execute("SELECT uid, household_uid, record_status, final_class FROM review WHERE round_uid=?",
+                        (round_uid,)).fetchall()
+
+
+def reviewed_household_uids(conn: sqlite3.Connection, round_uid: str) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT household_uid FROM review WHERE round_uid=?", (round_uid,))}
+
+
+def _chunks(items: list, size: int = 900):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def add_household_event(conn: sqlite3.Connection, household_uid: str, event: str, event_date: str, user: str,
+                        other_household_uid: str | None = None, place: str = "", reason: str = "") -> str:
+    """Record a lifecycle event (households.md §13), audited; snapshots read it (never inferred)."""
+    from bkdesk.errors import UserError
+    from bkdesk.model.rules.records import new_uid
+    from bkdesk.model.store.db import transaction
+    from bkdesk.model.store.repo_base import upsert_audited
+
+    if event not in ENDING_EVENTS + STARTING_EVENTS:
+        raise UserError(f"Loại biến động không hợp lệ: {event}.")
+    uid = new_uid()
+    with transaction(conn):
+        upsert_audited(conn, "household_event", "uid", uid,
+                       {"household_uid": household_uid, "event": event, "event_date": event_date,
+                        "other_household_uid": other_household_uid, "place": place, "reason": reason},
+                       user=user, reason=reason)
+    return uid

@@ -1,0 +1,303 @@
+"""All SQL of the sync package and the merge: bulk reads of a unit's records, sync state, ledger,
+conflicts, duplicates and the bulk writes that apply a package (raw executemany, no per-row ORM)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from bkdesk.model.store import settings
+from bkdesk.model.store.repo_desk import refresh_current
+
+# Synced tables in the order a package is applied (parents before children).
+# key: the column that identifies a record; scope: how the unit's rows are selected.
+_HH = "(SELECT uid FROM household WHERE commune_code IN (SELECT value FROM json_each(:codes)))"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    key: str
+    scope: str
+
+
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec("village", "uid", "commune_code IN (SELECT value FROM json_each(:codes))"),
+    TableSpec("household", "uid", "commune_code IN (SELECT value FROM json_each(:codes))"),
+    TableSpec("member", "uid", f"household_uid IN {_HH}"),
+    TableSpec("housing", "household_uid", f"household_uid IN {_HH}"),
+    TableSpec("household_event", "uid", f"household_uid IN {_HH}"),
+    TableSpec("review_round", "uid", "commune_code IN (SELECT value FROM json_each(:codes)) OR uid IN"
+              f" (SELECT round_uid FROM review WHERE household_uid IN {_HH})"),
+    TableSpec("review", "uid", f"household_uid IN {_HH}"),
+    TableSpec("exit_registration", "uid", f"household_uid IN {_HH}"),
+)
+SPECS = {t.name: t for t in TABLES}
+META = ("rev", "updated_at", "updated_by", "origin")
+# Review parts kept in child tables travel inside the review record as JSON text.
+CHILDREN = {
+    "_indicators": ("review_indicator", ("indicator_code", "computed", "missing", "final", "reason")),
+    "_causes": ("review_cause", ("cause_code", "text")),
+    "_needs": ("review_need", ("need_code", "text")),
+    "_groups": ("review_group", ("group_code", "derived", "final", "reason")),
+}
+BASE = ("_base_rev", "_base_origin")
+# Columns computed from others: not compared by the merge, never chosen by hand, recomputed.
+DERIVED = {"household": {"head_name", "head_sort", "search_text"}, "member": {"name_key", "name_sort"},
+           "village": {"name_key"}}
+AUDIT_COLUMNS = ("at", "user", "table_name", "record_uid", "action", "field", "old_value", "new_value", "reason",
+                 "origin")
+LAST_EXPORTED_AUDIT = "sync_last_exported_audit_id"
+
+
+def table_columns(conn: sqlite3.Connection, table: str) -> list[tuple[str, str]]:
+    """(column, declared type) of a table, in schema order."""
+    return [(r[1], (r[2] or "").upper()) for r in conn.execute(f"PRAGMA table_info({table})")]
+
+
+def package_columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    """Columns of a table as carried in a package: the row, review parts, the sender's sync base."""
+    cols = [c for c, _ in table_columns(conn, table)]
+    if table == "review":
+        cols += list(CHILDREN)
+    return cols + list(BASE)
+
+
+def column_kinds(conn: sqlite3.Connection, table: str) -> dict[str, str]:
+    """int | float | text per package column (to decode the text cells of a package)."""
+    kinds = {}
+    for col, decl in table_columns(conn, table):
+        kinds[col] = "int" if "INT" in decl else "float" if decl in ("REAL", "FLOAT", "DOUBLE") else "text"
+    kinds.update({c: "text" for c in CHILDREN})
+    kinds.update({"_base_rev": "int", "_base_origin": "text"})
+    return kinds
+
+
+# --- bulk read of a unit -------------------------------------------------------------------------------
+
+def _children_by_review(conn, table: str, cols: tuple[str, ...], where: str, codes: str) -> dict[str, str]:
+    out: dict[str, list] = {}
+    sql = (f"SELECT review_uid, {', '.join(cols)} FROM {table} WHERE review_uid IN"
+           f" (SELECT uid FROM review WHERE {where}) ORDER BY review_uid, {cols[0]}")
+    for row in conn.execute(sql, {"codes": codes}):
+        out.setdefault(row[0], []).append(list(row[1:]))
+    return {k: json.dumps(v, ensure_ascii=False, separators=(",", ":")) for k, v in out.items()}
+
+
+def iter_unit_rows(conn: sqlite3.Connection, table: str, commune_codes: list[str]) -> Iterator[tuple]:
+    """Every row of ``table`` belonging to the communes, in package column order, sorted by key."""
+    spec = SPECS[table]
+    codes = json.dumps(commune_codes)
+    base = {(r[0]): (r[1], r[2]) for r in conn.execute(
+        "SELECT uid, rev, origin FROM sync_state WHERE table_name=?", (table,))}
+    children = {}
+    if table == "review":
+        children = {name: _children_by_review(conn, t, cols, spec.scope, codes) for name, (t, cols) in
+                    CHILDREN.items()}
+    cols = [c for c, _ in table_columns(conn, table)]
+    key_index = cols.index(spec.key)
+    sql = f"SELECT {', '.join(cols)} FROM {table} WHERE {spec.scope} ORDER BY {spec.key}"
+    for row in conn.execute(sql, {"codes": codes}):
+        uid = row[key_index]
+        extra = tuple(children[name].get(uid, "[]") for name in CHILDREN) if children else ()
+        yield (*row, *extra, *base.get(uid, (None, None)))
+
+
+def iter_audit_since(conn: sqlite3.Connection, last_id: int, record_uids: set[str] | None = None
+                     ) -> Iterator[tuple[int, tuple]]:
+    """(id, row) of audit entries after ``last_id``, optionally only for the given records."""
+    sql = f"SELECT id, {', '.join(AUDIT_COLUMNS)} FROM audit_log WHERE id > ? ORDER BY id"
+    for row in conn.execute(sql, (last_id,)):
+        if record_uids is None or row[4] in record_uids:
+            yield row[0], tuple(row[1:])
+
+
+def last_exported_audit_id(conn: sqlite3.Connection, unit_code: str) -> int:
+    return int(settings.get(conn, f"{LAST_EXPORTED_AUDIT}:{unit_code}", "0") or 0)
+
+
+def set_last_exported_audit_id(conn: sqlite3.Connection, unit_code: str, audit_id: int) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        settings.put(conn, f"{LAST_EXPORTED_AUDIT}:{unit_code}", str(audit_id))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def summary_rows(conn: sqlite3.Connection, commune_codes: list[str], review_year: int) -> list[sqlite3.Row]:
+    """Households of the communes with village, persons and the class of the round (visible list sheet)."""
+    sql = f"""
+    SELECT h.household_no, h.head_name, h.commune_code, coalesce(v.name, '') AS village, h.address,
+           (SELECT count(*) FROM member m WHERE m.household_uid = h.uid) AS persons,
+           (SELECT r.final_class FROM review r JOIN review_round o ON o.uid = r.round_uid
+             WHERE r.household_uid = h.uid AND o.review_year = :year AND o.kind = 'periodic') AS final_class
+    FROM household h LEFT JOIN village v ON v.uid = h.village_uid
+    WHERE h.uid IN {_HH} ORDER BY h.commune_code, v.name_key, h.household_no, h.uid"""
+    return conn.execute(sql, {"codes": json.dumps(commune_codes), "year": review_year}).fetchall()
+
+
+# --- state used by the merge ---------------------------------------------------------------------------
+
+def local_rows(conn: sqlite3.Connection, table: str, keys: list[str]) -> dict[str, tuple]:
+    """Existing rows (package column order without the base) for the given keys."""
+    spec = SPECS[table]
+    cols = [c for c, _ in table_columns(conn, table)]
+    out: dict[str, tuple] = {}
+    ki = cols.index(spec.key)
+    for start in range(0, len(keys), 50_000):
+        chunk = json.dumps(keys[start:start + 50_000])
+        sql = f"SELECT {', '.join(cols)} FROM {table} WHERE {spec.key} IN (SELECT value FROM json_each(?))"
+        for row in conn.execute(sql, (chunk,)):
+            out[row[ki]] = tuple(row)
+    if table == "review" and out:
+        codes = json.dumps(list(out))
+        for child, ccols in CHILDREN.values():
+            got: dict[str, list] = {}
+            sql = (f"SELECT review_uid, {', '.join(ccols)} FROM {child} WHERE review_uid IN"
+                   f" (SELECT value FROM json_each(?)) ORDER BY review_uid, {ccols[0]}")
+            for row in conn.execute(sql, (codes,)):
+                got.setdefault(row[0], []).append(list(row[1:]))
+            for uid in out:
+                out[uid] = out[uid] + (json.dumps(got.get(uid, []), ensure_ascii=False, separators=(",", ":")),)
+    return out
+
+
+def sync_states(conn: sqlite3.Connection, table: str, keys: list[str]) -> dict[str, tuple[int, str]]:
+    sql = ("SELECT uid, rev, origin FROM sync_state WHERE table_name=? AND uid IN"
+           " (SELECT value FROM json_each(?))")
+    return {r[0]: (r[1], r[2]) for r in conn.execute(sql, (table, json.dumps(keys)))}
+
+
+def ledger_entry(conn: sqlite3.Connection, checksum: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM import_ledger WHERE checksum=?", (checksum,)).fetchone()
+
+
+def open_conflict_payloads(conn: sqlite3.Connection, table: str, uid: str) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT incoming_data FROM sync_conflict WHERE table_name=? AND record_uid=?"
+                                       " AND status='open'", (table, uid))]
+
+
+# --- bulk writes (inside the caller's transaction) -----------------------------------------------------
+
+def upsert_rows(conn: sqlite3.Connection, table: str, cols: list[str], rows: Iterable[tuple]) -> None:
+    key = SPECS[table].key
+    sets = ", ".join(f"{c}=excluded.{c}" for c in cols if c != key)
+    if table == "review":
+        rows = list(rows)
+    conn.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+                     f" ON CONFLICT({key}) DO UPDATE SET {sets}", rows)
+    if table == "review":  # the desk's current-review table, set-based for the merged households
+        i = cols.index("household_uid")
+        refresh_current(conn, {r[i] for r in rows})
+
+
+def bulk_cache(conn: sqlite3.Connection, on: bool) -> None:
+    """A large page cache while a merge inserts random-uuid keys (the default 2 MB thrashes)."""
+    conn.execute(f"PRAGMA cache_size={-256_000 if on else -2000}")
+
+
+def replace_review_children(conn: sqlite3.Connection, parts: dict[str, list[tuple[str, str]]],
+                            existing: list[bool] | None = None) -> None:
+    """``parts[name]`` = (review uid, JSON list of child rows); replaces each review's child rows.
+    ``existing[i]`` False says review i is new (nothing to delete)."""
+    for name, (child, ccols) in CHILDREN.items():
+        items = parts.get(name, [])
+        old = [(uid,) for i, (uid, _) in enumerate(items) if existing is None or existing[i]]
+        conn.executemany(f"DELETE FROM {child} WHERE review_uid=?", old)
+        rows = [(uid, *r) for uid, text in items for r in json.loads(text or "[]")]
+        conn.executemany(f"INSERT INTO {child} (review_uid, {', '.join(ccols)}) VALUES"
+                         f" ({', '.join('?' * (len(ccols) + 1))})", rows)
+
+
+def set_sync_states(conn: sqlite3.Connection, table: str, states: Iterable[tuple[str, int, str]]) -> None:
+    conn.executemany("INSERT INTO sync_state (table_name, uid, rev, origin) VALUES (?,?,?,?) ON CONFLICT"
+                     "(table_name, uid) DO UPDATE SET rev=excluded.rev, origin=excluded.origin",
+                     ((table, uid, rev, origin) for uid, rev, origin in states))
+
+
+def existing_audit(conn: sqlite3.Connection, pairs: set[tuple[str, str]]) -> Counter:
+    """Audit rows already stored for these (table, record) pairs, as a multiset of row tuples."""
+    sql = (f"SELECT {', '.join('a.' + c for c in AUDIT_COLUMNS)} FROM (SELECT json_extract(value, '$[0]') AS t,"
+           " json_extract(value, '$[1]') AS u FROM json_each(?)) p CROSS JOIN audit_log a"
+           " ON a.table_name = p.t AND a.record_uid = p.u")
+    return Counter(tuple(r) for r in conn.execute(sql, (json.dumps(sorted(pairs)),)))
+
+
+def append_audit(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
+    conn.executemany(f"INSERT INTO audit_log ({', '.join(AUDIT_COLUMNS)}) VALUES"
+                     f" ({', '.join('?' * len(AUDIT_COLUMNS))})", rows)
+
+
+def add_conflict(conn: sqlite3.Connection, table: str, uid: str, local: dict, incoming: dict,
+                 checksum: str) -> None:
+    conn.execute("INSERT INTO sync_conflict (table_name, record_uid, local_data, incoming_data, package_checksum)"
+                 " VALUES (?,?,?,?,?)", (table, uid, _dump(local), _dump(incoming), checksum))
+
+
+def _dump(d: dict) -> str:
+    return json.dumps(d, ensure_ascii=False, sort_keys=True)
+
+
+def find_duplicates(conn: sqlite3.Connection, household_uids: list[str]) -> list[tuple[str, str, str]]:
+    """(id number, household, other household) where a member's CCCD appears in a household of another
+    commune."""
+    sql = """
+    SELECT m.id_number, m.household_uid, o.household_uid
+    FROM member m JOIN household h ON h.uid = m.household_uid
+    JOIN member o ON o.id_number = m.id_number AND o.household_uid <> m.household_uid
+    JOIN household oh ON oh.uid = o.household_uid AND oh.commune_code <> h.commune_code
+    WHERE m.household_uid IN (SELECT value FROM json_each(?)) AND m.id_number IS NOT NULL AND m.id_number <> ''
+    ORDER BY 1, 2, 3"""
+    return [tuple(r) for r in conn.execute(sql, (json.dumps(household_uids),))]
+
+
+def record_duplicates(conn: sqlite3.Connection, dups: list[tuple[str, str, str]], checksum: str, at: str) -> None:
+    conn.executemany("INSERT OR IGNORE INTO sync_duplicate (id_number, household_uid, other_household_uid,"
+                     " package_checksum, found_at) VALUES (?,?,?,?,?)",
+                     [(*d, checksum, at) for d in dups])
+
+
+def add_ledger(conn: sqlite3.Connection, checksum: str, file_name: str, unit_code: str, round_label: str,
+               at: str, user: str, report: dict) -> None:
+    conn.execute("INSERT INTO import_ledger (checksum, file_name, unit_code, round_label, imported_at, imported_by,"
+                 " report) VALUES (?,?,?,?,?,?,?)",
+                 (checksum, file_name, unit_code, round_label, at, user, _dump(report)))
+
+
+# --- conflicts -----------------------------------------------------------------------------------------
+
+def list_conflicts(conn: sqlite3.Connection, status: str = "open") -> list[sqlite3.Row]:
+    return conn.execute("SELECT * FROM sync_conflict WHERE status=? ORDER BY id", (status,)).fetchall()
+
+
+def get_conflict(conn: sqlite3.Connection, conflict_id: int) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM sync_conflict WHERE id=?", (conflict_id,)).fetchone()
+
+
+def count_open_conflicts(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM sync_conflict WHERE status='open'").fetchone()[0]
+
+
+def close_conflict(conn: sqlite3.Connection, conflict_id: int, user: str, at: str, decision: dict) -> None:
+    conn.execute("UPDATE sync_conflict SET status='resolved', decided_by=?, decided_at=?, decision=? WHERE id=?",
+                 (user, at, _dump(decision), conflict_id))
+
+
+def set_household_keys(conn: sqlite3.Connection, uid: str, keys: dict) -> None:
+    conn.execute("UPDATE household SET head_name=?, head_sort=?, search_text=? WHERE uid=?",
+                 (keys["head_name"], keys["head_sort"], keys["search_text"], uid))
+
+
+def household_label(conn: sqlite3.Connection, table: str, uid: str) -> str:
+    """A short human label of a record (household number and head) for the conflict list."""
+    hh = uid
+    if table in ("member", "household_event", "review", "exit_registration"):
+        row = conn.execute(f"SELECT household_uid FROM {table} WHERE uid=?", (uid,)).fetchone()
+        hh = row[0] if row else uid
+    row = conn.execute("SELECT household_no, head_name, commune_code FROM household WHERE uid=?", (hh,)).fetchone()
+    return f"Hộ {row[0]} – {row[1]} ({row[2]})" if row else uid

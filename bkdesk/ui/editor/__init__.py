@@ -1,0 +1,1 @@
+"""The household editor: the dialog, its tabs and the form builder."""

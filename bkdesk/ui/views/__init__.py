@@ -1,0 +1,1 @@
+"""Secondary screens: wizard, rounds, dashboard, merge, conflicts, export, restore, about, settings."""

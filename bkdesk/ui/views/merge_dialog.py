@@ -1,0 +1,165 @@
+"""Import several sync packages at once (file dialog or drag and drop), with progress and cancel, then
+the merge report on screen and as xlsx. Entry point: ``open_merge_dialog(parent, db_path)``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bkdesk.export.sync.merge_report import HEADER, report_rows, write_report
+from bkdesk.ui.jobs import run_in_background
+
+
+def _merge_job(db_path: Path, files: list[Path]):
+    def fn(control):
+        from bkdesk.export.sync.merge import merge_files
+        from bkdesk.model.store.db import open_db
+
+        conn = open_db(db_path)  # one connection per thread
+        try:
+            return merge_files(conn, db_path, files, control)
+        finally:
+            conn.close()
+    return fn
+
+
+class MergeDialog(QDialog):
+    merge_finished = Signal(object)  # MergeReport
+
+    def __init__(self, db_path: str | Path, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db_path = Path(db_path)
+        self.report = None
+        self.job = None
+        self.setWindowTitle("Nhập và tổng hợp gói dữ liệu")
+        self.setAcceptDrops(True)
+        self.resize(1000, 560)
+        self.files_list = QListWidget()
+        self.add_button = QPushButton("Thêm tệp…")
+        self.remove_button = QPushButton("Bỏ tệp đã chọn")
+        self.merge_button = QPushButton("Nhập các tệp")
+        self.save_report_button = QPushButton("Lưu báo cáo ra Excel…")
+        self.close_button = QPushButton("Đóng")
+        self.status_label = QLabel("Chọn hoặc kéo thả các tệp gói dữ liệu (.xlsx) vào đây.")
+        self.status_label.setWordWrap(True)
+        self.report_table = QTableWidget(0, len(HEADER))
+        self.report_table.setHorizontalHeaderLabels(list(HEADER))
+        self.report_table.verticalHeader().setVisible(False)
+        self.report_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.save_report_button.setEnabled(False)
+        self.merge_button.setEnabled(False)
+        buttons = QHBoxLayout()
+        for b in (self.add_button, self.remove_button, self.merge_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        for b in (self.save_report_button, self.close_button):
+            buttons.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Các tệp sẽ nhập:"))
+        layout.addWidget(self.files_list, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status_label)
+        layout.addWidget(QLabel("Báo cáo nhập:"))
+        layout.addWidget(self.report_table, 2)
+        self.add_button.clicked.connect(self._on_add_button_clicked)
+        self.remove_button.clicked.connect(self._on_remove_button_clicked)
+        self.merge_button.clicked.connect(self._on_merge_button_clicked)
+        self.save_report_button.clicked.connect(self._on_save_report_button_clicked)
+        self.close_button.clicked.connect(self.close)
+
+    # files ---------------------------------------------------------------------------------------------
+    def files(self) -> list[Path]:
+        return [Path(self.files_list.item(i).text()) for i in range(self.files_list.count())]
+
+    def add_files(self, paths) -> None:
+        known = set(self.files())
+        for p in map(Path, paths):
+            if p.is_file() and p not in known:
+                self.files_list.addItem(str(p))
+                known.add(p)
+        self.merge_button.setEnabled(bool(known) and self.job is None)
+
+    def _on_add_button_clicked(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Chọn gói dữ liệu", "", "Gói dữ liệu bkdesk (*.xlsx)")
+        self.add_files(paths)
+
+    def _on_remove_button_clicked(self) -> None:
+        for item in self.files_list.selectedItems():
+            self.files_list.takeItem(self.files_list.row(item))
+        self.merge_button.setEnabled(self.files_list.count() > 0)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self.add_files(u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile())
+        event.acceptProposedAction()
+
+    # merge ---------------------------------------------------------------------------------------------
+    def _on_merge_button_clicked(self) -> None:
+        files = self.files()
+        if not files:
+            return
+        self.merge_button.setEnabled(False)
+        self.status_label.setText(f"Đang kiểm tra và nhập {len(files)} tệp…")
+        self.job = run_in_background(_merge_job(self.db_path, files), self._on_job_done, self._on_job_failed,
+                                     parent=self, title="Đang nhập gói dữ liệu…", on_cancel=self._on_job_cancelled)
+
+    def _finish(self, text: str) -> None:
+        self.job = None
+        self.status_label.setText(text)
+        self.merge_button.setEnabled(self.files_list.count() > 0)
+
+    def _on_job_done(self, report) -> None:
+        self.report = report
+        rows = report_rows(report)
+        self.report_table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                self.report_table.setItem(r, c, QTableWidgetItem(value))
+        self.report_table.resizeColumnsToContents()
+        self.save_report_button.setEnabled(True)
+        merged = sum(x.status == "merged" for x in report.results)
+        conflicts = sum(x.counts["conflicts"] for x in report.results)
+        rejected = sum(x.status == "rejected" for x in report.results)
+        text = f"Đã xử lý {len(rows)} tệp: {merged} tệp nhập mới, {rejected} tệp bị từ chối, {conflicts} xung đột."
+        if conflicts:
+            text += " Hãy mở màn hình «Xung đột dữ liệu» để quyết định."
+        self._finish(text)
+        self.merge_finished.emit(report)
+
+    def _on_job_failed(self, message: str, details: str) -> None:
+        self._finish(f"Lỗi: {message} Cơ sở dữ liệu không thay đổi.")
+
+    def _on_job_cancelled(self) -> None:
+        self._finish("Đã hủy: cơ sở dữ liệu không thay đổi.")
+
+    def _on_save_report_button_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Lưu báo cáo nhập", "bao-cao-nhap.xlsx", "Excel (*.xlsx)")
+        if path and self.report is not None:
+            self.save_report(path)
+
+    def save_report(self, path: str | Path) -> Path:
+        out = write_report(self.report, path)
+        self.status_label.setText(f"Đã lưu báo cáo nhập: {out}")
+        return out
+
+
+def open_merge_dialog(parent: QWidget | None, db_path: str | Path) -> MergeDialog:
+    dlg = MergeDialog(db_path, parent)
+    dlg.show()
+    return dlg

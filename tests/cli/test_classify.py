@@ -1,0 +1,79 @@
+"""`bkdesk classify`: the calculator sub-command."""
+
+import argparse
+import json
+
+import pytest
+
+from bkdesk.cli import classify as cli_classify
+from bkdesk.errors import UserError
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers()
+    cli_classify.register(sub, argparse.ArgumentParser(add_help=False))
+    return parser.parse_args(["classify", *argv])
+
+
+def run(argv, capsys):
+    args = parse(argv)
+    assert args.func(args) == 0
+    return capsys.readouterr().out
+
+
+def test_text_output_in_vietnamese(capsys):
+    out = run(["--commune", "01954", "--list-year", "2023", "--score-a", "132", "--deprived", "VL,BHYT,CLNO,NTHVS"],
+              capsys)
+    assert out.splitlines() == ["Hộ nghèo", "A = 132 ≤ 140 (nông thôn); B = 40 ≥ 30 (thiếu hụt 4 chỉ số: Việc làm, "
+                                "Bảo hiểm y tế, Chất lượng nhà ở, Nhà tiêu hợp vệ sinh) → Hộ nghèo"]
+
+
+def test_json_output_and_default_reference_date(capsys):
+    out = run(["--commune", "01954", "--list-year", "2024", "--score-a", "150", "--deprived", "vl,npt,dd", "--json"],
+              capsys)
+    data = json.loads(out)
+    assert {k: data[k] for k in ("class", "standard_id", "area", "score_a", "score_b", "deprived")} == {
+        "class": "POOR", "standard_id": "vn-2022-2026", "area": "urban", "score_a": 150, "score_b": 30,
+        "deprived": ["VL", "NPT", "DD"]}
+    assert data["reference_date"] == "2023-09-01" and "Hộ nghèo" in data["reasons"]
+
+
+def test_reference_date_option_and_english(capsys):
+    out = run(["--commune", "01954", "--list-year", "2023", "--score-a", "150", "--deprived", "VL,NPT,DD",
+               "--reference-date", "01/09/2022", "--lang", "en", "--json"], capsys)
+    data = json.loads(out)
+    assert data["class"] == "NOT_POOR" and data["area"] == "rural" and data["reasons"].endswith("→ Not poor")
+
+
+def test_pending_standard(capsys):
+    out = run(["--commune", "01954", "--list-year", "2027", "--score-a", "100", "--json"], capsys)
+    data = json.loads(out)
+    assert data["class"] == "PENDING" and data["standard_id"] == "vn-2027-2030"
+    assert "bảng điểm B1" in data["reasons"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--commune", "01954", "--list-year", "2023", "--score-a", "100", "--deprived", "VL,XX"], "Mã chỉ số"),
+    (["--commune", "99999", "--list-year", "2023", "--score-a", "100"], "Mã xã"),
+    (["--commune", "01954", "--list-year", "2023", "--score-a", "-1"], "Điểm A"),
+    (["--commune", "01954", "--list-year", "2023", "--score-a", "abc"], "Điểm A"),
+    (["--commune", "01954", "--list-year", "hai", "--score-a", "1"], "Năm danh sách"),
+    (["--commune", "01954", "--list-year", "2021", "--score-a", "1"], "Không có chuẩn nghèo"),
+    (["--commune", "01954", "--list-year", "2023", "--score-a", "1", "--reference-date", "2022-09-01"], "dd/mm/yyyy"),
+])
+def test_bad_input_raises_one_vietnamese_line(argv, message):
+    args = parse(argv)
+    with pytest.raises(UserError) as exc:
+        args.func(args)
+    assert message in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_main_returns_2_on_bad_input(capsys):
+    from bkdesk.cli import main as cli
+    assert cli.main(["classify", "--commune", "01954", "--list-year", "2023", "--score-a", "-5"]) == 2
+    err = capsys.readouterr().err
+    assert "Điểm A" in err and len(err.strip().splitlines()) == 1
+    assert cli.main(["classify", "--commune", "01954", "--list-year", "2023", "--score-a", "140",
+                     "--deprived", "VL,NPT,DD", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["class"] == "POOR"

@@ -1,0 +1,94 @@
+import random
+import sqlite3
+
+from bkdesk import __version__
+from bkdesk.cli.main import main
+from bkdesk.model.store.db import open_db
+from bkdesk.model.store.repo_households import save_household
+from tests.factories import make_bundle
+
+
+def test_version(capsys):
+    try:
+        main(["--version"])
+    except SystemExit as exc:
+        assert exc.code == 0
+    assert __version__ in capsys.readouterr().out
+
+
+def test_init_check_backup(tmp_path, capsys):
+    db = tmp_path / "xa.sqlite"
+    assert main(["init", "--db", str(db), "--commune", "01954", "--officer", "Hà Thị Mai"]) == 0
+    assert main(["check", "--db", str(db)]) == 0
+    assert main(["--db", str(db), "check"]) == 0
+    out = tmp_path / "sao-luu.sqlite"
+    assert main(["backup", "--db", str(db), "--out", str(out)]) == 0
+    conn = sqlite3.connect(out)
+    assert conn.execute("SELECT value FROM setting WHERE key='officer'").fetchone()[0] == "Hà Thị Mai"
+    conn.close()
+    assert main(["backup", "--db", str(db), "--out", str(out)]) == 2  # never overwrite
+
+
+def test_init_merging_database(tmp_path):
+    assert main(["init", "--db", str(tmp_path / "huyen.sqlite"), "--scope", "district", "061"]) == 0
+    assert main(["init", "--db", str(tmp_path / "tinh.sqlite"), "--scope", "province", "06"]) == 0
+
+
+def test_user_mistakes_exit_2_with_one_line(tmp_path, capsys):
+    db = tmp_path / "a.sqlite"
+    cases = [
+        ["init", "--db", str(db), "--commune", "99999"],
+        ["init", "--db", str(db), "--commune", "061"],
+        ["init", "--db", str(db)],
+        ["init", "--db", str(db), "--scope", "village", "01954"],
+        ["check", "--db", str(tmp_path / "missing.sqlite")],
+        ["no-such-command"],
+    ]
+    for argv in cases:
+        capsys.readouterr()
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("Lỗi:") and "\n" not in err and "Traceback" not in err, err
+    assert not db.exists()
+
+
+def test_check_fails_on_a_broken_foreign_key(tmp_path, capsys):
+    db = tmp_path / "xa.sqlite"
+    main(["init", "--db", str(db), "--commune", "01954"])
+    conn = open_db(db)
+    save_household(conn, make_bundle(random.Random(1), "01954"), user="cb")
+    conn.execute("PRAGMA foreign_keys=OFF")
+    conn.execute("UPDATE member SET household_uid='no-such-household' WHERE rowid=1")
+    conn.close()
+    capsys.readouterr()
+    assert main(["check", "--db", str(db)]) == 1
+    assert "member" in capsys.readouterr().out
+
+
+def test_check_fails_on_a_broken_invariant(tmp_path, capsys):
+    db = tmp_path / "xa.sqlite"
+    main(["init", "--db", str(db), "--commune", "01954"])
+    conn = open_db(db)
+    save_household(conn, make_bundle(random.Random(1), "01954"), user="cb")
+    conn.execute("UPDATE household SET commune_code='01834'")  # another commune than the database's scope
+    conn.close()
+    assert main(["check", "--db", str(db)]) == 1
+    assert "phạm vi" in capsys.readouterr().out
+
+
+def test_check_fails_on_a_corrupted_file(tmp_path, capsys):
+    db = tmp_path / "xa.sqlite"
+    main(["init", "--db", str(db), "--commune", "01954"])
+    conn = open_db(db)
+    rng = random.Random(2)
+    for i in range(30):
+        save_household(conn, make_bundle(rng, "01954", no=i), user="cb")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = bytearray(db.read_bytes())
+    for i in range(8192, min(len(data), 8192 + 4096)):
+        data[i] = 0xAB
+    db.write_bytes(bytes(data))
+    assert main(["check", "--db", str(db)]) == 1
+    out = capsys.readouterr().out
+    assert "hỏng" in out or "toàn vẹn" in out

@@ -1,0 +1,216 @@
+"""Merging packages: round trip, ledger, updates, conflicts and their resolution, duplicates, 2025 mapping."""
+
+from __future__ import annotations
+
+import pytest
+
+from bkdesk.cli.main import main as cli_main
+from bkdesk.errors import UserError
+from bkdesk.export.sync import conflicts
+from bkdesk.export.sync.merge import ALREADY, MERGED, merge_files, require_no_open_conflicts
+from bkdesk.export.sync.package import write_package
+from bkdesk.model.jobs import Cancelled, JobControl
+from bkdesk.model.store import settings
+from bkdesk.model.store.databases import init_database
+from bkdesk.model.store.db import open_db
+from bkdesk.model.store.repo_households import get_household, save_household
+from tests.export.sync_data import content, edit_household, file_hash, new_commune_db
+
+
+def test_round_trip_commune_district_province(commune_pkg, tmp_path):
+    db_path, pkg_path = commune_pkg
+    commune = open_db(db_path)
+    district = init_database(tmp_path / "huyen.sqlite", "district", "062")
+    report = merge_files(district, tmp_path / "huyen.sqlite", [pkg_path])
+    assert report.results[0].status == MERGED and report.exit_code == 0
+    assert report.results[0].households["added"] == 12
+    expected = content(commune)
+    assert expected["household"] and expected["review_indicator"] and expected["audit_log"]
+    assert content(district) == expected
+    out, _ = write_package(district, "062", 2022, tmp_path)
+    province = init_database(tmp_path / "tinh.sqlite", "province", "06")
+    assert merge_files(province, tmp_path / "tinh.sqlite", [out]).results[0].status == MERGED
+    assert content(province) == expected
+    for c in (commune, district, province):
+        c.close()
+
+
+def test_same_package_twice_is_a_no_op(commune_pkg, tmp_path):
+    path = tmp_path / "huyen.sqlite"
+    conn = init_database(path, "district", "062")
+    merge_files(conn, path, [commune_pkg[1]])
+    backups = sorted((path.parent / "backups").rglob("*.sqlite"))
+    before = file_hash(path)
+    report = merge_files(conn, path, [commune_pkg[1]])
+    assert report.results[0].status == ALREADY
+    assert "đã nhập trước đó" in report.results[0].message
+    assert report.exit_code == 0
+    assert file_hash(path) == before
+    assert sorted((path.parent / "backups").rglob("*.sqlite")) == backups
+    conn.close()
+
+
+def test_newer_revision_from_same_origin_updates(tmp_path):
+    commune = new_commune_db(tmp_path / "xa.sqlite", "01954", 4, seed=2)
+    origin = settings.installation_id(commune)
+    p1, _ = write_package(commune, "01954", 2022, tmp_path / "p1.xlsx")
+    uid = commune.execute("SELECT min(uid) FROM household").fetchone()[0]
+    edit_household(commune, uid, "Cán bộ xã", origin, address="Thôn Nà Pài, nhà số 5")
+    p2, _ = write_package(commune, "01954", 2022, tmp_path / "p2.xlsx")
+    path = tmp_path / "huyen.sqlite"
+    district = init_database(path, "district", "062")
+    merge_files(district, path, [p2])
+    r = merge_files(district, path, [p1]).results[0]  # the older package changes nothing
+    assert r.counts["updated"] == 0 and r.counts["conflicts"] == 0
+    assert get_household(district, uid).household.address == "Thôn Nà Pài, nhà số 5"
+    district2 = init_database(tmp_path / "huyen2.sqlite", "district", "062")
+    merge_files(district2, tmp_path / "huyen2.sqlite", [p1])
+    r = merge_files(district2, tmp_path / "huyen2.sqlite", [p2]).results[0]
+    assert r.households["updated"] == 1 and r.counts["conflicts"] == 0
+    assert content(district2) == content(district) == content(commune)
+
+
+def test_two_laptops_edit_same_household_one_conflict_resolved_field_by_field(tmp_path):
+    laptop_a = new_commune_db(tmp_path / "a.sqlite", "01954", 5, seed=4)
+    origin_a = settings.installation_id(laptop_a)
+    p0, _ = write_package(laptop_a, "01954", 2022, tmp_path / "p0.xlsx")
+    laptop_b = init_database(tmp_path / "b.sqlite", "commune", "01954", officer="Nông Văn Bình")
+    assert merge_files(laptop_b, tmp_path / "b.sqlite", [p0]).results[0].status == MERGED  # new laptop
+    origin_b = settings.installation_id(laptop_b)
+    path = tmp_path / "huyen.sqlite"
+    district = init_database(path, "district", "062", officer="Cán bộ huyện")
+    merge_files(district, path, [p0])
+    uid = laptop_a.execute("SELECT min(uid) FROM household").fetchone()[0]
+    old_phone = get_household(laptop_a, uid).household.phone
+    edit_household(laptop_a, uid, "Hoàng Thị Lan", origin_a, address="Bản Mới")
+    edit_household(laptop_b, uid, "Nông Văn Bình", origin_b, phone="0912345678")
+    p1, _ = write_package(laptop_a, "01954", 2022, tmp_path / "p1.xlsx")
+    p2, _ = write_package(laptop_b, "01954", 2022, tmp_path / "p2.xlsx")
+    r1 = merge_files(district, path, [p1]).results[0]
+    assert r1.households["updated"] == 1 and r1.counts["conflicts"] == 0
+    report = merge_files(district, path, [p2])
+    assert report.results[0].counts["conflicts"] == 1 and report.exit_code == 1
+    (c,) = conflicts.list_open(district)
+    assert c.table == "household" and c.uid == uid
+    diffs = {f.field: (f.local, f.incoming) for f in c.fields()}
+    assert diffs == {"address": ("Bản Mới", get_household(laptop_b, uid).household.address),
+                     "phone": (old_phone, "0912345678")}
+    assert c.who("local")[0] == "Hoàng Thị Lan" and c.who("incoming")[0] == "Nông Văn Bình"
+    with pytest.raises(UserError, match="xung đột"):
+        require_no_open_conflicts(district)
+    conflicts.resolve(district, c.id, {"address": "local", "phone": "incoming"}, user="Cán bộ huyện")
+    hh = get_household(district, uid).household
+    assert (hh.address, hh.phone) == ("Bản Mới", "0912345678")
+    audit = district.execute("SELECT field, old_value, new_value, reason, user FROM audit_log WHERE record_uid=?"
+                             " AND reason LIKE 'Giải quyết xung đột%'", (uid,)).fetchall()
+    assert [tuple(a) for a in audit] == [("phone", old_phone, "0912345678",
+                                          f"Giải quyết xung đột đồng bộ số {c.id}", "Cán bộ huyện")]
+    assert conflicts.list_open(district) == []
+    require_no_open_conflicts(district)
+    with pytest.raises(UserError):
+        conflicts.resolve(district, c.id, "incoming", user="x")
+    # the same conflicting package again: already imported, no second conflict
+    assert merge_files(district, path, [p2]).results[0].status == ALREADY
+
+
+def test_whole_record_choice_and_member_conflict(tmp_path):
+    a = new_commune_db(tmp_path / "a.sqlite", "01954", 2, seed=5)
+    p0, _ = write_package(a, "01954", 2022, tmp_path / "p0.xlsx")
+    b = init_database(tmp_path / "b.sqlite", "commune", "01954")
+    merge_files(b, tmp_path / "b.sqlite", [p0])
+    district = init_database(tmp_path / "d.sqlite", "district", "062")
+    merge_files(district, tmp_path / "d.sqlite", [p0])
+    uid = a.execute("SELECT min(uid) FROM household").fetchone()[0]
+    for conn, name in ((a, "Lý Thị Ánh"), (b, "Lý Thị Ước")):
+        bundle = get_household(conn, uid)
+        bundle.members[0].full_name = name
+        save_household(conn, bundle, "cb", origin=settings.installation_id(conn))
+    pa, _ = write_package(a, "01954", 2022, tmp_path / "pa.xlsx")
+    pb, _ = write_package(b, "01954", 2022, tmp_path / "pb.xlsx")
+    merge_files(district, tmp_path / "d.sqlite", [pa, pb])
+    (c,) = conflicts.list_open(district)
+    assert c.table == "member"
+    conflicts.resolve(district, c.id, "incoming", user="cb huyện")
+    row = district.execute("SELECT full_name, name_key FROM member WHERE uid=?", (c.uid,)).fetchone()
+    assert tuple(row) == ("Lý Thị Ước", "ly thi uoc")
+    assert get_household(district, uid).members[0].full_name == "Lý Thị Ước"
+    assert district.execute("SELECT head_name FROM household WHERE uid=?", (uid,)).fetchone()[0] == "Lý Thị Ước"
+
+
+def test_possible_duplicate_family_flagged(tmp_path):
+    a = new_commune_db(tmp_path / "a.sqlite", "01954", 2, seed=11)
+    b = new_commune_db(tmp_path / "b.sqlite", "01945", 2, seed=12)
+    cccd = a.execute("SELECT id_number FROM member ORDER BY uid LIMIT 1").fetchone()[0]
+    uid_b = b.execute("SELECT min(uid) FROM household").fetchone()[0]
+    bundle = get_household(b, uid_b)
+    bundle.members[-1].id_number = cccd
+    save_household(b, bundle, "cb", origin=settings.installation_id(b))
+    pa, _ = write_package(a, "01954", 2022, tmp_path / "pa.xlsx")
+    pb, _ = write_package(b, "01945", 2022, tmp_path / "pb.xlsx")
+    district = init_database(tmp_path / "d.sqlite", "district", "062")
+    report = merge_files(district, tmp_path / "d.sqlite", [pa, pb])
+    assert report.results[0].duplicates == []
+    (dup,) = report.results[1].duplicates
+    assert dup[0] == cccd and dup[1] == uid_b
+    assert district.execute("SELECT count(*) FROM sync_duplicate").fetchone()[0] == 1
+
+
+def test_2022_codes_mapped_to_2025_successor(commune_pkg, tmp_path):
+    province = init_database(tmp_path / "tinh.sqlite", "province", "19")
+    assert settings.get(province, settings.TREE) == "2025"
+    r = merge_files(province, tmp_path / "tinh.sqlite", [commune_pkg[1]]).results[0]
+    assert r.status == MERGED, r.message
+    codes = {row[0] for row in province.execute("SELECT DISTINCT commune_code FROM household")}
+    assert codes == {"01954"}  # Vân Tùng -> Xã Ngân Sơn (01954 reused by the 2025 unit)
+    hist = {row[0] for row in province.execute("SELECT DISTINCT commune_code FROM review")}
+    assert hist == {"01954"}
+
+
+def test_2022_package_into_2025_commune_of_successor(tmp_path):
+    a = new_commune_db(tmp_path / "a.sqlite", "01945", 2, seed=13)  # Xã Cốc Đán -> Xã Ngân Sơn 01954
+    pa, _ = write_package(a, "01945", 2022, tmp_path)
+    province = init_database(tmp_path / "tinh.sqlite", "province", "19")
+    assert merge_files(province, tmp_path / "tinh.sqlite", [pa]).results[0].status == MERGED
+    assert {r[0] for r in province.execute("SELECT commune_code FROM household")} == {"01954"}
+    assert {r[0] for r in province.execute("SELECT commune_code FROM review")} == {"01945"}
+
+
+def test_cancelled_merge_changes_nothing(commune_pkg, other_district_pkg, tmp_path):
+    path = tmp_path / "tinh.sqlite"
+    conn = init_database(path, "province", "06")
+    before = file_hash(path)
+    calls = []
+
+    def progress(done, total, text):
+        calls.append(text)
+        if "Đang ghi" in text:
+            control.cancel()
+
+    control = JobControl(progress)
+    with pytest.raises(Cancelled):
+        merge_files(conn, path, [commune_pkg[1], other_district_pkg], control)
+    assert conn.execute("SELECT count(*) FROM household").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM import_ledger").fetchone()[0] == 0
+    conn.close()
+    assert file_hash(path) == before or open_db(path).execute("SELECT count(*) FROM household").fetchone()[0] == 0
+
+
+def test_cli_export_and_merge_exit_codes(commune_pkg, other_district_pkg, tmp_path, capsys):
+    db_path, _ = commune_pkg
+    out = tmp_path / "goi.xlsx"
+    assert cli_main(["--db", str(db_path), "export-package", "--unit", "01954", "--round", "2022",
+                     "--out", str(out)]) == 0
+    assert out.exists()
+    district = tmp_path / "huyen.sqlite"
+    init_database(district, "district", "062").close()
+    report = tmp_path / "bao-cao.xlsx"
+    assert cli_main(["merge", "--db", str(district), str(out), "--report", str(report)]) == 0
+    assert cli_main(["merge", "--db", str(district), str(out)]) == 0
+    assert "Đã nhập trước đó" in capsys.readouterr().out
+    assert cli_main(["merge", "--db", str(district), str(other_district_pkg)]) == 1
+    assert cli_main(["merge", "--db", str(tmp_path / "khong-co.sqlite"), str(out)]) == 2
+    assert cli_main(["export-package", "--db", str(db_path), "--unit", "01954"]) == 2
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(report)).get_sheet_by_name("Báo cáo nhập").to_python()
+    assert rows[0][3] == "Kết quả" and rows[1][3] == "Đã nhập" and rows[1][4] > 0

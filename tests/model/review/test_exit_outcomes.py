@@ -1,0 +1,111 @@
+"""Exit registration outcome: derived from the final class, never editable, summarised by unit."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+import pytest
+
+from bkdesk.model.review import exit_outcomes, rounds
+from bkdesk.model.rules.records import ExitRegistration
+from bkdesk.model.store.repo_households import save_household
+from bkdesk.model.store.repo_reviews import review_in_round, save_exit_registration, save_review
+from bkdesk.model.store.repo_rounds import add_household_event
+from bkdesk.model.store.repo_villages import create_village
+from tests.conftest import TEST_COMMUNE
+from tests.factories import make_bundle
+
+USER = "Cán bộ kiểm thử"
+
+
+@pytest.mark.parametrize("target, final, code", [
+    ("thoat_ngheo", "NEAR_POOR", "exit_to_near"), ("thoat_ngheo", "NOT_POOR", "exit_above"),
+    ("thoat_ngheo", "MIDDLE", "exit_above"), ("thoat_ngheo", "POOR", "not_exited_poor"),
+    ("thoat_can_ngheo", "NOT_POOR", "exit_near"), ("thoat_can_ngheo", "MIDDLE", "exit_near"),
+    ("thoat_can_ngheo", "NEAR_POOR", "not_exited_near"), ("thoat_can_ngheo", "POOR", "became_poor"),
+    ("thoat_ngheo", None, "no_result"),
+])
+def test_outcome_table(target, final, code):
+    assert exit_outcomes.outcome_code(target, final) == code
+    assert exit_outcomes.outcome_code(target, None, absent=True) == "absent"
+
+
+def _setup(db, n=4):
+    rng = random.Random(11)
+    village = create_village(db, TEST_COMMUNE, "Thôn Nà Pài", USER)
+    uids = []
+    for i in range(n):
+        b = make_bundle(rng, TEST_COMMUNE, no=i + 1)
+        b.household.village_uid = village
+        save_household(db, b, USER)
+        uids.append(b.household.uid)
+    rnd, _ = rounds.open_periodic_round(db, TEST_COMMUNE, 2023, USER)
+    return uids, rnd
+
+
+def _set_final(db, rnd, uid, final):
+    review = review_in_round(db, uid, rnd.uid)
+    review.final_class, review.record_status = final, "confirmed"
+    save_review(db, review, USER)
+
+
+def test_outcome_follows_final_class_and_cannot_be_edited_by_hand(db):
+    uids, rnd = _setup(db, 1)
+    reg = save_exit_registration(db, ExitRegistration(uids[0], 2023, "thoat_ngheo", commitment=1), USER)
+    # no setter anywhere: no field on the record, no column in the table, no write function in the module
+    assert "outcome" not in {f.name for f in dataclasses.fields(ExitRegistration)}
+    with pytest.raises(TypeError):
+        ExitRegistration(uids[0], 2023, "thoat_ngheo", outcome="exit_above")
+    assert "outcome" not in [r[1] for r in db.execute("PRAGMA table_info(exit_registration)")]
+    assert not [n for n in dir(exit_outcomes) if n.startswith(("set", "save", "write", "update"))]
+    assert exit_outcomes.registration_outcomes(db, 2023)[0].code == "no_result"
+    _set_final(db, rnd, uids[0], "POOR")
+    assert exit_outcomes.registration_outcomes(db, 2023)[0].code == "no_result"  # round not final yet
+    rounds.finalise(db, rnd.uid, USER)
+    assert exit_outcomes.registration_outcomes(db, 2023)[0].label == "Chưa thoát nghèo"
+    # re-check after a complaint: the final class changes, the outcome follows
+    rounds.unlock(db, rnd.uid, USER, "Phúc tra")
+    _set_final(db, rnd, uids[0], "NEAR_POOR")
+    rounds.finalise(db, rnd.uid, USER)
+    assert exit_outcomes.registration_outcomes(db, 2023)[0].label == "Thoát nghèo – trở thành hộ cận nghèo"
+    # and the registration never touches the final class
+    reg.outcome_reason = "Ốm đau kéo dài"
+    save_exit_registration(db, reg, USER)
+    assert review_in_round(db, uids[0], rnd.uid).final_class == "NEAR_POOR"
+
+
+def test_regular_decision_counts_and_periodic_supersedes(db):
+    uids, rnd = _setup(db, 1)
+    save_exit_registration(db, ExitRegistration(uids[0], 2023, "thoat_ngheo"), USER)
+    from bkdesk.model.rules.records import Review
+
+    save_review(db, Review(uids[0], 2023, "2023-05-15", TEST_COMMUNE, review_type="regular",
+                           final_class="NOT_POOR", record_status="decided"), USER)
+    out = exit_outcomes.registration_outcomes(db, 2023)[0]
+    assert (out.code, out.source) == ("exit_above", "regular")
+    _set_final(db, rnd, uids[0], "NEAR_POOR")
+    rounds.finalise(db, rnd.uid, USER)
+    out = exit_outcomes.registration_outcomes(db, 2023)[0]
+    assert (out.code, out.source) == ("exit_to_near", "periodic")
+
+
+def test_summary_registered_vs_exited_by_village_commune_district(db):
+    uids, rnd = _setup(db, 4)
+    targets = ["thoat_ngheo", "thoat_ngheo", "thoat_can_ngheo", "thoat_ngheo"]
+    for uid, target in zip(uids, targets, strict=True):
+        save_exit_registration(db, ExitRegistration(uid, 2023, target), USER)
+    withdrawn = ExitRegistration(uids[3], 2024, "thoat_ngheo", withdrawn_date="2024-02-01", withdrawn_reason="Ốm")
+    save_exit_registration(db, withdrawn, USER)
+    for uid, final in zip(uids[:3], ["NOT_POOR", "POOR", "NOT_POOR"], strict=True):
+        _set_final(db, rnd, uid, final)
+    add_household_event(db, uids[3], "moved_out", "2023-06-01", USER)
+    db.execute("UPDATE household SET status='moved_out' WHERE uid=?", (uids[3],))
+    rounds.finalise(db, rnd.uid, USER)
+    for level, key in (("commune", TEST_COMMUNE), ("district", "062"), ("village", None)):
+        result = exit_outcomes.summary(db, 2023, level)
+        row = result[key] if key else next(v for k, v in result.items() if k)
+        assert (row.registered, row.registered_poor, row.registered_near) == (4, 3, 1)
+        assert (row.exited, row.not_exited, row.by_code["absent"]) == (2, 1, 1)
+        assert result[""].registered == 4
+    assert exit_outcomes.summary(db, 2024)[""].withdrawn == 1

@@ -1,0 +1,170 @@
+import shutil
+import sqlite3
+import types
+from pathlib import Path
+
+import pytest
+
+from bkdesk.errors import UserError
+from bkdesk.model.store import db as dbmod
+from bkdesk.model.store.check import check_database
+from bkdesk.model.store.repo_households import count_households
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+
+def test_pragmas(db):
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_empty_file_migrates_to_latest(tmp_path):
+    path = tmp_path / "empty.sqlite"
+    path.write_bytes(b"")
+    conn = dbmod.open_db(path)
+    assert dbmod.schema_version(conn) == dbmod.latest_version()
+    assert conn.execute("SELECT count(*) FROM schema_migration").fetchone()[0] == dbmod.latest_version()
+    assert check_database(conn) == []
+
+
+@pytest.mark.parametrize("fixture", sorted(p.name for p in FIXTURES.glob("schema_v*.sqlite")))
+def test_every_earlier_schema_version_opens_and_migrates(tmp_path, fixture):
+    path = tmp_path / fixture
+    shutil.copy(FIXTURES / fixture, path)
+    old = sqlite3.connect(path)
+    old_version = old.execute("PRAGMA user_version").fetchone()[0]
+    households = old.execute("SELECT count(*) FROM household").fetchone()[0]
+    old.close()
+    conn = dbmod.open_db(path)
+    assert dbmod.schema_version(conn) == dbmod.latest_version()
+    assert count_households(conn) == households > 0
+    assert check_database(conn) == []
+    if old_version < dbmod.latest_version():
+        assert list(dbmod.backup_dir_for(path).glob("*.sqlite"))
+
+
+def test_fixture_exists_for_every_schema_version():
+    versions = {int(p.stem.split("_v")[1]) for p in FIXTURES.glob("schema_v*.sqlite")}
+    assert versions == set(range(1, dbmod.latest_version() + 1))
+
+
+def test_backup_is_taken_before_a_migration_and_failure_rolls_back(db, db_path, monkeypatch):
+    real = dbmod.migration_modules()
+    seen = {}
+
+    def apply_ok(conn):
+        seen["backups"] = list(dbmod.backup_dir_for(db_path).glob("*.sqlite"))
+        conn.execute("CREATE TABLE extra (x)")
+
+    monkeypatch.setattr(dbmod, "migration_modules",
+                        lambda: [*real, types.SimpleNamespace(__name__="m9999_add_extra", apply=apply_ok)])
+    dbmod.migrate(db, db_path)
+    assert seen["backups"], "the backup must exist before the migration runs"
+    backup = sqlite3.connect(seen["backups"][0])
+    assert backup.execute("PRAGMA user_version").fetchone()[0] == len(real)
+    backup.close()
+
+    def apply_bad(conn):
+        conn.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(dbmod, "migration_modules", lambda: [
+        *real, types.SimpleNamespace(__name__="m9999_add_extra", apply=apply_ok),
+        types.SimpleNamespace(__name__="m9999_bad", apply=apply_bad)])
+    with pytest.raises(RuntimeError):
+        dbmod.migrate(db, db_path)
+    assert dbmod.schema_version(db) == len(real) + 1
+    assert db.execute("SELECT count(*) FROM sqlite_master WHERE name='half_done'").fetchone()[0] == 0
+
+
+def test_database_from_newer_app_is_refused(db, db_path):
+    db.execute(f"PRAGMA user_version={dbmod.latest_version() + 1}")
+    db.close()
+    with pytest.raises(UserError, match="mới hơn"):
+        dbmod.open_db(db_path)
+
+
+def test_non_database_file_is_refused(tmp_path):
+    path = tmp_path / "notes.sqlite"
+    path.write_bytes(b"PK\x03\x04 this is a zip, not a database" * 100)
+    with pytest.raises(UserError):
+        dbmod.open_db(path)
+    assert path.read_bytes().startswith(b"PK\x03\x04")
+
+
+def test_auto_backups_rotate(db, db_path):
+    for i in range(5):
+        dbmod.auto_backup(db, db_path, f"r{i}", keep=3)
+    assert len(list(dbmod.backup_dir_for(db_path).glob("*.sqlite"))) == 3
+
+
+def _snapshot(conn: sqlite3.Connection) -> dict:
+    """Row counts of every table and a few values a migration must carry over unchanged."""
+    tables = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    return {
+        "counts": {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables},
+        "households": conn.execute("SELECT uid, household_no, commune_code, head_name, rev FROM household"
+                                   " ORDER BY uid").fetchall(),
+        "members": conn.execute("SELECT uid, household_uid, full_name, birth_date, id_number FROM member"
+                                " ORDER BY uid").fetchall(),
+        "settings": conn.execute("SELECT key, value FROM setting ORDER BY key").fetchall(),
+        "audit": conn.execute("SELECT id, table_name, record_uid, field, new_value FROM audit_log"
+                              " ORDER BY id").fetchall(),
+    }
+
+
+@pytest.mark.parametrize("fixture", sorted(p.name for p in FIXTURES.glob("schema_v*.sqlite")))
+def test_migration_ladder_keeps_the_data_and_passes_bkdesk_check(tmp_path, fixture, capsys):
+    """Issue 9: every released schema opens, migrates, keeps every row and value, passes `bkdesk check`."""
+    from bkdesk.cli.main import main
+
+    path = tmp_path / fixture
+    shutil.copy(FIXTURES / fixture, path)
+    old = sqlite3.connect(path)
+    before = _snapshot(old)
+    old.close()
+    assert before["counts"]["household"] > 0 and before["members"]
+    conn = dbmod.open_db(path)
+    after = _snapshot(conn)
+    conn.close()
+    for table, n in before["counts"].items():
+        if table != "schema_migration":
+            assert after["counts"][table] == n, table
+    for key in ("households", "members", "settings", "audit"):
+        assert [tuple(r) for r in after[key]] == [tuple(r) for r in before[key]], key
+    assert main(["check", "--db", str(path)]) == 0
+    assert "không phát hiện vấn đề" in capsys.readouterr().out
+
+
+def test_an_up_to_date_database_opens_without_the_full_check(db, db_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(dbmod, "require_sound", lambda c, p: calls.append(p))
+    dbmod.open_db(db_path).close()
+    assert calls == []  # quick_check takes 1.3 s at province scale; it runs before migrations instead
+    db.execute("PRAGMA user_version=0")
+    with pytest.raises(UserError):  # an old schema number: checked first, then the (failing) migration
+        dbmod.open_db(db_path)
+    assert calls == [db_path]
+
+
+def test_require_sound_refuses_a_damaged_file(db, db_path):
+    import random
+
+    from bkdesk.model.store.repo_households import save_household
+    from tests.factories import make_bundle
+
+    rng = random.Random(3)
+    for i in range(40):
+        save_household(db, make_bundle(rng, "01954", no=i), user="cb")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    data = bytearray(db_path.read_bytes())
+    data[len(data) // 2:len(data) // 2 + 8192] = b"\xab" * 8192
+    db_path.write_bytes(bytes(data))
+    conn = dbmod.connect(db_path)
+    with pytest.raises((UserError, sqlite3.DatabaseError)):
+        dbmod.require_sound(conn, db_path)
+    conn.close()
