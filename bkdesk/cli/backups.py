@@ -28,7 +28,7 @@ def _path(args):
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from bkdesk.model.rules.fmt import fmt_int
+    from bkdesk.model.rules.fmt import dmy_hms, fmt_int
     from bkdesk.model.store.backups import list_backups
 
     items = list_backups(_path(args))
@@ -37,7 +37,7 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     for b in items:
         count = "không đọc được" if b.households is None else f"{fmt_int(b.households)} hộ"
-        print(f"{b.created:%d/%m/%Y %H:%M:%S}\t{b.reason_label}\t{fmt_int(max(1, round(b.size / 1024)))} KB\t"
+        print(f"{dmy_hms(b.created)}\t{b.reason_label}\t{fmt_int(max(1, round(b.size / 1024)))} KB\t"
               f"{count}\t{b.path}")
     return 0
 

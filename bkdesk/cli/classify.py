@@ -8,6 +8,7 @@ import json
 import math
 
 from bkdesk.errors import UserError
+from bkdesk.model.rules.fmt import parse_dmy
 
 
 def register(sub, common=None) -> None:
@@ -47,9 +48,9 @@ def _score(text: str) -> float:
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.datetime.strptime(text.strip(), "%d/%m/%Y").date()
-    except ValueError:
-        raise UserError(f"Ngày tham chiếu không hợp lệ (cần dd/mm/yyyy): '{text}'.") from None
+        return parse_dmy(text)
+    except ValueError as exc:
+        raise UserError(f"Ngày tham chiếu không hợp lệ. {exc}") from None
 
 
 def run(args: argparse.Namespace) -> int:

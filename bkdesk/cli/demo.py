@@ -21,14 +21,16 @@ def run(args: argparse.Namespace) -> int:
     path = db_path(args)
     t0 = time.perf_counter()
     from bkdesk.model.demo.build import build_for_path
+    from bkdesk.model.rules.fmt import fmt_float, fmt_int
 
     counts = build_for_path(path, args.scale, args.seed, args.code, progress=_progress if args.scale != "commune"
                             else None)
     seconds = time.perf_counter() - t0
     print(f"Đã tạo dữ liệu mẫu ({args.scale}, hạt giống {args.seed}) trong {path}: "
-          f"{_n(counts['communes'])} xã, {_n(counts['households'])} hộ, {_n(counts['poor_2021'])} hộ nghèo đầu kỳ "
-          f"(rà soát năm 2021), {_n(counts['rows'])} dòng dữ liệu.")
-    print(f"Thời gian: {seconds:.1f} giây.".replace(".", ",", 1))
+          f"{fmt_int(counts['communes'])} xã, {fmt_int(counts['households'])} hộ, "
+          f"{fmt_int(counts['poor_2021'])} hộ nghèo đầu kỳ "
+          f"(rà soát năm 2021), {fmt_int(counts['rows'])} dòng dữ liệu.")
+    print(f"Thời gian: {fmt_float(seconds, 1)} giây.")
     return 0
 
 
@@ -36,6 +38,3 @@ def _progress(done: int, total: int, code: str) -> None:
     if done % 10 == 0 or done == total:
         print(f"  ... {done}/{total} xã", flush=True)
 
-
-def _n(value: int) -> str:
-    return f"{value:,}".replace(",", ".")

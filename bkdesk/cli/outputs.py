@@ -9,13 +9,14 @@ import argparse
 import datetime as dt
 
 from bkdesk.errors import UserError
+from bkdesk.model.rules.fmt import parse_dmy
 
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.datetime.strptime(text, "%d/%m/%Y").date()
-    except ValueError:
-        raise UserError(f"Ngày không hợp lệ: {text} (cần dạng dd/mm/yyyy).") from None
+        return parse_dmy(text)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
 
 
 def register(sub, common) -> None:

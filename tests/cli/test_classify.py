@@ -77,3 +77,10 @@ def test_main_returns_2_on_bad_input(capsys):
     assert cli.main(["classify", "--commune", "01954", "--list-year", "2023", "--score-a", "140",
                      "--deprived", "VL,NPT,DD", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["class"] == "POOR"
+
+
+def test_reference_date_that_does_not_exist_is_named_as_such():
+    args = parse(["--commune", "01954", "--list-year", "2023", "--score-a", "1", "--reference-date", "31/02/2022"])
+    with pytest.raises(UserError) as exc:
+        args.func(args)
+    assert "Ngày không tồn tại: 31/02/2022." in str(exc.value) and "\n" not in str(exc.value)

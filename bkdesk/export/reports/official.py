@@ -7,41 +7,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from bkdesk.export.reports.scope import Scope
+from bkdesk.model.rules.fmt import date_vi, dmy, number_vi  # noqa: F401 (the document formats' one home)
 from bkdesk.model.rules.units import Unit
 
 FORMULA_START = ("=", "+", "-", "@")
-
-
-def date_vi(d: dt.date) -> str:
-    """"ngày 05 tháng 01 năm 2025": days below 10 and months 1-2 take a leading zero (Decree 30/2020)."""
-    month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
-    return f"ngày {d.day:02d} tháng {month} năm {d.year}"
-
-
-def dmy(value: str | dt.date | None) -> str:
-    """dd/mm/yyyy from an ISO date (a year alone stays a year)."""
-    if not value:
-        return ""
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    if len(value) >= 10:
-        try:
-            return dt.date.fromisoformat(value[:10]).strftime("%d/%m/%Y")
-        except ValueError:
-            return value
-    return value
-
-
-def number_vi(value) -> str:
-    """1.500.000 for integers; 12,50 for rates (2 decimals)."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, float):
-        whole, frac = f"{value:.2f}".split(".")
-        return f"{int(whole):,}".replace(",", ".") + "," + frac
-    if isinstance(value, int):
-        return f"{value:,}".replace(",", ".")
-    return str(value)
 
 
 def is_formula_like(text: str) -> bool:

@@ -25,6 +25,7 @@ from bkdesk.errors import UserError
 from bkdesk.export.sync import package_format as fmt
 from bkdesk.export.sync.file_guard import check_xlsx
 from bkdesk.model.jobs import NO_CONTROL, JobControl
+from bkdesk.model.rules.fmt import dmy_hm, fmt_int
 from bkdesk.model.rules.units import TREE_2022, tree_on
 from bkdesk.model.store import audit, repo_sync, settings
 from bkdesk.model.store.repo_units import load_catalog
@@ -197,23 +198,19 @@ def _write_xlsx(path: Path, manifest: dict, tables: dict, summary: list, unit, r
     wb.close()
 
 
-def _count(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
 def _write_summary(ws, bold, manifest: dict, summary: list, unit, review_year: int) -> None:
     # Minimal readable summary: the report engine of issue 5 did not exist when this was written.
     ws.set_column(0, 0, 42)
     ws.set_column(1, 1, 40)
     exported = dt.datetime.fromisoformat(manifest["exported_at"])
     lines = [("GÓI DỮ LIỆU RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO", ""), ("Đơn vị", f"{unit.name} ({unit.code})"),
-             ("Năm rà soát", str(review_year)), ("Thời điểm xuất", exported.strftime("%d/%m/%Y %H:%M")),
-             ("Cán bộ xuất", manifest["officer"]), ("Tổng số hộ", _count(len(summary))),
-             ("Tổng số nhân khẩu", _count(sum(r["persons"] for r in summary)))]
+             ("Năm rà soát", str(review_year)), ("Thời điểm xuất", dmy_hm(exported)),
+             ("Cán bộ xuất", manifest["officer"]), ("Tổng số hộ", fmt_int(len(summary))),
+             ("Tổng số nhân khẩu", fmt_int(sum(r["persons"] for r in summary)))]
     by_class: dict = {}
     for r in summary:
         by_class[r["final_class"]] = by_class.get(r["final_class"], 0) + 1
-    lines += [(f"{CLASS_VI[k]} (năm {review_year})", _count(by_class.get(k, 0))) for k in CLASS_VI]
+    lines += [(f"{CLASS_VI[k]} (năm {review_year})", fmt_int(by_class.get(k, 0))) for k in CLASS_VI]
     for r, (label, value) in enumerate(lines):
         ws.write_string(r, 0, label, bold if r == 0 else None)
         ws.write_string(r, 1, value)
