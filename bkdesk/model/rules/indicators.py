@@ -63,8 +63,37 @@ class IndicatorResult:
 
     def missing_vi(self) -> str:
         parts = [FIELD_LABELS_VI.get(m, m) for m in self.missing_fields]
-        parts += [f"thiết lập chuẩn nghèo '{s}'" for s in self.missing_settings]
+        parts += [setting_label_vi(s) for s in self.missing_settings]
         return ", ".join(parts)
+
+
+# Standard settings a rule may lack, in words (the data keys never reach the user).
+SETTING_LABELS_VI = {
+    "working_age_min_months": "tuổi bắt đầu độ tuổi lao động",
+    "retirement_age": "tuổi nghỉ hưu theo Bộ luật Lao động",
+    "child_age_max_exclusive": "độ tuổi trẻ em",
+    "min_age": "độ tuổi tối thiểu",
+    "children_age_max_exclusive": "độ tuổi trẻ em",
+    "age_min": "độ tuổi tối thiểu",
+    "age_split": "mốc tuổi chia nhóm",
+    "age_max_inclusive": "độ tuổi tối đa",
+    "age_max_exclusive": "độ tuổi tối đa",
+    "min_non_durable": "số bộ phận nhà không bền chắc",
+    "min_area_per_person_m2": "diện tích nhà ở tối thiểu mỗi người",
+    "ok_values": "danh sách giá trị đạt chuẩn",
+    "fields": "danh sách dịch vụ viễn thông",
+    "devices": "danh sách phương tiện tiếp cận thông tin",
+    "rule_type": "quy tắc tính",
+}
+
+
+def setting_label_vi(key: str) -> str:
+    """'VL.retirement_age.1' -> 'chuẩn nghèo chưa có tuổi nghỉ hưu theo Bộ luật Lao động (Nam)'."""
+    parts = key.split(".")
+    name = parts[1] if len(parts) > 1 else parts[0]
+    label = SETTING_LABELS_VI.get(name, "một thiết lập của chỉ số")
+    sex = SEX_LABELS_VI.get(parts[2]) if len(parts) > 2 else None
+    return f"chuẩn nghèo chưa có {label}" + (f" ({sex})" if sex else "")
 
 
 # --- small helpers -------------------------------------------------------------------------------
@@ -107,6 +136,27 @@ def age_on(member: Mapping, ref: dt.date) -> tuple[int | None, bool]:
     if approx:
         return ref.year - born.year, True
     return ref.year - born.year - ((ref.month, ref.day) < (born.month, born.day)), False
+
+
+def months_on(member: Mapping, ref: dt.date) -> tuple[int | None, bool]:
+    """Completed months of age on ``ref`` (a birthday on the 31st is reached on the month's last day)."""
+    born, approx = birth_of(member)
+    if born is None:
+        return None, False
+    months = (ref.year - born.year) * 12 + ref.month - born.month
+    if ref.day < born.day and not (ref.day == _month_end(ref) and born.day > ref.day):
+        months -= 1
+    return months, approx
+
+
+def _month_end(day: dt.date) -> int:
+    nxt = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return (nxt - dt.timedelta(days=1)).day
+
+
+def years_months_vi(months: int) -> str:
+    y, m = divmod(months, 12)
+    return f"{y} tuổi {m} tháng" if m else f"{y} tuổi"
 
 
 def present_on(member: Mapping, ref: dt.date) -> bool:
@@ -174,6 +224,19 @@ class _Ctx:
         ok = (lo is None or age >= lo) and (hi is None or (age <= hi if hi_inclusive else age < hi))
         return (ok, _NONE)
 
+    def months_between(self, i: int, lo: int, hi_exclusive: int) -> Tri:
+        """lo <= age in completed months < hi_exclusive; warns when a year-only birth is within a year."""
+        months, approx = months_on(self.members[i], self.ref)
+        if months is None:
+            return _t(None, "birth_date")
+        if approx:
+            for b in (lo, hi_exclusive):
+                if abs(months - b) < 12:
+                    name = self.members[i].get("full_name") or f"thành viên số {self.members[i].get('order', '?')}"
+                    self.warnings.add(f"{name}: tuổi ước tính (chỉ biết năm sinh) gần ngưỡng {years_months_vi(b)} "
+                                      f"của chỉ số {self.code}")
+        return (lo <= months < hi_exclusive, _NONE)
+
     def setting(self, name: str) -> Tri:
         return _t(None, f"{SETTING}{self.code}.{name}")
 
@@ -184,7 +247,21 @@ def _any_member(ctx: _Ctx, test: Callable[[int, Mapping], Tri]) -> Tri:
 
 # --- rule types ----------------------------------------------------------------------------------
 
+def retirement_age_months(schedule: Mapping | None, year: int) -> int | None:
+    """Retirement age (months) in force in ``year`` from a Labour Code schedule stored as data:
+    start age in the start year, plus a step each year, never above the cap. None when not set."""
+    if not isinstance(schedule, Mapping):
+        return None
+    start, age, step, cap = (schedule.get(k) for k in
+                             ("start_year", "start_age_months", "step_months_per_year", "cap_age_months"))
+    if any(not isinstance(v, int) or isinstance(v, bool) for v in (start, age, step, cap)) or year < start:
+        return None
+    return min(age + step * (year - start), cap)
+
+
 def _rule_employment(p: Mapping, ctx: _Ctx) -> Tri:
+    """Labour Code working age: at least ``working_age_min_months`` and younger than the retirement age
+    of the reference date's year, both compared in completed months (standards.md §5.5, indicator 1)."""
     def test(i: int, m: Mapping) -> Tri:
         status = m.get("labour_status")
         unemployed = _t(None, "labour_status") if status in (None, "") else (
@@ -197,12 +274,13 @@ def _rule_employment(p: Mapping, ctx: _Ctx) -> Tri:
         sex = m.get("sex")
         if sex not in SEX_LABELS_VI:
             return t_and(cond, _t(None, "sex"))
-        lo, hi = (p.get("working_age_min") or {}).get(sex), (p.get("working_age_max") or {}).get(sex)
-        if lo is None or hi is None:
-            bad = [ctx.setting(f"{k}.{sex}") for k, v in (("working_age_min", lo), ("working_age_max", hi))
-                   if v is None]
+        lo = (p.get("working_age_min_months") or {}).get(sex)
+        hi = retirement_age_months((p.get("retirement_age") or {}).get(sex), ctx.ref.year)
+        if not isinstance(lo, int) or hi is None:
+            bad = [ctx.setting(f"{k}.{sex}") for k, v in (("working_age_min_months", lo), ("retirement_age", hi))
+                   if not isinstance(v, int)]
             return t_and(cond, *bad)
-        return t_and(cond, ctx.age_between(i, lo, hi, True))
+        return t_and(cond, ctx.months_between(i, lo, hi))
     return _any_member(ctx, test)
 
 

@@ -41,7 +41,7 @@ def run(area, a, d, **kw):
 def test_score_method_table(area, a, d, b, expected):
     res = run(area, a, d)
     assert (res.cls, res.score_b, res.deprivation_count, res.area) == (expected, b, d, area)
-    assert (res.standard_id, res.revision) == ("vn-2022-2026", 1)
+    assert (res.standard_id, res.revision) == ("vn-2022-2026", 2)
 
 
 @pytest.mark.parametrize("review_year, expected, area", [(2022, c.NOT_POOR, "rural"), (2023, c.POOR, "urban")])

@@ -44,23 +44,111 @@ def compute(code, roster, housing=HOUSE, std=STD, ref=REF):
 
 
 def with_working_age(lo=15, hi=60):
+    """The shipped schedule replaced by a flat one: lo..hi years for both sexes."""
     data = copy.deepcopy(STD.data)
-    data["indicators"][0]["params"]["working_age_min"] = {"1": lo, "2": lo}
-    data["indicators"][0]["params"]["working_age_max"] = {"1": hi, "2": hi}
+    flat = {"start_year": 2000, "start_age_months": hi * 12, "step_months_per_year": 0, "cap_age_months": hi * 12}
+    data["indicators"][0]["params"]["working_age_min_months"] = {"1": lo * 12, "2": lo * 12}
+    data["indicators"][0]["params"]["retirement_age"] = {"1": flat, "2": dict(flat)}
     return Standard(data, "test")
 
 
-def test_baseline_household_not_deprived_except_vl_settings():
+def without_working_age():
+    data = copy.deepcopy(STD.data)
+    data["indicators"][0]["params"]["retirement_age"] = {}
+    data["indicators"][0]["params"]["working_age_min_months"] = {"1": None, "2": None}
+    return Standard(data, "test")
+
+
+def test_baseline_household_not_deprived():
     res = ind.compute_indicators(STD, [adult(), child()], HOUSE, REF)
     assert list(res) == list(STD.indicator_codes)
     assert {c: r.value for c, r in res.items()} == {c: ind.NOT_DEPRIVED for c in STD.indicator_codes}
 
 
-def test_vl_unknown_names_missing_setting_when_condition_met():
-    r = compute("VL", [adult(labour_status="khong_co_viec_lam", seeking_work=1)])
+def test_vl_unknown_names_missing_setting_in_words_when_condition_met():
+    r = compute("VL", [adult(labour_status="khong_co_viec_lam", seeking_work=1)], std=without_working_age())
     assert r.value == ind.UNKNOWN
-    assert r.missing_settings == ("VL.working_age_max.1", "VL.working_age_min.1")
-    assert "working_age_min" in r.missing_vi()
+    assert r.missing_settings == ("VL.retirement_age.1", "VL.working_age_min_months.1")
+    text = r.missing_vi()
+    assert "tuổi nghỉ hưu theo Bộ luật Lao động (Nam)" in text and "độ tuổi lao động (Nam)" in text
+    assert "VL." not in text and "working_age" not in text and "retirement" not in text
+
+
+def test_vl_2027_2030_keeps_its_own_empty_schedule():
+    std = shipped_standard("vn-2027-2030")
+    vl = std.indicator_by_code["VL"]
+    assert vl.params["retirement_age"]["1"]["start_age_months"] is None
+    r = compute("VL", [adult(labour_status="khong_co_viec_lam", seeking_work=1)], std=std, ref=dt.date(2026, 9, 1))
+    assert r.value == ind.UNKNOWN and "tuổi nghỉ hưu" in r.missing_vi()
+
+
+def test_vl_schedule_is_data_with_its_source():
+    vl = STD.indicator_by_code["VL"].params
+    assert "Bộ luật Lao động 45/2019/QH14" in vl["source"] and "135/2020" in vl["source"]
+    men, women = vl["retirement_age"]["1"], vl["retirement_age"]["2"]
+    # standards.md §5.5 indicator 1: the year-by-year figures the schedule must reproduce
+    assert [ind.retirement_age_months(men, y) for y in range(2021, 2030)] == [
+        60 * 12 + 3, 60 * 12 + 6, 60 * 12 + 9, 61 * 12, 61 * 12 + 3, 61 * 12 + 6, 61 * 12 + 9, 62 * 12, 62 * 12]
+    assert [ind.retirement_age_months(women, y) for y in (2021, 2022, 2023, 2024, 2025, 2026, 2035, 2040)] == [
+        55 * 12 + 4, 55 * 12 + 8, 56 * 12, 56 * 12 + 4, 56 * 12 + 8, 57 * 12, 60 * 12, 60 * 12]
+    assert ind.retirement_age_months(men, 2020) is None  # before the schedule starts: not guessed
+
+
+def _shift(day: dt.date, months: int) -> dt.date:
+    y, m = divmod(day.month - 1 + months, 12)
+    return dt.date(day.year + y, m + 1, day.day)
+
+
+def _informal(sex: str, born: dt.date) -> dict:
+    return adult(sex=sex, birth_date=born.isoformat(), wage_job=1, labour_contract=0)
+
+
+# (reference date, sex, age on the reference date in months, expected VL)
+# retirement ages: men 60 y 6 m in 2022, 61 y 6 m in 2026; women 55 y 8 m in 2022, 57 y in 2026.
+VL_BOUNDARY_CASES = [
+    (dt.date(2022, 9, 1), "1", 60 * 12 + 6 - 1, ind.DEPRIVED),       # reaches 60 y 6 m one month after
+    (dt.date(2022, 9, 1), "1", 60 * 12 + 6, ind.NOT_DEPRIVED),       # reaches it on the reference date
+    (dt.date(2022, 9, 1), "1", 60 * 12 + 6 + 1, ind.NOT_DEPRIVED),   # reached it one month before
+    (dt.date(2026, 9, 1), "1", 61 * 12 + 6 - 1, ind.DEPRIVED),
+    (dt.date(2026, 9, 1), "1", 61 * 12 + 6 + 1, ind.NOT_DEPRIVED),
+    (dt.date(2022, 9, 1), "2", 55 * 12 + 8 - 1, ind.DEPRIVED),
+    (dt.date(2022, 9, 1), "2", 55 * 12 + 8 + 1, ind.NOT_DEPRIVED),
+    (dt.date(2026, 9, 1), "2", 57 * 12 - 1, ind.DEPRIVED),
+    (dt.date(2026, 9, 1), "2", 57 * 12 + 1, ind.NOT_DEPRIVED),
+    (dt.date(2022, 9, 1), "1", 14 * 12 + 11, ind.NOT_DEPRIVED),      # 14 y 11 m: not yet of working age
+    (dt.date(2022, 9, 1), "1", 15 * 12, ind.DEPRIVED),               # 15 full years
+    (dt.date(2026, 9, 1), "2", 14 * 12 + 11, ind.NOT_DEPRIVED),
+    (dt.date(2026, 9, 1), "2", 15 * 12, ind.DEPRIVED),
+    (dt.date(2022, 9, 1), "2", 60 * 12 + 6 - 1, ind.NOT_DEPRIVED),   # a man's age bound does not apply to a woman
+]
+
+
+@pytest.mark.parametrize(("ref", "sex", "months", "expected"), VL_BOUNDARY_CASES)
+def test_vl_working_age_at_month_boundaries(ref, sex, months, expected):
+    member = _informal(sex, _shift(ref, -months))
+    assert ind.months_on(member, ref) == (months, False)
+    assert compute("VL", [member], ref=ref).value == expected
+
+
+def test_vl_fourteen_and_seventy_are_decided_without_the_officer():
+    ref = dt.date(2022, 9, 1)
+    for born in ("2008-03-01", "1952-03-01"):
+        r = compute("VL", [adult(birth_date=born, labour_status="khong_co_viec_lam", seeking_work=1)], ref=ref)
+        assert (r.value, r.missing) == (ind.NOT_DEPRIVED, ())
+
+
+def test_months_on_day_of_month_and_month_end():
+    assert ind.months_on({"birth_date": "2000-03-15"}, dt.date(2015, 3, 14)) == (179, False)
+    assert ind.months_on({"birth_date": "2000-03-15"}, dt.date(2015, 3, 15)) == (180, False)
+    assert ind.months_on({"birth_date": "2000-01-31"}, dt.date(2000, 2, 29)) == (1, False)
+    assert ind.months_on({"birth_date": "2000", "birth_date_precision": "year"}, dt.date(2015, 9, 1)) == (188, True)
+
+
+def test_vl_year_only_birth_near_the_bound_warns():
+    ref = dt.date(2022, 9, 1)
+    r = compute("VL", [adult(birth_date="1962", birth_date_precision="year", wage_job=1, labour_contract=0)], ref=ref)
+    assert r.value == ind.NOT_DEPRIVED  # 60 y 8 m from 1 January
+    assert any("tuổi ước tính" in w and "60 tuổi 6 tháng" in w for w in r.warnings)
 
 
 def test_vl_with_bounds_from_data():

@@ -17,7 +17,7 @@ MODEL = Path(bkdesk.__file__).resolve().parent / "model"
 
 def test_shipped_vn_2022_2026_values():
     std = s.shipped_standard("vn-2022-2026")
-    assert std.is_active and std.revision == 1
+    assert std.is_active and std.revision == 2
     assert (std.list_year_from, std.list_year_to) == (2022, 2026)
     assert std.income_line == {"rural": 1_500_000, "urban": 2_000_000}
     assert std.middle_band_upper == {"rural": 2_250_000, "urban": 3_000_000}
@@ -27,7 +27,9 @@ def test_shipped_vn_2022_2026_values():
     assert std.indicator_codes == ("VL", "NPT", "DD", "BHYT", "GDNL", "DHTE", "CLNO", "DTNO", "NSH", "NTHVS",
                                    "VT", "PTTT")
     vl = std.indicator_by_code["VL"]
-    assert vl.params["working_age_min"] == {"1": None, "2": None}  # no default: from the official text
+    assert vl.params["working_age_min_months"] == {"1": 180, "2": 180}  # Labour Code: from 15 full years
+    assert vl.params["retirement_age"]["1"] == {"start_year": 2021, "start_age_months": 723,
+                                                "step_months_per_year": 3, "cap_age_months": 744}
     assert std.indicator_by_code["NPT"].params["dependant_rule"] is None
     assert std.missing == []
 
@@ -38,7 +40,9 @@ def test_shipped_vn_2027_2030_is_pending():
     assert std.income_line == {"rural": 2_200_000, "urban": 2_800_000}
     assert std.middle_band_upper is None and std.score is None
     assert "PTTT" not in std.indicator_codes and "RT" in std.indicator_codes
-    assert all(i.rule_type is None for i in std.indicators)
+    # VL keeps the rule type with its own, empty, working-age schedule; the other rules await the decree
+    assert all(i.rule_type is None for i in std.indicators if i.code != "VL")
+    assert std.indicator_by_code["VL"].params["working_age_min_months"] == {"1": None, "2": None}
     assert {m[0] for m in std.missing} == {"score", "points_tables", "indicators", "form_set"}
 
 
@@ -98,17 +102,17 @@ def test_active_standard_without_thresholds_is_rejected():
 
 
 def test_revision_saved_with_audit_and_becomes_effective(db):
-    assert rs.standard_ref_for_review(2024, db) == ("vn-2022-2026", 1)
-    data = _data()
-    data["indicators"][0]["params"]["working_age_min"] = {"1": 15, "2": 15}
-    std = rs.save_standard_revision(db, data, "Cán bộ A", "Bổ sung tuổi lao động", "Phụ lục NĐ 07/2021")
-    assert std.revision == 2
     assert rs.standard_ref_for_review(2024, db) == ("vn-2022-2026", 2)
+    data = _data()
+    data["indicators"][0]["params"]["working_age_min_months"] = {"1": 181, "2": 181}
+    std = rs.save_standard_revision(db, data, "Cán bộ A", "Bổ sung tuổi lao động", "Phụ lục NĐ 07/2021")
+    assert std.revision == 3
+    assert rs.standard_ref_for_review(2024, db) == ("vn-2022-2026", 3)
     eff = rs.effective_standard(db, "vn-2022-2026")
-    assert eff.indicator_by_code["VL"].params["working_age_min"] == {"1": 15, "2": 15}
+    assert eff.indicator_by_code["VL"].params["working_age_min_months"] == {"1": 181, "2": 181}
     audit = db.execute("SELECT user, table_name, record_uid, reason FROM audit_log "
                        "WHERE table_name='standard_revision'").fetchall()
-    assert [tuple(r) for r in audit] == [("Cán bộ A", "standard_revision", "vn-2022-2026#2",
+    assert [tuple(r) for r in audit] == [("Cán bộ A", "standard_revision", "vn-2022-2026#3",
                                           "Bổ sung tuổi lao động (căn cứ: Phụ lục NĐ 07/2021)")]
     hist = rs.standard_history(db, "vn-2022-2026")
     assert hist[0]["revision"] == 2 and hist[0]["changed_by"] == "Cán bộ A"
