@@ -26,18 +26,31 @@ def diff(old: dict | None, new: dict | None) -> list[tuple[str, object, object]]
     return [(k, old.get(k), new.get(k)) for k in keys if _text(old.get(k)) != _text(new.get(k))]
 
 
+# The columns one audit row carries, in the order the sync package and append_rows use.
+COLUMNS = ("at", "user", "table_name", "record_uid", "action", "field", "old_value", "new_value", "reason", "origin")
+
+
 def record_change(conn: sqlite3.Connection, table: str, uid: str, old: dict | None, new: dict | None,
-                  user: str, reason: str = "", origin: str = "", at: str | None = None) -> int:
-    """Write one audit row per changed field (inside the caller's transaction). Returns rows written."""
-    action = "insert" if old is None else "delete" if new is None else "update"
+                  user: str, reason: str = "", origin: str = "", at: str | None = None,
+                  action: str | None = None) -> int:
+    """Write one audit row per changed field (inside the caller's transaction). Returns rows written.
+
+    The action follows from the sides (no old: insert, no new: delete, else update) unless given, for a new
+    record that replaces a previous value (a standard's next revision keeps the one it replaces as old value).
+    """
+    action = action or ("insert" if old is None else "delete" if new is None else "update")
     at = at or now_iso()
     rows = [(at, user, table, uid, action, f, _text(o), _text(n), reason, origin) for f, o, n in diff(old, new)]
     if not rows and action != "update":
         rows = [(at, user, table, uid, action, None, None, None, reason, origin)]
-    conn.executemany(
-        "INSERT INTO audit_log (at, user, table_name, record_uid, action, field, old_value, new_value, reason,"
-        " origin) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+    append_rows(conn, rows)
     return len(rows)
+
+
+def append_rows(conn: sqlite3.Connection, rows) -> None:
+    """Append audit rows given whole (tuples in COLUMNS order): the entries a merged package brings."""
+    conn.executemany(f"INSERT INTO audit_log ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+                     rows)
 
 
 def history(conn: sqlite3.Connection, table: str, uid: str) -> list[sqlite3.Row]:

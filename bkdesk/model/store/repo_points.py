@@ -8,6 +8,7 @@ import sqlite3
 import uuid
 
 from bkdesk.model.rules.points_table import PointsTableError, check_table
+from bkdesk.model.store import audit
 from bkdesk.model.store.db import transaction
 
 
@@ -32,9 +33,8 @@ def store_points_table(conn: sqlite3.Connection, table: dict, user: str, now: dt
                      (uid, table["standard_id"], table["form"], table["region_code"], table["area"],
                       table["version"], table["valid_from"], table["valid_to"], checksum,
                       json.dumps(table, ensure_ascii=False, sort_keys=True), at, user))
-        conn.execute("INSERT INTO audit_log(at, user, table_name, record_uid, action, field, new_value, reason) "
-                     "VALUES (?,?,?,?,?,?,?,?)", (at, user, "points_table", uid, "insert", "checksum", checksum,
-                                                  "Nạp bảng điểm B1"))
+        audit.record_change(conn, "points_table", uid, None, {"checksum": checksum}, user, "Nạp bảng điểm B1",
+                            at=at)
     return uid
 
 

@@ -17,6 +17,7 @@ from bkdesk.model.rules.standards import (
     shipped_standard,
     shipped_standards,
 )
+from bkdesk.model.store import audit
 from bkdesk.model.store.db import transaction
 
 
@@ -80,10 +81,8 @@ def save_standard_revision(conn: sqlite3.Connection, data: dict, user: str, reas
         conn.execute("INSERT INTO standard_revision(standard_id, revision, data, changed_at, changed_by, reason,"
                      " source_document) VALUES (?,?,?,?,?,?,?)",
                      (sid, number, text, at, user, reason, source_document))
-        conn.execute("INSERT INTO audit_log(at, user, table_name, record_uid, action, field, old_value, new_value,"
-                     " reason) VALUES (?,?,?,?,?,?,?,?,?)",
-                     (at, user, "standard_revision", f"{sid}#{number}", "insert", "data", old, text,
-                      f"{reason} (căn cứ: {source_document})"))
+        audit.record_change(conn, "standard_revision", f"{sid}#{number}", {"data": old}, {"data": text}, user,
+                            f"{reason} (căn cứ: {source_document})", at=at, action="insert")
     return Standard(data, f"{sid} phiên bản {number}")
 
 

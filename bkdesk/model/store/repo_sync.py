@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from bkdesk.model.store import settings
+from bkdesk.model.store import audit, settings
 from bkdesk.model.store.repo_desk import refresh_current
 
 # Synced tables in the order a package is applied (parents before children).
@@ -48,8 +48,7 @@ BASE = ("_base_rev", "_base_origin")
 # Columns computed from others: not compared by the merge, never chosen by hand, recomputed.
 DERIVED = {"household": {"head_name", "head_sort", "search_text"}, "member": {"name_key", "name_sort"},
            "village": {"name_key"}}
-AUDIT_COLUMNS = ("at", "user", "table_name", "record_uid", "action", "field", "old_value", "new_value", "reason",
-                 "origin")
+AUDIT_COLUMNS = audit.COLUMNS
 LAST_EXPORTED_AUDIT = "sync_last_exported_audit_id"
 
 
@@ -229,8 +228,7 @@ def existing_audit(conn: sqlite3.Connection, pairs: set[tuple[str, str]]) -> Cou
 
 
 def append_audit(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
-    conn.executemany(f"INSERT INTO audit_log ({', '.join(AUDIT_COLUMNS)}) VALUES"
-                     f" ({', '.join('?' * len(AUDIT_COLUMNS))})", rows)
+    audit.append_rows(conn, rows)
 
 
 def add_conflict(conn: sqlite3.Connection, table: str, uid: str, local: dict, incoming: dict,
