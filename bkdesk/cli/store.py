@@ -12,6 +12,8 @@ def register(sub, common) -> None:
     p.add_argument("--commune", metavar="CODE", help="mã xã (5 chữ số): cơ sở dữ liệu làm việc của xã")
     p.add_argument("--scope", nargs=2, metavar=("LEVEL", "CODE"),
                    help="district|province CODE: cơ sở dữ liệu tổng hợp của huyện/tỉnh")
+    p.add_argument("--units", metavar="2022|2025",
+                   help="danh mục đơn vị hành chính của mã (bắt buộc khi mã có ở cả hai danh mục)")
     p.add_argument("--officer", default="", metavar="NAME", help="họ tên cán bộ")
     p.set_defaults(func=run_init)
 
@@ -35,7 +37,7 @@ def _open_existing(args):
 
 def run_init(args: argparse.Namespace) -> int:
     from bkdesk.cli.main import db_path
-    from bkdesk.model.store.databases import init_database
+    from bkdesk.model.store.databases import init_database, scope_unit
 
     if bool(args.commune) == bool(args.scope):
         raise UserError("Hãy chọn đúng một trong hai: --commune CODE hoặc --scope district|province CODE.")
@@ -46,9 +48,10 @@ def run_init(args: argparse.Namespace) -> int:
         if scope not in ("district", "province"):
             raise UserError("--scope phải là district hoặc province.")
     path = db_path(args)
-    conn = init_database(path, scope, code.strip(), args.officer)
+    unit, tree = scope_unit(scope, code.strip(), args.units)
+    conn = init_database(path, scope, unit.code, args.officer, tree=tree)
     conn.close()
-    print(f"Đã tạo cơ sở dữ liệu {path} (phạm vi {scope} {code}).")
+    print(f"Đã tạo cơ sở dữ liệu {path} (phạm vi {scope} {code}: {unit.name}, danh mục {tree}).")
     return 0
 
 

@@ -227,4 +227,8 @@ EN: dict[str, str] = {
     'Chưa trả lời đủ các câu bắt buộc (*) nên chưa tính được điểm A.':
         'Score A cannot be computed until every required question (*) is answered.',
     'Tìm tên, mã hộ, số CCCD...': 'Name, household code, ID...',
+    'Xã thuộc danh mục đơn vị trước 01/07/2025 chỉ dùng cho năm rà soát đến {y}.':
+        'A commune of the list before 01/07/2025 is used for review years up to {y}.',
+    'Xã theo danh mục đơn vị từ 01/07/2025 dùng cho năm rà soát từ {y}.':
+        'A commune of the list from 01/07/2025 is used for review years from {y}.',
 }

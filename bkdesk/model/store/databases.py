@@ -39,10 +39,17 @@ def open_or_create(path: str | Path):
     return conn
 
 
-def init_database(path: str | Path, scope: str, code: str, officer: str = "", force: bool = False):
-    """Scope a new database to one commune, or to a district/province for merging."""
+def init_database(path: str | Path, scope: str, code: str, officer: str = "", force: bool = False,
+                  tree: str | None = None):
+    """Scope a new database to one commune, or to a district/province for merging.
+
+    ``tree`` is the unit list (2022 or 2025) the code belongs to (units.md §1: each 2025 unit reuses a 2022
+    code). The command line and the wizard always pass it (``scope_unit`` refuses an ambiguous code
+    without it); library callers that omit it get the 2022 unit, as the demo data and fixtures expect.
+    The list is stored with the database and every later command reads it from there.
+    """
     path = Path(path)
-    unit, tree = _scope_unit(scope, code)
+    unit, tree = _scope_unit(scope, code, tree, prefer=TREE_2022)
     if path.exists() and path.stat().st_size > 0 and not force:
         probe = open_or_create(path)
         try:
@@ -60,15 +67,34 @@ def init_database(path: str | Path, scope: str, code: str, officer: str = "", fo
 _LEVEL_VI = {"commune": "xã", "district": "huyện", "province": "tỉnh"}
 
 
-def _scope_unit(scope: str, code: str):
+def scope_unit(scope: str, code: str, tree: str | None = None):
+    """(unit, tree) a new database would be scoped to; an ambiguous code without ``tree`` is refused with
+    one line naming both units."""
+    return _scope_unit(scope, code, tree)
+
+
+def _scope_unit(scope: str, code: str, tree: str | None = None, prefer: str | None = None):
     """The unit a new database is scoped to, checked before any file is written."""
     if scope not in _LEVEL_VI:
         raise UserError(f"Phạm vi không hợp lệ: {scope}.")
+    if tree is not None and tree not in (TREE_2022, TREE_2025):
+        raise UserError(f"Danh mục đơn vị phải là {TREE_2022} hoặc {TREE_2025}, không phải {tree}.")
     cat = units_catalog()
-    for tree in (TREE_2022, TREE_2025):
-        unit = cat.find(code, tree)
-        if unit is not None:
-            if unit.level != scope:
-                raise UserError(f"Mã {code} ({unit.name}) không phải là đơn vị cấp {_LEVEL_VI[scope]}.")
-            return unit, tree
-    raise UserError(f"Không có đơn vị hành chính mã {code}.")
+    found = [u for u in (cat.find(code, t) for t in (TREE_2022, TREE_2025) if tree in (None, t)) if u is not None]
+    if not found:
+        where = f" trong danh mục {tree}" if tree else ""
+        raise UserError(f"Không có đơn vị hành chính mã {code}{where}.")
+    if len(found) > 1 and prefer is not None:
+        found = [u for u in found if u.tree == prefer]
+    if len(found) > 1:
+        both = " và ".join(f"{u.name} (danh mục {u.tree})" for u in found)
+        raise UserError(f"Mã {code} có ở cả hai danh mục: {both}; hãy chọn --units 2022 hoặc --units 2025.")
+    unit = found[0]
+    if unit.level != scope:
+        raise UserError(f"Mã {code} ({unit.name}) không phải là đơn vị cấp {_LEVEL_VI[scope]}.")
+    return unit, unit.tree
+
+
+def database_tree(conn) -> str:
+    """The unit list (2022 or 2025) of an open database, stored when it was created."""
+    return settings.get(conn, settings.TREE) or TREE_2022

@@ -40,7 +40,12 @@ def load_catalog(conn: sqlite3.Connection) -> UnitCatalog:
     return UnitCatalog(units, periods)
 
 
-def unit_name(conn: sqlite3.Connection, code: str, tree: str = TREE_2022) -> str | None:
+def unit_name(conn: sqlite3.Connection, code: str, tree: str | None = None) -> str | None:
+    """The unit's name in ``tree``; by default in the unit list this database was created with (a code
+    alone is ambiguous: 37 codes name one unit in the 2022 list and another in the 2025 list)."""
+    if tree is None:
+        row = conn.execute("SELECT value FROM setting WHERE key='tree'").fetchone()
+        tree = row[0] if row and row[0] else TREE_2022
     row = conn.execute("SELECT name FROM admin_unit WHERE tree=? AND code=?", (tree, code)).fetchone()
     return row[0] if row else None
 

@@ -21,14 +21,18 @@ from PySide6.QtWidgets import (
 
 from bkdesk.errors import UserError
 from bkdesk.model.rules.text import search_key
-from bkdesk.model.rules.units import TREE_2022, TREE_2025, catalog
+from bkdesk.model.rules.units import TREE_2022, TREE_2022_LAST_DAY, TREE_2025, catalog, tree_on
 from bkdesk.model.store import settings
 from bkdesk.model.store.databases import init_database
 from bkdesk.ui.i18n import _
 
+TREE_ROLE = Qt.ItemDataRole.UserRole + 1
 
-def commune_choices() -> list[tuple[str, str, str]]:
-    """(code, display text, search key) of every commune, 2025 units first (the units in force)."""
+
+def commune_choices() -> list[tuple[str, str, str, str]]:
+    """(code, display text, search key, unit list) of every commune, 2025 units first (the units in force).
+
+    A code alone is ambiguous (37 codes name one unit in each list), so every choice carries its list."""
     cat = catalog()
     out = []
     for tree in (TREE_2025, TREE_2022):
@@ -37,7 +41,7 @@ def commune_choices() -> list[tuple[str, str, str]]:
             text = f"{u.name} ({u.code})" + (f" - {parent.name}" if parent else "")
             if tree == TREE_2022:
                 text += " " + _("[trước 01/07/2025]")
-            out.append((u.code, text, search_key(text)))
+            out.append((u.code, text, search_key(text), tree))
     return out
 
 
@@ -89,10 +93,11 @@ class FirstRunWizard(QDialog):
     def _fill(self, text: str) -> None:
         key = search_key(text)
         self.commune_list.clear()
-        for code, label, k in self._choices:
+        for code, label, k, tree in self._choices:
             if not key or key in k:
                 item = QListWidgetItem(label)
                 item.setData(Qt.ItemDataRole.UserRole, code)
+                item.setData(TREE_ROLE, tree)
                 self.commune_list.addItem(item)
         if self.commune_list.count():
             self.commune_list.setCurrentRow(0)
@@ -109,9 +114,17 @@ class FirstRunWizard(QDialog):
         if not officer:
             self.error_label.setText(_("Hãy nhập tên cán bộ."))
             return
+        code, tree, year = item.data(Qt.ItemDataRole.UserRole), item.data(TREE_ROLE), self.year_spin.value()
+        if tree_on(dt.date(year, 12, 31)) != tree:
+            self.error_label.setText(
+                _("Xã thuộc danh mục đơn vị trước 01/07/2025 chỉ dùng cho năm rà soát đến {y}.").format(
+                    y=TREE_2022_LAST_DAY.year - 1) if tree == TREE_2022 else
+                _("Xã theo danh mục đơn vị từ 01/07/2025 dùng cho năm rà soát từ {y}.").format(
+                    y=TREE_2022_LAST_DAY.year))
+            return
         try:
-            self.conn = init_database(self.path, "commune", item.data(Qt.ItemDataRole.UserRole), officer=officer)
-            settings.put(self.conn, settings.REVIEW_YEAR, str(self.year_spin.value()))
+            self.conn = init_database(self.path, "commune", code, officer=officer, tree=tree)
+            settings.put(self.conn, settings.REVIEW_YEAR, str(year))
         except UserError as exc:
             QMessageBox.warning(self, _("Không tạo được cơ sở dữ liệu"), str(exc))
             return
