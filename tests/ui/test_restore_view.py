@@ -4,7 +4,7 @@ import sqlite3
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from bkdesk.model.store import backups
+from bkdesk.model.store import backups, export_marker
 from bkdesk.model.store.db import transaction
 from bkdesk.model.store.repo_households import count_households, save_household
 from bkdesk.ui.views import restore_view
@@ -112,6 +112,6 @@ def test_warning_on_unexported_changes(qtbot, db, db_path):
     _answer("Vẫn tiếp tục", seen)
     assert confirm_unexported_changes(None, db_path)
     with transaction(db):
-        backups.mark_exported(db)
+        export_marker.mark_exported(db)
     assert confirm_unexported_changes(None, db_path)
     assert restore_view.unexported_changes(db_path) == 0

@@ -1,4 +1,5 @@
-"""Automatic rotating backups, listing, restore (undoable) and the "unexported changes" question.
+"""Automatic rotating backups, listing and restore (undoable). The "unexported changes" question is
+store/export_marker.py's.
 
 Backups are the files `db.auto_backup` writes (VACUUM INTO, rotated) in `db.backup_dir_for(db_path)`,
 named ``<yyyymmdd-HHMMSS-ffffff>-<reason>.sqlite``. This module adds the daily backup, a listing with
@@ -21,7 +22,6 @@ from pathlib import Path
 
 from bkdesk.errors import UserError
 from bkdesk.model.store import db as dbmod
-from bkdesk.model.store import settings
 
 REASON_DAILY = "hang-ngay"
 REASON_BEFORE_RESTORE = "truoc-khoi-phuc"
@@ -34,10 +34,6 @@ REASON_LABELS = {
     REASON_MANUAL: "Sao lưu thủ công",
     "truoc-nhap-goi": "Trước khi nhập gói dữ liệu",
 }
-# Audit id of the last row included in an exported package, per exported unit: the key the sync package
-# writer keeps (bkdesk.model.store.repo_sync.LAST_EXPORTED_AUDIT + ":" + unit code). Changes after it are
-# "unexported".
-LAST_EXPORT_PREFIX = "sync_last_exported_audit_id"
 
 _NAME = re.compile(r"^(\d{8}-\d{6}-\d{6})-(.+)\.sqlite$")
 _PAGES_PER_STEP = 1024
@@ -181,36 +177,3 @@ def undo_last_restore(db_path: str | Path) -> Path:
     if before is None:
         raise UserError("Chưa có lần khôi phục nào để hoàn tác.")
     return restore_backup(db_path, before.path, safety_reason=REASON_BEFORE_UNDO)
-
-
-# --- unexported changes --------------------------------------------------------------------------
-
-def _export_key(conn: sqlite3.Connection) -> str:
-    return f"{LAST_EXPORT_PREFIX}:{settings.get(conn, settings.SCOPE_CODE, '') or ''}"
-
-
-def mark_exported(conn: sqlite3.Connection) -> int:
-    """Record that every audit row so far is in an exported package (the sync writer does this itself)."""
-    last = conn.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]
-    settings.put(conn, _export_key(conn), str(last))
-    return last
-
-
-def last_exported_audit_id(conn: sqlite3.Connection) -> int:
-    """The database unit's export marker; without one, the highest marker of any unit it exported."""
-    values = [settings.get(conn, _export_key(conn))]
-    if values[0] is None:
-        values = [r[0] for r in conn.execute("SELECT value FROM setting WHERE key LIKE ?",
-                                             (LAST_EXPORT_PREFIX + ":%",))]
-    marks = [int(v) for v in values if v is not None and str(v).isdigit()]
-    return max(marks, default=0)
-
-
-def unexported_change_count(conn: sqlite3.Connection) -> int:
-    """Audit rows written after the last package export (all of them if nothing was ever exported)."""
-    since = last_exported_audit_id(conn)
-    return conn.execute("SELECT count(*) FROM audit_log WHERE id > ?", (since,)).fetchone()[0]
-
-
-def has_unexported_changes(conn: sqlite3.Connection) -> bool:
-    return unexported_change_count(conn) > 0

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from bkdesk.model.store import audit, settings
+from bkdesk.model.store import audit
 from bkdesk.model.store.repo_desk import refresh_current
 
 # Synced tables in the order a package is applied (parents before children).
@@ -49,7 +49,6 @@ BASE = ("_base_rev", "_base_origin")
 DERIVED = {"household": {"head_name", "head_sort", "search_text"}, "member": {"name_key", "name_sort"},
            "village": {"name_key"}}
 AUDIT_COLUMNS = audit.COLUMNS
-LAST_EXPORTED_AUDIT = "sync_last_exported_audit_id"
 
 
 def table_columns(conn: sqlite3.Connection, table: str) -> list[tuple[str, str]]:
@@ -112,20 +111,6 @@ def iter_audit_since(conn: sqlite3.Connection, last_id: int, record_uids: set[st
     for row in conn.execute(sql, (last_id,)):
         if record_uids is None or row[4] in record_uids:
             yield row[0], tuple(row[1:])
-
-
-def last_exported_audit_id(conn: sqlite3.Connection, unit_code: str) -> int:
-    return int(settings.get(conn, f"{LAST_EXPORTED_AUDIT}:{unit_code}", "0") or 0)
-
-
-def set_last_exported_audit_id(conn: sqlite3.Connection, unit_code: str, audit_id: int) -> None:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        settings.put(conn, f"{LAST_EXPORTED_AUDIT}:{unit_code}", str(audit_id))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def summary_rows(conn: sqlite3.Connection, commune_codes: list[str], review_year: int) -> list[sqlite3.Row]:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from bkdesk.model.rules.fmt import fmt_int
-from bkdesk.model.store import backups
+from bkdesk.model.store import backups, export_marker
 from bkdesk.model.store.db import connect, open_db
 from bkdesk.ui.jobs import run_in_background
 
@@ -199,7 +199,7 @@ def unexported_changes(db_path: str | Path) -> int:
     try:
         conn = connect(db_path)
         try:
-            return backups.unexported_change_count(conn)
+            return export_marker.unexported_change_count(conn)
         finally:
             conn.close()
     except sqlite3.Error:  # not a database we can read: nothing we could warn about

@@ -42,7 +42,8 @@ def test_append_rows_keeps_whole_rows(db):
 
 
 def test_audit_rows_are_inserted_only_by_the_audit_module():
+    # Migrations are frozen once released, so they may keep the SQL of their day; nothing else writes its own.
     root = Path(bkdesk.__file__).resolve().parent
     writers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
-                     if re.search(r"INSERT\s+INTO\s+audit_log", p.read_text(encoding="utf-8"), re.I))
+                     if "migrations" not in p.parts and re.search(r"INSERT\s+INTO\s+audit_log", p.read_text(encoding="utf-8"), re.I))
     assert writers == ["model/store/audit.py"]

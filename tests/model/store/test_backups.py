@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 
 from bkdesk.errors import UserError
-from bkdesk.model.store import backups
+from bkdesk.model.store import backups, export_marker
 from bkdesk.model.store import db as dbmod
 from bkdesk.model.store.check import check_database
 from bkdesk.model.store.repo_households import count_households, get_household, save_household
@@ -128,14 +128,14 @@ def test_undo_without_restore_is_refused(db, db_path):
 
 
 def test_unexported_changes(db):
-    assert not backups.has_unexported_changes(db)
+    assert not export_marker.has_unexported_changes(db)
     _add(db, 1)
-    assert backups.unexported_change_count(db) > 0
+    assert export_marker.unexported_change_count(db) > 0
     with dbmod.transaction(db):
-        backups.mark_exported(db)
-    assert not backups.has_unexported_changes(db)
+        export_marker.mark_exported(db)
+    assert not export_marker.has_unexported_changes(db)
     _add(db, 1, seed=3, start=7)
-    assert backups.has_unexported_changes(db)
+    assert export_marker.has_unexported_changes(db)
 
 
 def test_export_marker_is_the_sync_writers_key(db):
@@ -143,6 +143,8 @@ def test_export_marker_is_the_sync_writers_key(db):
     last = db.execute("SELECT max(id) FROM audit_log").fetchone()[0]
     with dbmod.transaction(db):  # what the sync package writer stores after an export
         db.execute("INSERT INTO setting(key, value) VALUES (?, ?)", ("sync_last_exported_audit_id:01954", str(last)))
-    assert backups.unexported_change_count(db) == 0
+    assert export_marker.unexported_change_count(db) == 0
+    assert export_marker.last_exported_audit_id(db, "01954") == last
+    assert export_marker.last_exported_audit_id(db, "01955") == 0
     _add(db, 1, seed=5, start=30)
-    assert backups.unexported_change_count(db) > 0
+    assert export_marker.unexported_change_count(db) > 0
