@@ -12,8 +12,11 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass, field
 
+from bkdesk.errors import UserError
+from bkdesk.model.rules.fmt import dmy
 from bkdesk.model.rules.records import ExitRegistration
 from bkdesk.model.store import repo_rounds
+from bkdesk.model.store.repo_list_status import counted_class_on, start_status_of_year
 from bkdesk.model.store.repo_reviews import exit_registrations
 
 OUTCOMES = {  # code -> label (households.md §14)
@@ -25,10 +28,15 @@ OUTCOMES = {  # code -> label (households.md §14)
     "became_poor": "Trở thành hộ nghèo",
     "no_result": "Chưa có kết quả",
     "absent": "Không còn trên địa bàn",
+    "target_mismatch": "Đăng ký không hợp lệ: mục tiêu không khớp tình trạng của hộ khi đăng ký",
 }
 EXITED = ("exit_to_near", "exit_above", "exit_near")
 NOT_EXITED = ("not_exited_poor", "not_exited_near", "became_poor")
 TARGET_LABELS = {"thoat_ngheo": "Thoát nghèo", "thoat_can_ngheo": "Thoát cận nghèo"}
+# §14: the target must match the household's status at registration (poor -> exit poverty, near-poor ->
+# exit near-poverty); a household on neither list has nothing to exit.
+TARGET_FOR_STATUS = {"POOR": "thoat_ngheo", "NEAR_POOR": "thoat_can_ngheo"}
+STATUS_LABELS = {"POOR": "hộ nghèo", "NEAR_POOR": "hộ cận nghèo"}
 
 _TABLE = {
     ("thoat_ngheo", "NEAR_POOR"): "exit_to_near", ("thoat_ngheo", "NOT_POOR"): "exit_above",
@@ -38,8 +46,13 @@ _TABLE = {
 }
 
 
-def outcome_code(target: str, final_class: str | None, absent: bool = False) -> str:
-    """The §14 table: (target, final result) -> outcome code."""
+def outcome_code(target: str, final_class: str | None, absent: bool = False,
+                 registered_status: str | None = "") -> str:
+    """The §14 table: (target, final result) -> outcome code. ``registered_status`` is the household's
+    status when it registered (POOR / NEAR_POOR / anything else = on neither list); a target that does
+    not match it is refused (``target_mismatch``), never counted as an exit. "" = not checked."""
+    if registered_status != "" and TARGET_FOR_STATUS.get(registered_status or "") != target:
+        return "target_mismatch"
     if final_class is None:
         return "absent" if absent else "no_result"
     return _TABLE[(target, final_class)]
@@ -64,6 +77,41 @@ class RegistrationOutcome:
     @property
     def withdrawn(self) -> bool:
         return bool(self.registration.withdrawn_date)
+
+
+def registration_day(reg: ExitRegistration) -> str:
+    """The registration date, or 1 January of the registration year when none was written."""
+    day = (reg.registration_date or "")[:10]
+    return day if len(day) == 10 else f"{reg.registration_year:04d}-01-01"
+
+
+def status_at_registration(conn: sqlite3.Connection, household_uid: str, reg: ExitRegistration) -> str | None:
+    """POOR / NEAR_POOR / other class on the registration date (lists in force that day), else the start
+    status recorded on the household's periodic review of the registration year; None when unknown."""
+    status = counted_class_on(conn, household_uid, registration_day(reg))
+    if status is None:
+        status = start_status_of_year(conn, household_uid, reg.registration_year)
+    return status
+
+
+def default_target(conn: sqlite3.Connection, household_uid: str, reg: ExitRegistration) -> str | None:
+    """The target the desk proposes: from the household's status on the registration date."""
+    return TARGET_FOR_STATUS.get(status_at_registration(conn, household_uid, reg) or "")
+
+
+def check_target(conn: sqlite3.Connection, household_uid: str, reg: ExitRegistration) -> None:
+    """Refuse a registration whose target does not match the household's status on its date (§14)."""
+    if reg.withdrawn_date:
+        return  # a withdrawn registration stays in the history as it was
+    status = status_at_registration(conn, household_uid, reg)
+    day = dmy(registration_day(reg))
+    want = TARGET_FOR_STATUS.get(status or "")
+    if want is None:
+        raise UserError(f"Ngày {day} hộ không có trong danh sách hộ nghèo hoặc hộ cận nghèo: không đăng ký "
+                        "thoát nghèo, thoát cận nghèo được.")
+    if reg.target != want:
+        raise UserError(f"Ngày {day} hộ là {STATUS_LABELS[status]}: mục tiêu đăng ký phải là "
+                        f"\"{TARGET_LABELS[want]}\", không phải \"{TARGET_LABELS.get(reg.target, reg.target)}\".")
 
 
 def _final_results(conn: sqlite3.Connection, year: int) -> dict[str, tuple[str, str]]:
@@ -111,7 +159,8 @@ def registration_outcomes(conn: sqlite3.Connection, year: int, commune_codes: li
                                                  for e, d in events.get(reg.household_uid, []))
         out.append(RegistrationOutcome(reg, hh["commune_code"], hh["village_uid"], hh["village_name"],
                                        hh["household_no"], hh["head_name"], final, source,
-                                       outcome_code(reg.target, final, absent)))
+                                       outcome_code(reg.target, final, absent,
+                                                    status_at_registration(conn, reg.household_uid, reg))))
     return sorted(out, key=lambda o: (o.commune_code, o.village_name, o.household_no, o.registration.uid))
 
 

@@ -13,6 +13,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from bkdesk.errors import UserError
+from bkdesk.model.review.exit_outcomes import check_target, default_target
 from bkdesk.model.rules import standards as stds
 from bkdesk.model.rules.classify import CLASSES, PENDING, ClassResult, classify
 from bkdesk.model.rules.codelists import codelists, derive_groups
@@ -299,6 +300,16 @@ def save_household_with_review(conn: sqlite3.Connection, bundle: HouseholdBundle
     return outcome
 
 
+def proposed_exit_registration(conn: sqlite3.Connection, household_uid: str, registration_year: int,
+                               fallback_class: str | None = None) -> ExitRegistration:
+    """A new registration with the target the household's status on its date calls for (§14); the
+    review's class stands in only when the database knows no status for the household yet."""
+    reg = ExitRegistration(household_uid=household_uid, registration_year=registration_year, target="thoat_ngheo")
+    target = default_target(conn, household_uid, reg)
+    reg.target = target or ("thoat_can_ngheo" if fallback_class == "NEAR_POOR" else "thoat_ngheo")
+    return reg
+
+
 def _write_exit_registration(conn, bundle: HouseholdBundle, reg: ExitRegistration, user: str, reason: str,
                              origin: str, at: str) -> None:
     if reg.target not in ("thoat_ngheo", "thoat_can_ngheo"):
@@ -306,6 +317,7 @@ def _write_exit_registration(conn, bundle: HouseholdBundle, reg: ExitRegistratio
     if not isinstance(reg.registration_year, int):
         raise UserError("Năm đăng ký thoát nghèo phải là một năm (ví dụ 2025).")
     reg.household_uid = bundle.household.uid
+    check_target(conn, reg.household_uid, reg)
     values = {k: clean_text(v) if isinstance(v, str) else v for k, v in as_dict(reg).items() if k != "uid"}
     reg.meta.rev = upsert_audited(conn, "exit_registration", "uid", reg.uid, values, user=user, reason=reason,
                                   origin=origin, at=at, expected_rev=reg.meta.rev or None)

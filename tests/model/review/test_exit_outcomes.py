@@ -19,16 +19,34 @@ from tests.factories import make_bundle
 USER = "Cán bộ kiểm thử"
 
 
-@pytest.mark.parametrize("target, final, code", [
-    ("thoat_ngheo", "NEAR_POOR", "exit_to_near"), ("thoat_ngheo", "NOT_POOR", "exit_above"),
-    ("thoat_ngheo", "MIDDLE", "exit_above"), ("thoat_ngheo", "POOR", "not_exited_poor"),
-    ("thoat_can_ngheo", "NOT_POOR", "exit_near"), ("thoat_can_ngheo", "MIDDLE", "exit_near"),
-    ("thoat_can_ngheo", "NEAR_POOR", "not_exited_near"), ("thoat_can_ngheo", "POOR", "became_poor"),
-    ("thoat_ngheo", None, "no_result"),
-])
-def test_outcome_table(target, final, code):
-    assert exit_outcomes.outcome_code(target, final) == code
-    assert exit_outcomes.outcome_code(target, None, absent=True) == "absent"
+# households.md §14, one row per line of the outcome table, then the refused combinations
+OUTCOME_TABLE = [
+    ("POOR", "thoat_ngheo", "NEAR_POOR", "exit_to_near", True),
+    ("POOR", "thoat_ngheo", "NOT_POOR", "exit_above", True),
+    ("POOR", "thoat_ngheo", "MIDDLE", "exit_above", True),
+    ("POOR", "thoat_ngheo", "POOR", "not_exited_poor", False),
+    ("NEAR_POOR", "thoat_can_ngheo", "NOT_POOR", "exit_near", True),
+    ("NEAR_POOR", "thoat_can_ngheo", "MIDDLE", "exit_near", True),
+    ("NEAR_POOR", "thoat_can_ngheo", "NEAR_POOR", "not_exited_near", False),
+    ("NEAR_POOR", "thoat_can_ngheo", "POOR", "became_poor", False),
+    ("POOR", "thoat_ngheo", None, "no_result", False),
+    ("NEAR_POOR", "thoat_can_ngheo", None, "no_result", False),
+    # refused: the target does not match the status at registration, whatever the result
+    ("NEAR_POOR", "thoat_ngheo", "NEAR_POOR", "target_mismatch", False),
+    ("NEAR_POOR", "thoat_ngheo", "NOT_POOR", "target_mismatch", False),
+    ("POOR", "thoat_can_ngheo", "NOT_POOR", "target_mismatch", False),
+    ("NOT_POOR", "thoat_ngheo", "NOT_POOR", "target_mismatch", False),
+    ("MIDDLE", "thoat_can_ngheo", "MIDDLE", "target_mismatch", False),
+    (None, "thoat_ngheo", "NOT_POOR", "target_mismatch", False),
+]
+
+
+@pytest.mark.parametrize("status, target, final, code, exited", OUTCOME_TABLE)
+def test_outcome_table(status, target, final, code, exited):
+    assert exit_outcomes.outcome_code(target, final, registered_status=status) == code
+    assert (code in exit_outcomes.EXITED) is exited
+    if code != "target_mismatch":
+        assert exit_outcomes.outcome_code(target, None, absent=True, registered_status=status) == "absent"
 
 
 def _setup(db, n=4):
@@ -52,6 +70,7 @@ def _set_final(db, rnd, uid, final):
 
 def test_outcome_follows_final_class_and_cannot_be_edited_by_hand(db):
     uids, rnd = _setup(db, 1)
+    _decide(db, uids[0], 2023, "POOR")  # on the 2023 poor list when it registers
     reg = save_exit_registration(db, ExitRegistration(uids[0], 2023, "thoat_ngheo", commitment=1), USER)
     # no setter anywhere: no field on the record, no column in the table, no write function in the module
     assert "outcome" not in {f.name for f in dataclasses.fields(ExitRegistration)}
@@ -77,6 +96,7 @@ def test_outcome_follows_final_class_and_cannot_be_edited_by_hand(db):
 
 def test_regular_decision_counts_and_periodic_supersedes(db):
     uids, rnd = _setup(db, 1)
+    _decide(db, uids[0], 2023, "POOR")
     save_exit_registration(db, ExitRegistration(uids[0], 2023, "thoat_ngheo"), USER)
     from bkdesk.model.rules.records import Review
 
@@ -94,6 +114,7 @@ def test_summary_registered_vs_exited_by_village_commune_district(db):
     uids, rnd = _setup(db, 4)
     targets = ["thoat_ngheo", "thoat_ngheo", "thoat_can_ngheo", "thoat_ngheo"]
     for uid, target in zip(uids, targets, strict=True):
+        _decide(db, uid, 2023, "POOR" if target == "thoat_ngheo" else "NEAR_POOR")
         save_exit_registration(db, ExitRegistration(uid, 2023, target), USER)
     withdrawn = ExitRegistration(uids[3], 2024, "thoat_ngheo", withdrawn_date="2024-02-01", withdrawn_reason="Ốm")
     save_exit_registration(db, withdrawn, USER)
@@ -109,3 +130,59 @@ def test_summary_registered_vs_exited_by_village_commune_district(db):
         assert (row.exited, row.not_exited, row.by_code["absent"]) == (2, 1, 1)
         assert result[""].registered == 4
     assert exit_outcomes.summary(db, 2024)[""].withdrawn == 1
+
+
+def _decide(db, uid, list_year, final, review_type="periodic", ref=None):
+    from bkdesk.model.rules.records import Review
+
+    save_review(db, Review(uid, list_year, ref or f"{list_year - 1}-09-01", TEST_COMMUNE, review_type=review_type,
+                           final_class=final, record_status="decided"), USER)
+
+
+def test_status_on_registration_date_sets_default_and_refuses_wrong_target(db):
+    from bkdesk.errors import UserError
+    from bkdesk.model.review.review_service import proposed_exit_registration, save_household_with_review
+    from bkdesk.model.store.repo_households import get_household
+
+    uids, rnd = _setup(db, 3)
+    _decide(db, uids[0], 2023, "POOR")        # poor on the 2023 lists
+    _decide(db, uids[1], 2023, "NEAR_POOR")   # near-poor on the 2023 lists
+    _decide(db, uids[2], 2023, "POOR")
+    _decide(db, uids[2], 2023, "NEAR_POOR", "regular", "2023-05-10")  # regular decision in May
+    assert proposed_exit_registration(db, uids[0], 2023, "NEAR_POOR").target == "thoat_ngheo"
+    assert proposed_exit_registration(db, uids[1], 2023, "POOR").target == "thoat_can_ngheo"
+    # the status on the registration date, not the year-end class of the review being edited
+    before = ExitRegistration(uids[2], 2023, "thoat_ngheo", registration_date="2023-02-01")
+    after = ExitRegistration(uids[2], 2023, "thoat_ngheo", registration_date="2023-06-01")
+    assert exit_outcomes.default_target(db, uids[2], before) == "thoat_ngheo"
+    assert exit_outcomes.default_target(db, uids[2], after) == "thoat_can_ngheo"
+    bundle = get_household(db, uids[1])
+    wrong = ExitRegistration(uids[1], 2023, "thoat_ngheo", registration_date="2023-01-15")
+    with pytest.raises(UserError, match="hộ cận nghèo: mục tiêu đăng ký phải là \"Thoát cận nghèo\""):
+        save_household_with_review(db, bundle, None, USER, exit_reg=wrong)
+    assert exit_outcomes.registration_outcomes(db, 2023) == []
+    # a near-poor household registered to exit poverty (e.g. from an older package) is never an exit
+    save_exit_registration(db, wrong, USER)
+    for uid in uids:
+        _set_final(db, rnd, uid, "NEAR_POOR")
+    rounds.finalise(db, rnd.uid, USER)
+    out = exit_outcomes.registration_outcomes(db, 2023)[0]
+    assert out.code == "target_mismatch" and out.label.startswith("Đăng ký không hợp lệ")
+    assert exit_outcomes.summary(db, 2023)[""].exited == 0
+
+
+def test_household_on_no_list_cannot_register(db):
+    from bkdesk.errors import UserError
+    from bkdesk.model.review.review_service import save_household_with_review
+    from bkdesk.model.store.repo_households import get_household
+
+    uids, _ = _setup(db, 1)
+    _decide(db, uids[0], 2023, "NOT_POOR")
+    reg = ExitRegistration(uids[0], 2023, "thoat_ngheo", registration_date="2023-03-01")
+    with pytest.raises(UserError, match="01/03/2023 hộ không có trong danh sách hộ nghèo hoặc hộ cận nghèo"):
+        save_household_with_review(db, get_household(db, uids[0]), None, USER, exit_reg=reg)
+    assert db.execute("SELECT count(*) FROM exit_registration").fetchone()[0] == 0
+    ok = ExitRegistration(uids[0], 2023, "thoat_ngheo", registration_date="2023-03-01")
+    _decide(db, uids[0], 2023, "POOR", "regular", "2023-02-01")
+    save_household_with_review(db, get_household(db, uids[0]), None, USER, exit_reg=ok)
+    assert db.execute("SELECT count(*) FROM exit_registration").fetchone()[0] == 1
