@@ -84,3 +84,11 @@ def test_reference_date_that_does_not_exist_is_named_as_such():
     with pytest.raises(UserError) as exc:
         args.func(args)
     assert "Ngày không tồn tại: 31/02/2022." in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_old_commune_code_after_its_end_exits_2_naming_the_successor(capsys):
+    from bkdesk.cli import main as cli
+    assert cli.main(["classify", "--commune", "01945", "--list-year", "2026", "--score-a", "100"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "hết hiệu lực sau ngày 30/06/2025" in err and "đơn vị kế tiếp là Xã Ngân Sơn (01954)" in err

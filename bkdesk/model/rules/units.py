@@ -131,7 +131,18 @@ class UnitCatalog:
         for p in self._periods.get((tree, code), []):
             if (p.valid_from is None or p.valid_from <= day) and (p.valid_to is None or day <= p.valid_to):
                 return p
-        raise UnitError(f"Mã đơn vị {code} không có hiệu lực vào ngày {on_date:%d/%m/%Y}")
+        raise UnitError(self.not_in_force_text(code, on_date))
+
+    def not_in_force_text(self, code: str, on_date: dt.date) -> str:
+        """Why ``code`` has no unit on ``on_date``; a 2022 code after its end names its 2025 successor."""
+        text = f"Mã đơn vị {code} không có hiệu lực vào ngày {on_date:%d/%m/%Y}"
+        old = self.find(code, TREE_2022)
+        if old is not None and tree_on(on_date) == TREE_2025 and old.successor_code:
+            new = self.find(old.successor_code, TREE_2025)
+            ended = dt.date.fromisoformat(old.valid_to) if old.valid_to else TREE_2022_LAST_DAY
+            heir = f"{new.name} ({new.code})" if new else old.successor_code
+            text += f": {old.name} ({code}) hết hiệu lực sau ngày {ended:%d/%m/%Y}, đơn vị kế tiếp là {heir}"
+        return text
 
     def area_of(self, commune_code: str, on_date: dt.date) -> str:
         return self.period_on(commune_code, on_date).area

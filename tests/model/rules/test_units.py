@@ -57,3 +57,11 @@ def test_database_catalog_equals_shipped_data(db):
 def test_area_mapping_is_editable_data(db):
     db.execute("UPDATE unit_type_history SET area='urban' WHERE tree='2025' AND code='01954'")
     assert load_catalog(db).area_of("01954", dt.date(2025, 9, 1)) == "urban"
+
+
+def test_old_code_after_its_end_names_its_successor_and_the_date():
+    with pytest.raises(UnitError) as err:
+        area_of("01945", dt.date(2025, 9, 1))
+    assert str(err.value) == ("Mã đơn vị 01945 không có hiệu lực vào ngày 01/09/2025: Xã Cốc Đán (01945) hết "
+                              "hiệu lực sau ngày 30/06/2025, đơn vị kế tiếp là Xã Ngân Sơn (01954)")
+    assert area_of("01945", dt.date(2025, 6, 30)) == "rural"  # its last day
