@@ -11,7 +11,7 @@ from decimal import Decimal
 from bkdesk.model.review import exit_outcomes, transitions
 from bkdesk.model.rules.codelists import codelists
 from bkdesk.model.rules.targets import TargetRow, compute_row, rate
-from bkdesk.model.store import settings
+from bkdesk.model.store import repo_dashboard, settings
 from bkdesk.model.store.repo_standards import standard_for_list_year
 from bkdesk.model.store.repo_targets import load_plan_targets
 from bkdesk.model.store.repo_units import load_catalog
@@ -46,7 +46,7 @@ def unit_choices(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     cat = load_catalog(conn)
     scope = settings.get(conn, settings.SCOPE_CODE)
     codes = [scope] if scope else []
-    with_rounds = [r[0] for r in conn.execute("SELECT DISTINCT commune_code FROM review_round ORDER BY 1")]
+    with_rounds = repo_dashboard.communes_with_rounds(conn)
     for code in with_rounds:
         unit = cat.find(code)
         if unit and unit.district_code and unit.district_code not in codes and unit.level == "commune":
@@ -56,8 +56,7 @@ def unit_choices(conn: sqlite3.Connection) -> list[tuple[str, str]]:
 
 
 def review_years(conn: sqlite3.Connection) -> list[int]:
-    return [r[0] for r in conn.execute(
-        "SELECT DISTINCT review_year FROM review_round WHERE kind='periodic' ORDER BY 1 DESC")]
+    return repo_dashboard.periodic_review_years(conn)
 
 
 def _communes(conn: sqlite3.Connection, unit_code: str) -> list[str]:
@@ -72,20 +71,14 @@ def dashboard_data(conn: sqlite3.Connection, unit_code: str, review_year: int) -
     communes = _communes(conn, unit_code)
     unit = load_catalog(conn).find(unit_code)
     data = DashboardData(unit_code, unit.name if unit else unit_code, review_year)
-    marks = ",".join("?" * len(communes))
-    base = ("FROM review r JOIN review_round rr ON rr.uid=r.round_uid WHERE rr.kind='periodic' AND"
-            f" rr.review_year=? AND rr.commune_code IN ({marks}) AND r.record_status IN ('confirmed','decided')"
-            " AND r.final_class IS NOT NULL")
-    args = [review_year, *communes]
-    for cls, n in conn.execute(f"SELECT r.final_class, count(*) {base} GROUP BY r.final_class", args):
-        data.by_class[cls] = n
+    data.by_class.update(repo_dashboard.class_counts(conn, review_year, communes))
     data.households = sum(data.by_class.values())
     _targets(conn, data)
     moves = transitions.transitions_by_unit(conn, review_year, communes, level="total")[""]
     data.poor_moves, data.unresolved = moves.poor, len(moves.unresolved)
     data.poor_reduced = moves.poor.households["start"] - moves.poor.households["end"]
     data.registered = exit_outcomes.summary(conn, review_year, "commune", communes)[""]
-    _profile(conn, data, base, args, review_year)
+    _profile(conn, data, communes, review_year)
     return data
 
 
@@ -98,18 +91,12 @@ def _targets(conn: sqlite3.Connection, data: DashboardData) -> None:
         data.gap_pct = data.actual_rate_pct - data.target.end_rate_pct
 
 
-def _profile(conn, data: DashboardData, base: str, args: list, review_year: int) -> None:
+def _profile(conn, data: DashboardData, communes: list[str], review_year: int) -> None:
     std = standard_for_list_year(review_year + 1, conn)
-    counts = dict(conn.execute(
-        f"SELECT i.indicator_code, count(*) FROM review_indicator i JOIN review r ON r.uid=i.review_uid "
-        f"JOIN review_round rr ON rr.uid=r.round_uid {base[base.index('WHERE'):]} AND r.final_class='POOR'"
-        " AND i.final='deprived' GROUP BY i.indicator_code", args).fetchall())
+    counts = repo_dashboard.poor_deprivation_counts(conn, review_year, communes)
     data.deprivations = [(i["label_vi"], counts.get(i["code"], 0)) for i in std.data["indicators"]]
     lists = codelists(std.id)
-    counts = dict(conn.execute(
-        f"SELECT c.cause_code, count(*) FROM review_cause c JOIN review r ON r.uid=c.review_uid "
-        f"JOIN review_round rr ON rr.uid=r.round_uid {base[base.index('WHERE'):]}"
-        " AND r.final_class IN ('POOR','NEAR_POOR') GROUP BY c.cause_code", args).fetchall())
+    counts = repo_dashboard.cause_counts(conn, review_year, communes)
     official = lists.codes("causes")
     other = sum(n for c, n in counts.items() if c not in official)  # local causes count under "Khác"
     data.causes = [(_short(lists, c), counts.get(c, 0) + (other if c == official[-1] else 0)) for c in official]

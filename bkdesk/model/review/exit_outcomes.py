@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from bkdesk.errors import UserError
 from bkdesk.model.rules.fmt import dmy
 from bkdesk.model.rules.records import ExitRegistration
-from bkdesk.model.store import repo_rounds
+from bkdesk.model.store import repo_exit_outcomes, repo_rounds
 from bkdesk.model.store.repo_list_status import counted_class_on, start_status_of_year
 from bkdesk.model.store.repo_reviews import exit_registrations
 
@@ -114,39 +114,12 @@ def check_target(conn: sqlite3.Connection, household_uid: str, reg: ExitRegistra
                         f"\"{TARGET_LABELS[want]}\", không phải \"{TARGET_LABELS.get(reg.target, reg.target)}\".")
 
 
-def _final_results(conn: sqlite3.Connection, year: int) -> dict[str, tuple[str, str]]:
-    """household_uid -> (final_class, source) for the registration year."""
-    out: dict[str, tuple[str, str]] = {}
-    for r in conn.execute(
-            "SELECT r.household_uid, r.final_class FROM review r WHERE r.review_type='regular'"
-            " AND r.record_status='decided' AND r.final_class IS NOT NULL AND r.list_year=?"
-            " ORDER BY r.reference_date", (year,)):
-        out[r[0]] = (r[1], "regular")
-    for r in conn.execute(
-            "SELECT r.household_uid, r.final_class FROM review r JOIN review_round rr ON rr.uid=r.round_uid"
-            " WHERE rr.kind='periodic' AND rr.review_year=? AND r.final_class IS NOT NULL"
-            " AND (r.record_status='decided' OR (r.record_status='confirmed' AND rr.locked=1))", (year,)):
-        out[r[0]] = (r[1], "periodic")  # the periodic decision supersedes earlier regular ones
-    return out
-
-
-def _households(conn: sqlite3.Connection, uids: list[str]) -> dict[str, sqlite3.Row]:
-    out = {}
-    for i in range(0, len(uids), 900):
-        chunk = uids[i:i + 900]
-        out.update({r["uid"]: r for r in conn.execute(
-            "SELECT h.uid, h.commune_code, h.village_uid, h.household_no, h.head_name, h.status,"
-            " coalesce(v.name, '') AS village_name FROM household h LEFT JOIN village v ON v.uid=h.village_uid"
-            f" WHERE h.uid IN ({','.join('?' * len(chunk))})", chunk)})
-    return out
-
-
 def registration_outcomes(conn: sqlite3.Connection, year: int, commune_codes: list[str] | None = None
                           ) -> list[RegistrationOutcome]:
     """Every registration of ``year`` with its derived outcome, by commune, village and household number."""
     regs = exit_registrations(conn, year=year)
-    households = _households(conn, [r.household_uid for r in regs])
-    results = _final_results(conn, year)
+    households = repo_exit_outcomes.households_by_uid(conn, [r.household_uid for r in regs])
+    results = repo_exit_outcomes.final_results(conn, year)
     events = repo_rounds.events_by_household(conn, {r.household_uid for r in regs})
     end_day = dt.date(year, 12, 31).isoformat()
     out = []
