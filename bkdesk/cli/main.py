@@ -22,6 +22,7 @@ SUBCOMMAND_MODULES = [
     "bkdesk.cli.demo",
     "bkdesk.cli.outputs",
     "bkdesk.cli.backups",
+    "bkdesk.cli.round",
 ]
 
 

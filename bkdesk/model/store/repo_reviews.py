@@ -16,7 +16,7 @@ from bkdesk.model.rules.records import (
     from_row,
 )
 from bkdesk.model.rules.text import clean_text
-from bkdesk.model.store import audit
+from bkdesk.model.store import audit, repo_rounds
 from bkdesk.model.store.db import transaction
 from bkdesk.model.store.repo_base import local_origin, upsert_audited
 from bkdesk.model.store.repo_desk import refresh_current
@@ -82,11 +82,36 @@ def _check_writable(conn, review: Review) -> None:
             raise UserError("Đợt rà soát đã khóa; cần mở khóa (có ghi nhật ký) trước khi sửa.")
 
 
+def _join_round(conn, review: Review) -> None:
+    """A periodic review saved without a round joins the commune's round of its review year, when there is
+    one and the household has no other review in it (issue 14: no review is left without its round)."""
+    round_uid = repo_rounds.periodic_round_uid(conn, review.commune_code, int(review.list_year) - 1)
+    if round_uid and repo_rounds.review_uid_in_round(conn, review.household_uid, round_uid) in (None, review.uid):
+        review.round_uid = round_uid
+
+
+def set_record_status(conn: sqlite3.Connection, review_uid: str, status: str, user: str, reason: str,
+                      decision_id: str | None = None, at: str | None = None) -> None:
+    """Move one review to ``status`` (draft | confirmed | decided) inside the caller's transaction, audited
+    with ``reason``. The only path that may change a decided review (an audited unlock); the lifecycle
+    rules themselves are in model/review/rounds.py."""
+    if status not in ("draft", "confirmed", "decided"):
+        raise UserError(f"Trạng thái phiếu không hợp lệ: {status}.")
+    row = conn.execute("SELECT household_uid, decision_id FROM review WHERE uid=?", (review_uid,)).fetchone()
+    if row is None:
+        raise UserError("Không tìm thấy phiếu rà soát.")
+    values = {"record_status": status, "decision_id": decision_id if status == "decided" else row["decision_id"]}
+    upsert_audited(conn, "review", "uid", review_uid, values, user=user, reason=reason, at=at)
+    refresh_current(conn, [row["household_uid"]])
+
+
 def write_review(conn: sqlite3.Connection, review: Review, user: str, reason: str = "", origin: str = "",
                  at: str | None = None) -> None:
     """Write a review inside the caller's transaction (for services that save several records at once)."""
     at = at or audit.now_iso()
     origin = origin or local_origin(conn)
+    if review.round_uid is None and review.review_type == "periodic":
+        _join_round(conn, review)
     _check_writable(conn, review)
     old_children = _children_state(conn, review.uid)
     new_children = _new_children_state(review)

@@ -124,3 +124,94 @@ def add_household_event(conn: sqlite3.Connection, household_uid: str, event: str
                         "other_household_uid": other_household_uid, "place": place, "reason": reason},
                        user=user, reason=reason)
     return uid
+
+
+# The round's records (m0003): status counts, village meetings, posting, decision ---------------------------
+
+def status_rows(conn: sqlite3.Connection, round_uid: str) -> list[sqlite3.Row]:
+    """(village_uid, village_name, record_status, n) of the round's reviews."""
+    return conn.execute(
+        "SELECT r.village_uid, v.name AS village_name, r.record_status, count(*) AS n FROM review r"
+        " LEFT JOIN village v ON v.uid = r.village_uid WHERE r.round_uid=?"
+        " GROUP BY r.village_uid, r.record_status", (round_uid,)).fetchall()
+
+
+def households_without_review(conn: sqlite3.Connection, round_uid: str, commune_code: str) -> list[sqlite3.Row]:
+    """Active households of the commune that have no review in the round (village_uid, village_name, uid)."""
+    return conn.execute(
+        "SELECT h.uid, h.village_uid, v.name AS village_name FROM household h LEFT JOIN village v"
+        " ON v.uid = h.village_uid WHERE h.commune_code=? AND h.status='active' AND NOT EXISTS"
+        " (SELECT 1 FROM review r WHERE r.household_uid = h.uid AND r.round_uid=?)",
+        (commune_code, round_uid)).fetchall()
+
+
+def round_review_list(conn: sqlite3.Connection, round_uid: str, village_uid: str | None = None
+                      ) -> list[sqlite3.Row]:
+    """The round's reviews with what a confirmation report names: household number and head."""
+    sql = ("SELECT r.uid, r.household_uid, r.record_status, r.final_class, r.village_uid, h.household_no,"
+           " h.head_name FROM review r JOIN household h ON h.uid = r.household_uid WHERE r.round_uid=?")
+    args: list = [round_uid]
+    if village_uid is not None:
+        sql += " AND r.village_uid=?"
+        args.append(village_uid)
+    return conn.execute(sql + " ORDER BY h.household_no, h.uid", args).fetchall()
+
+
+def villages_of_commune(conn: sqlite3.Connection, commune_code: str) -> list[sqlite3.Row]:
+    return conn.execute("SELECT uid, name, name_key FROM village WHERE commune_code=? AND valid_to IS NULL"
+                        " ORDER BY name_key", (commune_code,)).fetchall()
+
+
+def orphan_reviews(conn: sqlite3.Connection, commune_code: str, list_year: int) -> dict[str, str]:
+    """household uid -> its latest periodic review of the list year that has no round."""
+    return {r[0]: r[1] for r in conn.execute(
+        "SELECT household_uid, uid FROM review WHERE round_uid IS NULL AND review_type='periodic'"
+        " AND commune_code=? AND list_year=? ORDER BY updated_at", (commune_code, list_year))}
+
+
+def periodic_round_uid(conn: sqlite3.Connection, commune_code: str, review_year: int) -> str | None:
+    row = conn.execute("SELECT uid FROM review_round WHERE commune_code=? AND kind='periodic' AND review_year=?",
+                       (commune_code, review_year)).fetchone()
+    return row[0] if row else None
+
+
+def review_uid_in_round(conn: sqlite3.Connection, household_uid: str, round_uid: str) -> str | None:
+    row = conn.execute("SELECT uid FROM review WHERE household_uid=? AND round_uid=?",
+                       (household_uid, round_uid)).fetchone()
+    return row[0] if row else None
+
+
+def _write_record(conn, table: str, uid: str, data: dict, user: str, reason: str) -> None:
+    from bkdesk.model.store.repo_base import upsert_audited
+
+    upsert_audited(conn, table, "uid", uid, data, user=user, reason=reason)
+
+
+def write_meeting(conn: sqlite3.Connection, uid: str, data: dict, user: str, reason: str = "") -> None:
+    """Insert or update a village meeting inside the caller's transaction (audited)."""
+    _write_record(conn, "village_meeting", uid, data, user, reason)
+
+
+def write_posting(conn: sqlite3.Connection, uid: str, data: dict, user: str, reason: str = "") -> None:
+    _write_record(conn, "round_posting", uid, data, user, reason)
+
+
+def write_decision(conn: sqlite3.Connection, uid: str, data: dict, user: str, reason: str = "") -> None:
+    _write_record(conn, "round_decision", uid, data, user, reason)
+
+
+def meetings(conn: sqlite3.Connection, round_uid: str) -> list[dict]:
+    return [dict(r) for r in conn.execute(
+        "SELECT m.*, v.name AS village_name FROM village_meeting m LEFT JOIN village v ON v.uid = m.village_uid"
+        " WHERE m.round_uid=? ORDER BY m.meeting_date, m.updated_at", (round_uid,))]
+
+
+def postings(conn: sqlite3.Connection, round_uid: str) -> list[dict]:
+    return [dict(r) for r in conn.execute(
+        "SELECT p.*, v.name AS village_name FROM round_posting p LEFT JOIN village v ON v.uid = p.village_uid"
+        " WHERE p.round_uid=? ORDER BY p.start_date", (round_uid,))]
+
+
+def decision(conn: sqlite3.Connection, round_uid: str) -> dict | None:
+    row = conn.execute("SELECT * FROM round_decision WHERE round_uid=?", (round_uid,)).fetchone()
+    return dict(row) if row else None
