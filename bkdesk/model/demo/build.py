@@ -13,7 +13,6 @@ import csv
 import operator
 import os
 import random
-import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -46,9 +45,20 @@ from bkdesk.model.rules.classify import MIDDLE, NEAR_POOR, NOT_POOR, POOR
 from bkdesk.model.rules.standards import periodic_reference_date
 from bkdesk.model.rules.units import TREE_2022, area_of, catalog
 from bkdesk.model.store import settings
-from bkdesk.model.store.bulk import TABLE_ORDER, deferred_indexes, household_derived, load_tables, member_keys
-from bkdesk.model.store.db import connect, open_db, transaction
+from bkdesk.model.store.bulk import (
+    TABLE_ORDER,
+    bulk_mode,
+    database_path,
+    deferred_indexes,
+    household_derived,
+    load_tables,
+    member_keys,
+    scratch_database,
+    worker_connection,
+)
+from bkdesk.model.store.db import open_db, transaction
 from bkdesk.model.store.repo_desk import refresh_current
+from bkdesk.model.store.repo_households import count_households
 from bkdesk.model.store.repo_standards import standard_for_list_year
 from bkdesk.paths import resource_path
 
@@ -322,7 +332,7 @@ def build_demo(conn, scale: str = "commune", seed: int = 1, code: str | None = N
 
     ``scratch``: the file is a scratch copy that is thrown away if the build fails (build_demo_database),
     so it is written without journal or fsync; otherwise the house WAL settings are kept."""
-    if conn.execute("SELECT count(*) FROM household").fetchone()[0]:
+    if count_households(conn):
         raise UserError("Cơ sở dữ liệu đã có hộ gia đình: chỉ tạo dữ liệu mẫu trong một cơ sở dữ liệu trống.")
     codes = communes_for(scale, code)
     plans = allocate(seed)
@@ -332,18 +342,17 @@ def build_demo(conn, scale: str = "commune", seed: int = 1, code: str | None = N
         workers = 1 if len(jobs) == 1 or getattr(sys, "frozen", False) else min(2, os.cpu_count() or 1)
     t0, rows = time.perf_counter(), 0
     settings.put_many(conn, {settings.IS_DEMO: "1"})
-    path = conn.execute("PRAGMA database_list").fetchone()[2]
+    path = database_path(conn)
     done = 0
     # Index builds after the load only in a scratch file: a live database never goes without its indexes.
     with deferred_indexes(conn, TABLE_ORDER + ("audit_log",)) if scratch else nullcontext():
         if workers <= 1:
-            _bulk_pragmas(conn, scratch)
-            for job in jobs:
-                rows += load_tables(conn, generate_commune(job), DEMO_REASON)
-                done += 1
-                if progress:
-                    progress(done, len(jobs), job.plan.code)
-            conn.execute("PRAGMA synchronous=FULL")
+            with bulk_mode(conn, scratch):
+                for job in jobs:
+                    rows += load_tables(conn, generate_commune(job), DEMO_REASON)
+                    done += 1
+                    if progress:
+                        progress(done, len(jobs), job.plan.code)
         else:
             # Workers generate AND write their commune (one transaction each, serialised by SQLite's write
             # lock): no rows cross process boundaries. Row content does not depend on the order.
@@ -359,24 +368,12 @@ def build_demo(conn, scale: str = "commune", seed: int = 1, code: str | None = N
             "poor_2021": sum(plans[c].poor for c in codes), "rows": rows, "seconds": time.perf_counter() - t0}
 
 
-def _bulk_pragmas(conn, scratch: bool) -> None:
-    # A large page cache for the random-uuid key inserts. A scratch file needs no journal and no fsync;
-    # a live database keeps WAL, with NORMAL sync (still safe from corruption) while loading.
-    conn.execute("PRAGMA cache_size=-131072")
-    if scratch:
-        conn.execute("PRAGMA journal_mode=OFF")
-        conn.execute("PRAGMA synchronous=OFF")
-    else:
-        conn.execute("PRAGMA synchronous=NORMAL")
-
-
 _worker_conn = None  # one connection per worker process, kept warm across its communes
 
 
 def _worker_init(path: str, scratch: bool) -> None:
     global _worker_conn
-    _worker_conn = sqlite3.connect(path, timeout=120, isolation_level=None) if scratch else connect(path)
-    _bulk_pragmas(_worker_conn, scratch)
+    _worker_conn = worker_connection(path, scratch)
 
 
 def _generate_and_load(job: CommuneJob) -> tuple[str, int]:
@@ -408,10 +405,9 @@ def build_demo_database(path: str | Path, scale: str = "commune", seed: int = 1,
     try:
         conn = init_database(part, scope, scope_code, officer or DEMO_USER)
         try:
-            conn.execute("PRAGMA journal_mode=DELETE")
-            counts = build_demo(conn, scale, seed, code if scale != "province" else None, workers, progress,
-                                scratch=True)
-            conn.execute("PRAGMA journal_mode=WAL")
+            with scratch_database(conn):
+                counts = build_demo(conn, scale, seed, code if scale != "province" else None, workers, progress,
+                                    scratch=True)
         finally:
             conn.close()
         part.replace(path)
