@@ -124,9 +124,12 @@ def _reviews(conn, p: Page, ctx: FormContext, codes, village_uid, first, control
     reviews = repo_reports.round_reviews(conn, codes, ctx.scope.review_year, village_uid)
     for i, r in enumerate(reviews):
         _page_iter(p, first)
-        hh = {"head_name": r["head_name"], "address": r["address"], "household_no": r["hh_no"],
+        roster = repo_reports.review_roster(conn, r)  # the roster the review saw (its snapshot)
+        heads = [m for m in roster if fx.is_head(m) and m["presence"] in repo_reports.PRESENT]
+        hh = {"head_name": heads[0]["full_name"] if heads and r.get("roster_snapshot") else r["head_name"],
+              "address": r["address"], "household_no": r["household_no"] or r["hh_no"],
               "village_name": r["village_name"]}
-        draw_review_form(p, ctx, hh, repo_reports.members_of(conn, r["household_uid"]), r,
+        draw_review_form(p, ctx, hh, roster, r,
                          repo_reports.indicator_values(conn, r["uid"]), repo_reports.review_causes(conn, r["uid"]))
         _progress(control, i, len(reviews))
 

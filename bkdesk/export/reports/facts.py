@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from bkdesk.export.reports.scope import Scope
 from bkdesk.model.rules.codelists import CodeLists, derive_groups
+from bkdesk.model.rules.indicators import present_on
 from bkdesk.model.rules.standards import Standard
 from bkdesk.model.rules.text import search_key
 from bkdesk.model.store import repo_reports
@@ -106,7 +107,9 @@ def is_head(member: dict) -> bool:
 
 
 def present(members: list[dict]) -> list[dict]:
-    return [m for m in members if m["presence"] in repo_reports.PRESENT]
+    """Members of the household on the review's reference date (``_present``, set by read_facts), else by
+    their presence state."""
+    return [m for m in members if m.get("_present", m["presence"] in repo_reports.PRESENT)]
 
 
 def head_of(members: list[dict]) -> dict | None:
@@ -133,9 +136,12 @@ class RoundFacts:
 
 def read_facts(conn: sqlite3.Connection, scope: Scope, std: Standard) -> RoundFacts:
     codes, year = scope.commune_codes, scope.review_year
+    reviews = repo_reports.counted_reviews(conn, codes, year, std.list_year_from)
+    members = repo_reports.members_of_reviewed(conn, codes, year)
+    as_decided(reviews, members)
     return RoundFacts(
-        reviews=repo_reports.counted_reviews(conn, codes, year, std.list_year_from),
-        members=repo_reports.members_of_reviewed(conn, codes, year),
+        reviews=reviews,
+        members=members,
         deprived=repo_reports.deprived_indicators(conn, codes, year),
         causes=repo_reports.review_codes(conn, "review_cause", codes, year),
         needs=repo_reports.review_codes(conn, "review_need", codes, year),
@@ -144,6 +150,21 @@ def read_facts(conn: sqlite3.Connection, scope: Scope, std: Standard) -> RoundFa
         unreviewed=repo_reports.unreviewed_households(conn, codes, year),
         registrations=repo_reports.exit_registrations_in(conn, codes, year),
     )
+
+
+def as_decided(reviews: list[dict], members: dict[str, list[dict]]) -> None:
+    """Mark each member present or not on its review's reference date (households.md §3.2) and name each
+    household by the head on the roster the review saw (a later change of head changes no past output)."""
+    for fact in reviews:
+        roster = members.get(fact["household_uid"], [])
+        ref = dt.date.fromisoformat(fact["reference_date"][:10])
+        for m in roster:
+            m["_present"] = present_on(m, ref)
+        heads = [m for m in roster if m["_present"] and is_head(m)]
+        if heads and heads[0]["full_name"]:
+            fact["head_name"] = heads[0]["full_name"]
+        if fact.get("review_no"):
+            fact["household_no"] = fact["review_no"]
 
 
 def household_groups(fact: dict, facts: RoundFacts, lists: CodeLists, eth: Ethnicity,

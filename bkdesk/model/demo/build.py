@@ -10,6 +10,7 @@ Everything is deterministic for a seed and marked as demo data (setting is_demo=
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import operator
 import os
 import random
@@ -44,7 +45,7 @@ from bkdesk.model.demo.reviews import (
 from bkdesk.model.rules.classify import MIDDLE, NEAR_POOR, NOT_POOR, POOR
 from bkdesk.model.rules.standards import periodic_reference_date
 from bkdesk.model.rules.units import TREE_2022, area_of, catalog
-from bkdesk.model.store import settings
+from bkdesk.model.store import repo_snapshots, settings
 from bkdesk.model.store.bulk import (
     TABLE_ORDER,
     bulk_mode,
@@ -364,6 +365,9 @@ def build_demo(conn, scale: str = "commune", seed: int = 1, code: str | None = N
                         progress(done, len(jobs), code)
     with transaction(conn):  # the desk's current-review table, once for the whole load (set-based)
         refresh_current(conn)
+        # Reviews loaded without a snapshot saw the household's record as loaded: keep that roster with them.
+        repo_snapshots.fill_missing(conn, "Dữ liệu mẫu: danh sách thành viên lúc tạo dữ liệu",
+                                    dt.datetime.now().astimezone().isoformat(timespec="seconds"))
     return {"communes": len(codes), "households": sum(plans[c].households for c in codes),
             "poor_2021": sum(plans[c].poor for c in codes), "rows": rows, "seconds": time.perf_counter() - t0}
 

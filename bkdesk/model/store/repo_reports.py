@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from bkdesk.model.rules.text import search_key
+from bkdesk.model.store import repo_snapshots
 
 COUNTED = ("confirmed", "decided")
 PRESENT = ("present", "new_born", "moved_in")
@@ -142,25 +143,44 @@ def review_groups(conn, commune_codes: list[str], review_year: int) -> dict[str,
 
 
 _REPORT_MEMBER_COLS = ("uid, household_uid, position, full_name, sex, birth_date, birth_date_precision, ethnicity,"
-                       " relation_to_head, presence, malnourished, health_insurance, currently_studying,"
-                       " level_suitable_for_age, able_to_work, merit_person, monthly_social_allowance, note")
-_MEMBER_COLS = (_REPORT_MEMBER_COLS + ", presence_date, id_number, id_issue_date, id_issue_place,"
-                " permanent_residence, current_residence, labour_status")
+                       " relation_to_head, presence, presence_date, malnourished, health_insurance,"
+                       " currently_studying, level_suitable_for_age, able_to_work, merit_person,"
+                       " monthly_social_allowance, note, id_number, id_issue_date, id_issue_place,"
+                       " permanent_residence, current_residence")
+_MEMBER_COLS = _REPORT_MEMBER_COLS + ", labour_status"
 
 
 def members_of_reviewed(conn, commune_codes: list[str], review_year: int) -> dict[str, list[dict]]:
-    """household uid -> members (every presence state), ordered by position, for the counted reviews."""
-    sub = (f"SELECT household_uid FROM review WHERE review_type = 'periodic' AND list_year = ?"
-           f" AND record_status IN {_ST} AND commune_code IN ({','.join('?' * len(commune_codes)) or 'NULL'})")
-    sql = f"SELECT {_REPORT_MEMBER_COLS} FROM member WHERE household_uid IN ({sub}) ORDER BY household_uid, position"
+    """household uid -> the roster its counted review of round R was decided on (the review's snapshot,
+    every presence state, by position); today's members only for a review that has no snapshot."""
+    marks, codes = _marks(commune_codes)
     cur = conn.cursor()
-    cur.row_factory = None  # plain tuples: a third of the cost of Row -> dict at 330,000 persons
-    cur.execute(sql, [review_year + 1, *commune_codes])
-    cols = [d[0] for d in cur.description]
+    cur.row_factory = None
+    cur.execute(f"SELECT household_uid, roster_snapshot FROM review WHERE review_type = 'periodic' AND list_year = ?"
+                f" AND record_status IN {_ST} AND commune_code IN ({marks}) ORDER BY updated_at",
+                [review_year + 1, *codes])
     out: dict[str, list[dict]] = {}
-    for row in cur:
-        out.setdefault(row[1], []).append(dict(zip(cols, row, strict=True)))
+    live: list[str] = []
+    for household_uid, text in cur:
+        roster = repo_snapshots.parse_roster(text, household_uid)
+        if roster is None:
+            live.append(household_uid)
+        else:
+            out[household_uid] = roster
+    for i in range(0, len(live), 500):
+        chunk = live[i:i + 500]
+        cur.execute(f"SELECT {_REPORT_MEMBER_COLS} FROM member WHERE household_uid IN ({','.join('?' * len(chunk))})"
+                    " ORDER BY household_uid, position", chunk)
+        cols = [d[0] for d in cur.description]
+        for row in cur:
+            out.setdefault(row[1], []).append(dict(zip(cols, row, strict=True)))
     return out
+
+
+def review_roster(conn, review: dict) -> list[dict]:
+    """The roster a review row (with roster_snapshot) saw; today's members when it has no snapshot."""
+    roster = repo_snapshots.parse_roster(review.get("roster_snapshot"), review["household_uid"])
+    return roster if roster is not None else members_of(conn, review["household_uid"])
 
 
 def members_of(conn, household_uid: str) -> list[dict]:
