@@ -137,7 +137,7 @@ def measures(ctx):
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from benchmarks.common import Measure, copy_db
-    from bkdesk.model.store.db import open_db
+    from bkdesk.model.desk import DeskContext
     from bkdesk.ui.main_window import MainWindow
 
     n_cold, n_big = (300, 400) if ctx.smoke else (13_000, 81_480)
@@ -153,14 +153,14 @@ def measures(ctx):
 
     def cold_start() -> float:
         t0 = time.perf_counter()
-        conn = open_db(state["cold"])
-        win = MainWindow(conn, state["cold"])
+        desk = DeskContext(state["cold"])
+        win = MainWindow(desk)
         win.show()
         app.processEvents()
         elapsed = time.perf_counter() - t0
         win.close()
         win.deleteLater()
-        conn.close()
+        desk.close()
         app.processEvents()
         return elapsed
 
@@ -170,8 +170,8 @@ def measures(ctx):
         for k in saved_boxes:
             setattr(QMessageBox, k, staticmethod(_refuse_modal))
         path = copy_db(desk_db(ctx, n_big), work / "big.sqlite")
-        state["conn"] = conn = open_db(path)
-        state["win"] = win = MainWindow(conn, path)
+        state["desk"] = desk = DeskContext(path)
+        state["win"] = win = MainWindow(desk)
         win.show()
         app.processEvents()
         uids = win.model.uids
@@ -185,7 +185,7 @@ def measures(ctx):
             setattr(QMessageBox, k, v)
         if "win" in state:
             state.pop("win").close()
-            state.pop("conn").close()
+            state.pop("desk").close()
         shutil.rmtree(work, ignore_errors=True)
 
     def search() -> list[float]:
@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     from PySide6.QtWidgets import QApplication
 
-    from bkdesk.model.store.db import open_db
+    from bkdesk.model.desk import DeskContext
     from bkdesk.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -261,8 +261,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"tạo CSDL {args.households:,} hộ (executemany): {time.perf_counter() - t0:.1f} s"
                   .replace(",", "."))
         t0 = time.perf_counter()
-        conn = open_db(path)
-        win = MainWindow(conn, path)
+        desk = DeskContext(path)
+        win = MainWindow(desk)
         win.show()
         app.processEvents()
         open_s = time.perf_counter() - t0
@@ -278,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"tìm 'nguyen' + lọc hộ nghèo: {(time.perf_counter() - t0) * 1000:.0f} ms, "
               f"{len(win.model.uids):,} hộ".replace(",", "."))
         win.close()
-        conn.close()
+        desk.close()
     return 0
 
 

@@ -30,13 +30,12 @@ def _database_ready(path: Path) -> bool:
 
 def open_window(path: Path):
     """Open the main window on a database (the wizard first when it is not set up); None if cancelled."""
+    from bkdesk.model.desk import DeskContext
     from bkdesk.model.store.databases import open_or_create
     from bkdesk.ui.main_window import MainWindow
     from bkdesk.ui.views.wizard import FirstRunWizard
 
-    if _database_ready(path):
-        conn = open_or_create(path)
-    else:
+    if not _database_ready(path):
         wizard = FirstRunWizard(path)
         if os.environ.get("BKDESK_SHOW") == "wizard":
             wizard.show()
@@ -44,8 +43,11 @@ def open_window(path: Path):
             return None
         if not wizard.exec():
             return None
-        conn = wizard.conn
-    window = MainWindow(conn, path)
+        if wizard.conn is not None:
+            wizard.conn.close()
+    desk = DeskContext(path, opener=open_or_create)
+    window = MainWindow(desk)
+    window.destroyed.connect(lambda _o=None: desk.close())
     window.database_switch_requested.connect(lambda other: open_window(other))
     window.show()
     _windows.append(window)

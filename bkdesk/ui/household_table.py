@@ -1,49 +1,121 @@
-"""The household table: an id-list model (uids from SQL, row data fetched lazily per visible page)."""
+"""The household table: an id-list model (uids from SQL, row data fetched lazily per visible page).
+
+The columns are data: one ``Column`` per column (key, header, alignment, sort key, width, how a row is shown
+and what its tooltip says). The model never holds a database handle: it asks the desk context.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, Qt
 
+from bkdesk.model.review.household_edit import STATUS_LABELS
 from bkdesk.model.rules.classify import CLASS_LABELS
-from bkdesk.model.store import repo_desk
+from bkdesk.model.rules.fmt import fmt_int
 from bkdesk.ui.i18n import _, language
 
 PAGE = 100
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 def _num(x) -> str:
     if x is None:
         return ""
-    text = f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
-    return text.replace(",", "\u0001").replace(".", ",").replace("\u0001", ".")
+    if float(x).is_integer():
+        return fmt_int(int(x))
+    whole, _sep, frac = f"{x:.1f}".partition(".")
+    return f"{fmt_int(int(whole))},{frac}"
+
+
+def _class_text(d: dict, _table) -> str:
+    cls = d.get("final_class") or d.get("computed_class")
+    return CLASS_LABELS["en" if language() == "en" else "vi"].get(cls, "") if cls else ""
+
+
+def _exit_text(d: dict, _table) -> str:
+    return {"thoat_ngheo": _("Thoát nghèo"), "thoat_can_ngheo": _("Thoát cận nghèo")}.get(d.get("exit_target"), "")
+
+
+def _status_text(d: dict, _table) -> str:
+    status = d.get("record_status") or "draft"
+    text = _(STATUS_LABELS.get(status, STATUS_LABELS["draft"]))
+    if status == "draft" and not d.get("complete"):
+        text += " " + _("(chưa đủ)")
+    return text
+
+
+def _status_tip(d: dict, _table) -> str:
+    return _("Hồ sơ đủ thông tin") if d.get("complete") else _("Hồ sơ chưa đủ thông tin (chưa hoàn thành)")
+
+
+def _cause_names(d: dict, table) -> str:
+    return "; ".join(table.cause_label(c) for c in d.get("causes") or [])
+
+
+def _cause_codes(d: dict, _table) -> str:
+    codes = d.get("causes") or []
+    return (_("Mã nguyên nhân: ") + ", ".join(codes)) if codes else ""
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str  # Vietnamese header, translated when shown
+    display: Callable[[dict, HouseholdTableModel], str]
+    width: int
+    sort: str | None = None  # sort key of repo_desk.SORTS; None = not sortable
+    align: int | None = None
+    tooltip: Callable[[dict, HouseholdTableModel], str] | None = None
+
+
+def _field(name: str, num: bool = False):
+    return (lambda d, _t: _num(d.get(name))) if num else (lambda d, _t: d.get(name) or "")
+
+
+# Widths fit the table beside the village tree at 1366x768 (headers readable; causes take the rest).
+COLUMNS: tuple[Column, ...] = (
+    Column("household_no", "Mã hộ", _field("household_no"), 62, "household_no"),
+    Column("head", "Chủ hộ", _field("head_name"), 165, "head"),
+    Column("village", "Thôn", _field("village"), 105, "village"),
+    Column("members", "Số người", _field("members", True), 72, "members", RIGHT),
+    Column("class", "Phân loại", _class_text, 110, "class"),
+    Column("score_a", "Điểm A", _field("score_a", True), 62, "score_a", RIGHT),
+    Column("d", "Chỉ số thiếu hụt", _field("d", True), 115, "d", RIGHT),
+    Column("status", "Trạng thái", _status_text, 150, "status", None, _status_tip),
+    Column("exit", "Đăng ký thoát nghèo", _exit_text, 140),
+    Column("causes", "Nguyên nhân nghèo", _cause_names, 150, None, None, _cause_codes),
+)
 
 
 class HouseholdTableModel(QAbstractTableModel):
-    COL_NO, COL_HEAD, COL_VILLAGE, COL_MEMBERS, COL_CLASS, COL_SCORE_A, COL_D, COL_CAUSES, COL_EXIT, \
-        COL_STATUS = range(10)
-    HEADERS = ("Mã hộ", "Chủ hộ", "Thôn", "Số người", "Phân loại", "Điểm A", "Số chỉ số thiếu hụt (D)",
-               "Nguyên nhân", "Đăng ký thoát nghèo", "Tình trạng")
-    SORT_KEYS = {COL_NO: "household_no", COL_HEAD: "head", COL_VILLAGE: "village", COL_MEMBERS: "members",
-                 COL_CLASS: "class", COL_SCORE_A: "score_a", COL_D: "d", COL_STATUS: "complete"}
+    COLUMNS = COLUMNS
 
-    def __init__(self, conn, parent=None):
+    def __init__(self, desk, parent=None, cause_labels: dict[str, str] | None = None):
         super().__init__(parent)
-        self.conn = conn
-        self.filter = repo_desk.DeskFilter()
+        self.desk = desk
+        self.filter = desk.desk_filter()
+        self.cause_labels = cause_labels or {}
         self.sort_key, self.descending = "household_no", False
         self.uids: list[str] = []
         self._cache: dict[str, dict] = {}
 
+    def column(self, key: str) -> int:
+        return next(i for i, c in enumerate(self.COLUMNS) if c.key == key)
+
+    def cause_label(self, code: str) -> str:
+        return self.cause_labels.get(code, code)
+
     def refresh(self) -> None:
         """Re-run the SQL query for the current filter and sort (one id list, no row data)."""
         self.beginResetModel()
-        self.uids = repo_desk.household_uids(self.conn, self.filter, self.sort_key, self.descending)
+        self.uids = self.desk.household_uids(self.filter, self.sort_key, self.descending)
         self._cache.clear()
         self.endResetModel()
 
-    def refresh_after_save(self, uid: str) -> None:
+    def refresh_row(self, uid: str) -> None:
         """One household was saved: when it still matches the filter and sorts between the same neighbours
         (or still does not match), the id list is unchanged and only its row is re-read; else a full refresh.
         Re-reading 81,480 ids took ~100 ms of every save."""
@@ -53,28 +125,29 @@ class HouseholdTableModel(QAbstractTableModel):
             row = None
         near = [uid] if row is None else self.uids[max(0, row - 1):row + 2]
         check = dataclasses.replace(self.filter, only_uids=tuple(near))
-        found = repo_desk.household_uids(self.conn, check, self.sort_key, self.descending)
+        found = self.desk.household_uids(check, self.sort_key, self.descending)
         if found != ([] if row is None else near):
             self.refresh()
             return
         if row is not None:
             self._cache.pop(uid, None)
-            self._cache.update(repo_desk.row_data(self.conn, [uid], self.filter.list_year))
+            self._cache.update(self.desk.row_data([uid]))
             self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
 
     def rowCount(self, parent=None) -> int:  # noqa: N802
         return 0 if parent is not None and parent.isValid() else len(self.uids)
 
     def columnCount(self, parent=None) -> int:  # noqa: N802
-        return 0 if parent is not None and parent.isValid() else len(self.HEADERS)
+        return 0 if parent is not None and parent.isValid() else len(self.COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _(self.HEADERS[section])
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                return _(self.COLUMNS[section].label)
         return None
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        key = self.SORT_KEYS.get(column)
+        key = self.COLUMNS[column].sort if 0 <= column < len(self.COLUMNS) else None
         if key is None:
             return
         self.sort_key, self.descending = key, order == Qt.SortOrder.DescendingOrder
@@ -87,41 +160,20 @@ class HouseholdTableModel(QAbstractTableModel):
             page = self.uids[start:start + PAGE]
             if len(self._cache) > 20 * PAGE:
                 self._cache.clear()
-            self._cache.update(repo_desk.row_data(self.conn, page, self.filter.list_year))
+            self._cache.update(self.desk.row_data(page))
         return self._cache.get(uid, {})
 
     def uid_at(self, r: int) -> str | None:
         return self.uids[r] if 0 <= r < len(self.uids) else None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole):
+        if not index.isValid():
             return None
-        c = index.column()
+        col = self.COLUMNS[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            right = c in (self.COL_MEMBERS, self.COL_SCORE_A, self.COL_D)
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter) if right else None
-        d = self._row(index.row())
-        labels = CLASS_LABELS["en" if language() == "en" else "vi"]
-        if c == self.COL_NO:
-            return d.get("household_no")
-        if c == self.COL_HEAD:
-            return d.get("head_name")
-        if c == self.COL_VILLAGE:
-            return d.get("village")
-        if c == self.COL_MEMBERS:
-            return _num(d.get("members"))
-        if c == self.COL_CLASS:
-            cls = d.get("final_class") or d.get("computed_class")
-            return labels.get(cls, "") if cls else ""
-        if c == self.COL_SCORE_A:
-            return _num(d.get("score_a"))
-        if c == self.COL_D:
-            return _num(d.get("d"))
-        if c == self.COL_CAUSES:
-            return ", ".join(d.get("causes") or [])
-        if c == self.COL_EXIT:
-            target = d.get("exit_target")
-            return {"thoat_ngheo": _("Thoát nghèo"), "thoat_can_ngheo": _("Thoát cận nghèo")}.get(target, "")
-        if c == self.COL_STATUS:
-            return _("Hoàn thành") if d.get("complete") else _("Chưa hoàn thành")
+            return col.align
+        if role == Qt.ItemDataRole.DisplayRole:
+            return col.display(self._row(index.row()), self)
+        if role == Qt.ItemDataRole.ToolTipRole and col.tooltip is not None:
+            return col.tooltip(self._row(index.row()), self) or None
         return None

@@ -31,54 +31,69 @@ from PySide6.QtWidgets import (
 )
 
 from bkdesk.errors import UserError
-from bkdesk.model.review.review_service import new_review
+from bkdesk.model.desk import DeskContext
+from bkdesk.model.review.household_edit import STATUS_LABELS
 from bkdesk.model.rules.classify import CLASS_LABELS, CLASSES
-from bkdesk.model.rules.codelists import codelists
-from bkdesk.model.rules.standards import list_year_for
-from bkdesk.model.store import repo_desk, repo_drafts, settings
-from bkdesk.model.store.db import transaction
-from bkdesk.model.store.repo_households import HouseholdBundle, get_household
-from bkdesk.model.store.repo_reviews import exit_registrations, latest_review
-from bkdesk.model.store.repo_standards import standard_for_list_year
-from bkdesk.model.store.repo_units import unit_name
-from bkdesk.model.store.repo_villages import create_village, list_villages, rename_village
+from bkdesk.model.rules.fmt import fmt_int
 from bkdesk.ui import main_menus, prefs
+from bkdesk.ui.desk_signals import DeskSignals
 from bkdesk.ui.household_table import HouseholdTableModel
 from bkdesk.ui.i18n import _
 
 MENUS = ("Tệp", "Hộ gia đình", "Thôn", "Đợt rà soát", "Tổng hợp", "Xuất/In", "Trợ giúp")
 SEARCH_DELAY_MS = 150
 ROW_HEIGHT = 24
-
-
-def _fmt(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
+TREE_WIDTH = 210
+SAVED_MESSAGE_MS = 10_000
 
 
 class MainWindow(QMainWindow):
     database_switch_requested = Signal(Path)  # the app opens the other database's window
 
-    def __init__(self, conn, path: Path):
+    def __init__(self, desk: DeskContext, path: Path | None = None):
+        """``MainWindow(desk)``; ``MainWindow(conn, path)`` wraps a caller's open connection in a desk context
+        (the caller keeps and closes that connection)."""
         super().__init__()
-        self.conn, self.db_path = conn, Path(path)
-        self.commune = settings.get(conn, settings.SCOPE_CODE) or ""
-        self.review_year = int(settings.get(conn, settings.REVIEW_YEAR) or 0) or None
-        self.list_year = list_year_for("periodic", self.review_year) if self.review_year else None
+        if not isinstance(desk, DeskContext):
+            desk = DeskContext(path, conn=desk)
+        self.desk = desk
+        self.db_path = desk.path
+        self.signals = DeskSignals(desk, self)
         self.editors: list = []
-        name = unit_name(conn, self.commune) if self.commune else None
-        self.setWindowTitle(f"bkdesk - {name or _('Chưa chọn đơn vị')}" +
-                            (f" - {_('năm rà soát')} {self.review_year}" if self.review_year else ""))
-        std_id = standard_for_list_year(self.list_year, conn).id if self.list_year else "vn-2022-2026"
-        self.codelists = codelists(std_id)
+        self._update_window_title()
+        self.codelists = desk.codelists()
         self._menus: dict[str, QMenu] = {}
-        if repo_desk.current_is_missing(conn):  # loaded by a path that predates household_current
-            with transaction(conn):
-                repo_desk.refresh_current(conn)
         self._build()
-        self.model.filter = repo_desk.DeskFilter(commune_code=self.commune or None, list_year=self.list_year)
+        self.model.filter = desk.desk_filter()
+        self.signals.household_saved.connect(self._on_household_saved)
+        for signal in (self.signals.households_changed, self.signals.villages_changed, self.signals.round_changed,
+                       self.signals.merge_done):
+            signal.connect(self.refresh)
         self.refresh()
         prefs.add_recent_database(self.db_path)
         self.resize(1366, 740)
+
+    @property
+    def commune(self) -> str:
+        return self.desk.commune_code
+
+    @property
+    def review_year(self) -> int | None:
+        return self.desk.review_year
+
+    @property
+    def list_year(self) -> int | None:
+        return self.desk.list_year
+
+    def _update_window_title(self) -> None:
+        d = self.desk
+        name = d.unit_name()
+        title = f"bkdesk - {name or _('Chưa chọn đơn vị')}"
+        if d.review_year:
+            title += f" - {_('năm rà soát')} {d.review_year}"
+        if d.is_demo:
+            title += " - [" + _("DỮ LIỆU MẪU") + "]"
+        self.setWindowTitle(title)
 
     # --- building ----------------------------------------------------------------------------
 
@@ -128,7 +143,8 @@ class MainWindow(QMainWindow):
         lay = QVBoxLayout(centre)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(self._filter_bar())
-        self.model = HouseholdTableModel(self.conn, self)
+        causes = {i["code"]: i["label_vi"] for i in self.codelists.items("causes")}
+        self.model = HouseholdTableModel(self.desk, self, causes)
         self.table_view = QTableView(centre)
         self.table_view.setObjectName("household_table")
         self.table_view.setModel(self.model)
@@ -142,19 +158,21 @@ class MainWindow(QMainWindow):
         self.table_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.table_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((60, 180, 110, 65, 120, 60, 150, 90, 130, 100)):
-            header.resizeSection(col, width)
+        header.setHighlightSections(False)  # a bold current-column header was cut when the table had focus
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)
+        for col, column in enumerate(self.model.COLUMNS):
+            header.resizeSection(col, column.width)
         header.setStretchLastSection(True)
         self.table_view.doubleClicked.connect(lambda _i: self.edit_current())
         self.table_view.activated.connect(lambda _i: self.edit_current())
         lay.addWidget(self.table_view)
         splitter.addWidget(self.village_tree)
         splitter.addWidget(centre)
-        splitter.setSizes([230, 1130])
+        splitter.setSizes([TREE_WIDTH, 1366 - TREE_WIDTH])
         self.setCentralWidget(splitter)
         self.totals_label = QLabel(self)
         self.totals_label.setObjectName("totals_label")
-        self.statusBar().addWidget(self.totals_label)
+        self.statusBar().addPermanentWidget(self.totals_label)  # stays beside "Đã lưu hộ ..." messages
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DELAY_MS)
@@ -176,6 +194,8 @@ class MainWindow(QMainWindow):
         self.cause_combo = self._combo("cause_filter_combo", _("Mọi nguyên nhân"),
                                        [(i["code"], f"{i['code']}. {i['label_vi']}")
                                         for i in self.codelists.items("causes")])
+        self.status_combo = self._combo("status_filter_combo", _("Mọi trạng thái"),
+                                        [(k, _(v)) for k, v in STATUS_LABELS.items()])
         self.exit_check = QCheckBox(_("Đăng ký thoát nghèo"), self)
         self.exit_check.setObjectName("exit_filter_check")
         self.incomplete_check = QCheckBox(_("Chưa hoàn thành"), self)
@@ -183,7 +203,7 @@ class MainWindow(QMainWindow):
         for box in (self.exit_check, self.incomplete_check):
             box.toggled.connect(lambda _c: self.apply_filters())
         bar.addWidget(self.search_edit, 3)
-        for w in (self.class_combo, self.group_combo, self.cause_combo):
+        for w in (self.class_combo, self.status_combo, self.group_combo, self.cause_combo):
             bar.addWidget(w, 1)
         bar.addWidget(self.exit_check)
         bar.addWidget(self.incomplete_check)
@@ -207,6 +227,7 @@ class MainWindow(QMainWindow):
         f.final_class = self.class_combo.currentData()
         f.group = self.group_combo.currentData()
         f.cause = self.cause_combo.currentData()
+        f.record_status = self.status_combo.currentData()
         f.exit_registered = self.exit_check.isChecked()
         f.incomplete = self.incomplete_check.isChecked()
         item = self.village_tree.currentItem()
@@ -214,17 +235,17 @@ class MainWindow(QMainWindow):
         self.model.refresh()
         self._update_totals()
 
-    def refresh(self) -> None:
-        """After a save or on open: tree counts and totals from the database, then the table."""
-        self._totals = repo_desk.totals(self.conn, self.commune or None, self.list_year)
+    def refresh(self, *_args) -> None:
+        """On open and after any announced change: tree counts and totals from the database, then the table."""
+        self._totals = self.desk.totals()
         self._fill_tree()
         self.apply_filters()
 
-    def after_save(self, uid: str) -> None:
+    def _on_household_saved(self, uid: str) -> None:
         """One household saved: recount totals and villages; the id list is re-read only if its place changed."""
-        self._totals = repo_desk.totals(self.conn, self.commune or None, self.list_year)
+        self._totals = self.desk.totals()
         self._fill_tree()
-        self.model.refresh_after_save(uid)
+        self.model.refresh_row(uid)
         self._update_totals()
 
     def _fill_tree(self) -> None:
@@ -232,19 +253,18 @@ class MainWindow(QMainWindow):
         keep = current.data(0, Qt.ItemDataRole.UserRole) if current is not None and current.parent() else None
         self.village_tree.blockSignals(True)
         self.village_tree.clear()
-        counts = repo_desk.village_counts(self.conn, self.commune or None)
-        root = QTreeWidgetItem([unit_name(self.conn, self.commune) or self.commune or _("Tất cả"),
-                                _fmt(sum(counts.values()))])
+        counts = self.desk.village_counts()
+        root = QTreeWidgetItem([self.desk.unit_name() or self.commune or _("Tất cả"), fmt_int(sum(counts.values()))])
         self.village_tree.addTopLevelItem(root)
         select = root
-        for v in list_villages(self.conn, self.commune or None):
-            item = QTreeWidgetItem([v["name"], _fmt(counts.get(v["uid"], 0))])
+        for v in self.desk.villages():
+            item = QTreeWidgetItem([v["name"], fmt_int(counts.get(v["uid"], 0))])
             item.setData(0, Qt.ItemDataRole.UserRole, v["uid"])
             root.addChild(item)
             if v["uid"] == keep:
                 select = item
         if counts.get(None):
-            item = QTreeWidgetItem([_("(chưa có thôn)"), _fmt(counts[None])])
+            item = QTreeWidgetItem([_("(chưa có thôn)"), fmt_int(counts[None])])
             item.setData(0, Qt.ItemDataRole.UserRole, "")
             root.addChild(item)
         root.setExpanded(True)
@@ -257,10 +277,10 @@ class MainWindow(QMainWindow):
     def _update_totals(self) -> None:
         t = self._totals  # per keystroke only the shown count changes
         labels = CLASS_LABELS["vi"]
-        parts = [_("Đang hiện {shown} / {total} hộ").format(shown=_fmt(len(self.model.uids)),
-                                                          total=_fmt(t["households"]))]
-        parts += [f"{_(labels[c])}: {_fmt(t.get(c, 0))}" for c in ("POOR", "NEAR_POOR")]
-        parts.append(_("Chưa hoàn thành: {n}").format(n=_fmt(t["incomplete"])))
+        parts = [_("Đang hiện {shown} / {total} hộ").format(shown=fmt_int(len(self.model.uids)),
+                                                          total=fmt_int(t["households"]))]
+        parts += [f"{_(labels[c])}: {fmt_int(t.get(c, 0))}" for c in ("POOR", "NEAR_POOR")]
+        parts.append(_("Chưa hoàn thành: {n}").format(n=fmt_int(t["incomplete"])))
         self.totals_label.setText("   |   ".join(parts))
 
     # --- households --------------------------------------------------------------------------
@@ -277,33 +297,43 @@ class MainWindow(QMainWindow):
     def open_editor(self, uid: str, tab: int = 0):
         from bkdesk.ui.editor.dialog import HouseholdEditor
 
-        bundle = get_household(self.conn, uid)
-        if bundle is None:
+        edit = self.desk.open_household(uid)
+        if edit is None:
             return None
-        review = latest_review(self.conn, uid)
-        if review is None or (self.list_year and review.list_year != self.list_year):
-            review = new_review(bundle, self.review_year or review.list_year - 1)
-        regs = exit_registrations(self.conn, uid)
-        return self._show_editor(HouseholdEditor(self.conn, bundle, review, regs[-1] if regs else None, self), tab)
+        return self._show_editor(HouseholdEditor(self.desk, edit, self), tab)
 
     def new_household(self):
-        from bkdesk.model.rules.records import Household
         from bkdesk.ui.editor.dialog import HouseholdEditor
 
-        if not self.review_year:
-            QMessageBox.warning(self, _("Chưa có năm rà soát"), _("Cơ sở dữ liệu chưa có năm rà soát."))
-            return None
-        hh = Household(commune_code=self.commune, household_no=repo_desk.next_household_no(self.conn, self.commune))
         item = self.village_tree.currentItem()
-        if item is not None and item.parent() and item.data(0, Qt.ItemDataRole.UserRole):
-            hh.village_uid = item.data(0, Qt.ItemDataRole.UserRole)
-        bundle = HouseholdBundle(hh)
-        editor = HouseholdEditor(self.conn, bundle, new_review(bundle, self.review_year), None, self, is_new=True)
-        return self._show_editor(editor, 0)
+        village = item.data(0, Qt.ItemDataRole.UserRole) if item is not None and item.parent() else None
+        try:
+            edit = self.desk.new_household(village or None)
+        except UserError as exc:
+            QMessageBox.warning(self, _("Chưa có năm rà soát"), str(exc))
+            return None
+        return self._show_editor(HouseholdEditor(self.desk, edit, self), 0)
+
+    def next_uid(self, uid: str) -> str | None:
+        """The household after ``uid`` in the list as shown (for "Lưu và hộ tiếp theo")."""
+        try:
+            i = self.model.uids.index(uid)
+        except ValueError:
+            return None
+        return self.model.uid_at(i + 1)
+
+    def _open_next(self, uid: str):
+        nxt = self.next_uid(uid)
+        if nxt is None:
+            self.statusBar().showMessage(_("Đã đến hộ cuối cùng của danh sách."), SAVED_MESSAGE_MS)
+            return None
+        self.table_view.selectRow(self.model.uids.index(nxt))
+        return self.open_editor(nxt)
 
     def _show_editor(self, editor, tab: int):
         editor.tabs.setCurrentIndex(tab)
-        editor.household_saved.connect(self.after_save)
+        editor.saved_message.connect(lambda text: self.statusBar().showMessage(text, SAVED_MESSAGE_MS))
+        editor.next_requested.connect(self._open_next)
         editor.finished.connect(lambda _r, e=editor: self.editors.remove(e) if e in self.editors else None)
         self.editors.append(editor)
         editor.show()
@@ -314,22 +344,18 @@ class MainWindow(QMainWindow):
         from bkdesk.ui.editor.dialog import HouseholdEditor
 
         opened = []
-        for key, saved_at in repo_drafts.list_drafts(self.conn, "household:"):
-            data = repo_drafts.load_draft(self.conn, key)
-            state = (data or {}).get("state")
-            if not state:
-                continue
+        for key, saved_at, data in self.desk.drafts():
+            state = data["state"]
             head = next((m.get("full_name") for m in state.get("members", []) if m.get("full_name")), "")
             answer = QMessageBox.question(
                 self, _("Khôi phục bản nháp"),
                 _("Có bản nháp chưa lưu của hộ {no} {head} (lưu lúc {at}). Mở lại để tiếp tục?").format(
                     no=state["household"].get("household_no", ""), head=head, at=saved_at[:16].replace("T", " ")))
             if answer == QMessageBox.StandardButton.Yes:
-                editor = HouseholdEditor(self.conn, None, None, None, self, state=state,
-                                         is_new=bool(data.get("is_new")))
+                editor = HouseholdEditor(self.desk, self.desk.restore_draft(data), self)
                 opened.append(self._show_editor(editor, 0))
             else:
-                repo_drafts.delete_draft(self.conn, key)
+                self.desk.drop_draft(key)
         return opened
 
     # --- villages, files, settings -----------------------------------------------------------
@@ -340,12 +366,10 @@ class MainWindow(QMainWindow):
             if not ok:
                 return None
         try:
-            uid = create_village(self.conn, self.commune, name, settings.officer(self.conn) or "")
+            return self.desk.create_village(name)  # announces villages_changed: the tree refreshes
         except UserError as exc:
             QMessageBox.warning(self, _("Không thêm được thôn"), str(exc))
             return None
-        self.refresh()
-        return uid
 
     def rename_village(self) -> None:
         item = self.village_tree.currentItem()
@@ -356,10 +380,9 @@ class MainWindow(QMainWindow):
         name, ok = QInputDialog.getText(self, _("Đổi tên thôn"), _("Tên mới:"), text=item.text(0))
         if ok:
             try:
-                rename_village(self.conn, uid, name, settings.officer(self.conn) or "")
+                self.desk.rename_village(uid, name)
             except UserError as exc:
                 QMessageBox.warning(self, _("Không đổi được tên thôn"), str(exc))
-            self.refresh()
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -400,4 +423,5 @@ class MainWindow(QMainWindow):
             if not editor.close():
                 event.ignore()
                 return
+        self.signals.detach()
         event.accept()

@@ -8,10 +8,10 @@ import random
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
+from bkdesk.model.desk import DeskContext
 from bkdesk.model.store import settings
 from bkdesk.model.store.repo_households import save_household
 from bkdesk.ui import i18n
-from bkdesk.ui.household_table import HouseholdTableModel
 from bkdesk.ui.main_window import MainWindow
 from tests.factories import make_bundle
 
@@ -24,7 +24,7 @@ def desk(qtbot, db, db_path, monkeypatch):
     settings.put(db, settings.REVIEW_YEAR, "2024")
     rng = random.Random(5)
     uids = [save_household(db, make_bundle(rng, "01954", no=i), user="t").household.uid for i in range(1, 6)]
-    win = MainWindow(db, db_path)
+    win = MainWindow(DeskContext(db_path, db))
     qtbot.addWidget(win)
     win.show()
     yield win, uids
@@ -40,7 +40,7 @@ def _save(win, uid, path, value):
 
 def _shown_numbers(win):
     model = win.model
-    return [model.data(model.index(r, HouseholdTableModel.COL_NO)) for r in range(model.rowCount())]
+    return [model.data(model.index(r, model.column("household_no"))) for r in range(model.rowCount())]
 
 
 def test_save_in_place_keeps_the_id_list_and_rereads_the_row(desk):

@@ -10,6 +10,7 @@ import random
 
 import pytest
 
+from bkdesk.model.desk import DeskContext
 from bkdesk.model.review.review_service import (
     B1_REGION_SETTING,
     new_review,
@@ -43,7 +44,7 @@ def desk(qtbot, db, db_path):
     review = new_review(bundle, 2024)
     save_household_with_review(db, bundle, review, "cb")
     area = area_of("01954", reference_day(review))
-    win = MainWindow(db, db_path)
+    win = MainWindow(DeskContext(db_path, db))
     qtbot.addWidget(win)
     return win, bundle, review, area
 
@@ -96,9 +97,9 @@ def test_b1_answers_compute_a_and_officer_confirms_the_final(qtbot, desk, db):
     type_text(panel.reason_edit, "Phiếu giấy đã được hội nghị thôn thống nhất")
     assert panel.error_label.isHidden()
     # undo the reason: the error is back; redo
-    editor.undo_stack.undo()
+    editor.undo()
     assert "phải ghi lý do" in panel.error_label.text()
-    editor.undo_stack.redo()
+    editor.redo()
     assert editor.save()
     saved = latest_review(db, bundle.household.uid)
     assert saved.score_a_final == 70 and saved.score_a_source == "paper_total"
@@ -118,7 +119,7 @@ def test_typed_answer_overrides_the_derived_one(qtbot, desk, db):
     rv = editor.state["review"]
     assert json.loads(rv["b1_answers"]) == {"Q1": 30, "Q2": "b"}
     assert rv["score_a_computed"] == BASE - 5 + 0.5 + 6
-    editor.undo_stack.setClean()  # leave without the save-or-discard question
+    editor.model.forget_changes()  # leave without the save-or-discard question
 
 
 def test_table_lookup_by_region_area_and_date(db):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox
 
+from bkdesk.model.desk import DeskContext
 from bkdesk.model.store import repo_drafts, settings
 from bkdesk.model.store.repo_households import count_households
 from bkdesk.ui import i18n
@@ -15,18 +16,17 @@ from tests.ui.helpers import type_text
 def test_killed_editor_draft_is_restored(qtbot, db, db_path, monkeypatch):
     i18n.set_language("vi")
     settings.put(db, settings.REVIEW_YEAR, "2024")
-    win = MainWindow(db, db_path)
+    win = MainWindow(DeskContext(db_path, db))
     qtbot.addWidget(win)
     editor = win.new_household()
     editor.roster_tab.add_button.click()
     type_text(editor.roster_tab.member_form.widget("full_name"), "Triệu Thị Ước")
     type_text(editor.household_form.widget("address"), "Bản Khuổi Ít")
-    editor.autosave_timer.timeout.emit()  # the 30-second autosave fires
+    qtbot.waitUntil(lambda: repo_drafts.load_draft(db, draft_key(editor.model.uid)) is not None, timeout=2000)
     uid = editor.state["household"]["uid"]
     assert repo_drafts.load_draft(db, draft_key(uid)) is not None
     # Kill: the window disappears without closeEvent (no save, no prompt).
-    editor.autosave_timer.stop()
-    editor.undo_stack.cleanChanged.disconnect()
+    editor.draft_timer.stop()
     win.editors.clear()
     editor.deleteLater()
     win.deleteLater()
@@ -35,7 +35,7 @@ def test_killed_editor_draft_is_restored(qtbot, db, db_path, monkeypatch):
     asked = []
     monkeypatch.setattr(QMessageBox, "question", staticmethod(
         lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes))
-    win2 = MainWindow(db, db_path)
+    win2 = MainWindow(DeskContext(db_path, db))
     qtbot.addWidget(win2)
     opened = win2.offer_drafts()
     assert len(asked) == 1 and "Triệu Thị Ước" in asked[0]
@@ -54,7 +54,7 @@ def test_declined_draft_is_dropped(qtbot, db, db_path, monkeypatch):
     settings.put(db, settings.REVIEW_YEAR, "2024")
     repo_drafts.save_draft(db, "household:x", {"state": {"household": {"household_no": "0009"}, "members": []}})
     monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.No))
-    win = MainWindow(db, db_path)
+    win = MainWindow(DeskContext(db_path, db))
     qtbot.addWidget(win)
     assert win.offer_drafts() == []
     assert repo_drafts.list_drafts(db) == []

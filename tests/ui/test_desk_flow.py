@@ -112,15 +112,15 @@ def test_desk_end_to_end(qtbot, tmp_path, monkeypatch):
     qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not editor.windowTitle().startswith("*"), timeout=3000)
     uid = editor.state["household"]["uid"]
-    review = latest_review(win.conn, uid)
+    review = latest_review(win.desk.conn, uid)
     assert review.final_class == "POOR" and review.deprivation_count == 3
     editor.close()
 
     type_text(win.search_edit, "nguyen")
     qtbot.waitUntil(lambda: win.model.filter.search == "nguyen", timeout=3000)
     assert win.model.uids == [uid]
-    assert win.model.data(win.model.index(0, win.model.COL_HEAD)) == "Nguyễn Văn Đức"
-    assert win.model.data(win.model.index(0, win.model.COL_CLASS)) == "Hộ nghèo"
+    assert win.model.data(win.model.index(0, win.model.column("head"))) == "Nguyễn Văn Đức"
+    assert win.model.data(win.model.index(0, win.model.column("class"))) == "Hộ nghèo"
     assert "Hộ nghèo: 1" in win.totals_label.text()
     win.search_edit.clear()
     type_text(win.search_edit, "khong ai ten nay")
@@ -148,8 +148,8 @@ def test_desk_end_to_end(qtbot, tmp_path, monkeypatch):
     assert editor.windowTitle().startswith("*")
     qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not editor.windowTitle().startswith("*"), timeout=3000)
-    review = latest_review(win.conn, uid)
+    review = latest_review(win.desk.conn, uid)
     assert review.indicators["NSH"].final == "not_deprived" and review.final_class == "NEAR_POOR"
-    rows = [r for r in audit.history(win.conn, "review", review.uid) if r["field"] == "indicators"]
+    rows = [r for r in audit.history(win.desk.conn, "review", review.uid) if r["field"] == "indicators"]
     assert len(rows) == 2 and "Nước khe đã được bảo vệ" in rows[-1]["new_value"]
     assert rows[-1]["user"] == "Hoàng Thị Thắm"

@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 
+from bkdesk.model.desk import DeskContext
 from bkdesk.model.store import settings
 from bkdesk.ui import i18n, main_menus
 from bkdesk.ui.main_window import MainWindow
@@ -17,7 +18,7 @@ from tests.ui.test_desk_language import visible_texts
 def win(qtbot, db, db_path):
     i18n.set_language("vi")
     settings.put(db, settings.REVIEW_YEAR, "2024")
-    w = MainWindow(db, db_path)
+    w = MainWindow(DeskContext(db_path, db))
     qtbot.addWidget(w)
     w.show()
     return w
@@ -91,13 +92,13 @@ def test_quit_asks_about_unexported_changes(qtbot, win, monkeypatch):
 def test_new_menu_texts_are_vietnamese_and_translated(qtbot, db, db_path):
     settings.put(db, settings.REVIEW_YEAR, "2024")
     i18n.set_language("vi")
-    w = MainWindow(db, db_path)
+    w = MainWindow(DeskContext(db_path, db))
     qtbot.addWidget(w)
     vi = visible_texts(w)
     assert "Tổng hợp gói dữ liệu..." in vi and "Sao lưu và khôi phục..." in vi
     i18n.set_language("en")
     try:
-        w2 = MainWindow(db, db_path)
+        w2 = MainWindow(DeskContext(db_path, db))
         qtbot.addWidget(w2)
         en = visible_texts(w2)
         assert "Merge data packages..." in en and "Backup and restore..." in en and "Dashboard..." in en

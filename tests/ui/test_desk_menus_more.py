@@ -8,6 +8,7 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QInputDialog, QPlainTextEdit
 
+from bkdesk.model.desk import DeskContext
 from bkdesk.model.store import settings
 from bkdesk.model.store.databases import init_database, log_dir
 from bkdesk.model.store.repo_villages import list_villages
@@ -19,7 +20,7 @@ from tests.ui.helpers import type_text
 def _desk(qtbot, db, db_path):
     i18n.set_language("vi")
     settings.put(db, settings.REVIEW_YEAR, "2024")
-    win = MainWindow(db, db_path)
+    win = MainWindow(DeskContext(db_path, db))
     qtbot.addWidget(win)
     win.show()
     return win

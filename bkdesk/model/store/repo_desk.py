@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bkdesk.model.rules.text import search_key
+from bkdesk.model.store.db import transaction
 
 # Sort keys the table offers -> ORDER BY (uid last: a stable order for equal keys).
 SORTS = {
@@ -21,7 +22,9 @@ SORTS = {
     "d": "r.deprivation_count {d}, h.household_no, h.uid",
     "members": "(SELECT count(*) FROM member m WHERE m.household_uid=h.uid) {d}, h.uid",
     "complete": "h.complete {d}, h.household_no, h.uid",
+    "status": "coalesce(rs.record_status, 'draft') {d}, h.complete {d}, h.household_no, h.uid",
 }
+RECORD_STATUSES = ("draft", "confirmed", "decided")  # households.md §1
 _REVIEW_SORTS = ("class", "score_a", "d")
 
 
@@ -39,6 +42,7 @@ class DeskFilter:
     exit_registered: bool = False
     incomplete: bool = False
     only_uids: tuple[str, ...] | None = None  # restrict to these households (the desk's check after a save)
+    record_status: str | None = None  # draft (also: no review yet), confirmed, decided
 
 
 def _like(text: str) -> str:
@@ -75,6 +79,12 @@ def refresh_current(conn: sqlite3.Connection, household_uids: Iterable[str] | No
         where="WHERE household_uid IN (SELECT value FROM json_each(?))"), (uids,))
 
 
+def fill_current(conn: sqlite3.Connection) -> None:
+    """Fill ``household_current`` for every household in its own transaction."""
+    with transaction(conn):
+        refresh_current(conn)
+
+
 def current_is_missing(conn: sqlite3.Connection) -> bool:
     """True when reviews exist but household_current was never filled (a database loaded by a path that
     predates it); the desk then fills it once."""
@@ -98,9 +108,12 @@ def _query(f: DeskFilter, sort: str, descending: bool) -> tuple[str, list]:
     if f.cause:
         where.append("EXISTS (SELECT 1 FROM review_cause c WHERE c.review_uid=r.uid AND c.cause_code=?)")
         args.append(f.cause)
-    order = SORTS[sort].format(d="DESC" if descending else "ASC")
+    if f.record_status:
+        where.append("coalesce(r.record_status, 'draft')=?")
+        args.append(f.record_status)
+    order = SORTS[sort].format(d="DESC" if descending else "ASC").replace("rs.", "r.")
     joins = " LEFT JOIN village v ON v.uid=h.village_uid" if sort == "village" else ""
-    if needs_review:
+    if needs_review or f.record_status or sort == "status":
         sub, sub_args = _current_review_sql(f.list_year)
         joins += f" LEFT JOIN review r ON r.uid={sub}"
         args = sub_args + args
@@ -154,12 +167,18 @@ def _query_current(f: DeskFilter, sort: str, descending: bool) -> tuple[str, lis
     if f.cause:
         where.append("EXISTS (SELECT 1 FROM review_cause x WHERE x.review_uid=c.review_uid AND x.cause_code=?)")
         args.append(f.cause)
+    if f.record_status:
+        where.append("coalesce(rs.record_status, 'draft')=?")
+        args.append(f.record_status)
     order = (_CURRENT_SORTS.get(sort) or SORTS[sort]).format(d="DESC" if descending else "ASC")
     joins = " LEFT JOIN village v ON v.uid=h.village_uid" if sort == "village" else ""
-    if f.final_class or f.group or f.cause or sort in _REVIEW_SORTS:
+    with_status = bool(f.record_status) or sort == "status"
+    if f.final_class or f.group or f.cause or sort in _REVIEW_SORTS or with_status:
         kind = "JOIN" if f.final_class not in (None, "NONE") else "LEFT JOIN"
         joins += f" {kind} household_current c ON c.household_uid=h.uid AND c.list_year=?"
         args = [f.list_year] + args
+    if with_status:
+        joins += " LEFT JOIN review rs ON rs.uid=c.review_uid"
     sql = f"SELECT h.uid FROM household h{joins}"
     return sql + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order}", args
 

@@ -1,93 +1,72 @@
-"""Household editor: five tabs, undo over record snapshots, Ctrl+S, Esc asks, autosaved draft.
+"""Household editor: five tabs over a ``HouseholdEdit`` (the Qt-free editing model), which it only displays.
 
-The whole record (household, roster, housing, review, exit registration) lives in ``self.state`` as plain
-data. Every edit is a snapshot command on a QUndoStack (merged per field); after each edit the review
-service recomputes the derived parts (indicators, class, reasons) into the state, so undo restores them.
+Buttons Lưu / Lưu và hộ tiếp theo / Đóng, Ctrl+S, Ctrl+Z / Ctrl+Y, Esc closes (asking only when something
+changed). A draft is written within two seconds of a change. A decided review opens read-only behind a
+visible lock. Errors and warnings are shown under their fields and clear as soon as the value is valid.
 """
 
 from __future__ import annotations
 
-import copy
-import json
+import datetime as dt
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QCheckBox, QDialog, QMessageBox, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QStatusBar,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from bkdesk.errors import UserError
-from bkdesk.model.review.review_service import fill_review, points_table_for, save_household_with_review
-from bkdesk.model.rules.codelists import codelists
-from bkdesk.model.rules.records import ExitRegistration, Member
-from bkdesk.model.store import repo_drafts, repo_standards, settings
-from bkdesk.model.store.repo_villages import list_villages
+from bkdesk.model.review.household_edit import ERROR, HouseholdEdit, Issue, draft_key, status_label
 from bkdesk.ui.editor.b1 import answer_value
 from bkdesk.ui.editor.forms import Form
 from bkdesk.ui.editor.specs import exit_specs, household_specs
-from bkdesk.ui.editor.state import from_state, get_path, set_path, to_state
 from bkdesk.ui.editor.tabs import CausesTab, ReviewTab, RosterTab
 from bkdesk.ui.i18n import _
 
-AUTOSAVE_MS = 30_000
+DRAFT_DELAY_MS = 1_500  # the draft is written within 2 s of a change (a kill loses at most that)
 TAB_TITLES = ("Hộ gia đình", "Thành viên", "Rà soát", "Nguyên nhân && nhu cầu", "Đăng ký thoát nghèo")
+TAB_OF_PART = {"household": 0, "housing": 0, "members": 1, "review": 2, "exit": 4}
+LOCK_STYLE = "background: #fff4d6; border: 1px solid #c79a00; padding: 6px;"
+INFO_STYLE = "background: #fdecea; padding: 4px;"
+MISSING_SHOWN = 5
 
-
-def draft_key(household_uid: str) -> str:
-    return f"household:{household_uid}"
-
-
-class _Snapshot(QUndoCommand):
-    """One edit: the record before and after; consecutive edits of the same field merge."""
-
-    def __init__(self, editor: HouseholdEditor, before: dict, after: dict, path: tuple):
-        super().__init__(_("Sửa {field}").format(field=str(path[-1])))
-        self.editor, self.before, self.after, self.path = editor, before, after, path
-
-    def id(self) -> int:
-        return 1
-
-    def mergeWith(self, other) -> bool:  # noqa: N802 (Qt name)
-        if other.path != self.path or self.path[0] in ("members!",):
-            return False
-        self.after = other.after
-        return True
-
-    def redo(self) -> None:
-        self.editor.apply_state(self.after)
-
-    def undo(self) -> None:
-        self.editor.apply_state(self.before)
+__all__ = ["HouseholdEditor", "draft_key"]
 
 
 class HouseholdEditor(QDialog):
     household_saved = Signal(str)
+    saved_message = Signal(str)  # the confirmation, also shown in the main window's status bar
+    next_requested = Signal(str)  # "Lưu và hộ tiếp theo": the uid just saved
 
-    def __init__(self, conn, bundle, review, exit_reg=None, parent: QWidget | None = None,
-                 state: dict | None = None, is_new: bool = False):
+    def __init__(self, desk, model: HouseholdEdit, parent: QWidget | None = None):
         super().__init__(parent)
-        self.conn, self.is_new = conn, is_new
-        self.user = settings.officer(conn) or ""
-        self.state = state or to_state(bundle, review, exit_reg)
-        self.outcome, self.refusal = None, ""
-        self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(self._on_undo_stack_clean_changed)
-        std_id = self.state["review"].get("standard_id")
-        self.standard = repo_standards.effective_standard(conn, std_id) if std_id else \
-            repo_standards.standard_for_list_year(self.state["review"]["list_year"], conn)
-        self.codelists = codelists(self.standard.id)
-        self.points_table = points_table_for(conn, from_state(self.state)[1])  # (uid, table) | None
+        self.desk, self.model = desk, model
+        self.standard, self.codelists, self.points_table = model.standard, model.codelists, model.points_table
         self._build()
         for button in self.findChildren(QPushButton):  # Enter belongs to the fields, not to a dialog button
             button.setAutoDefault(False)
             button.setDefault(False)
-        self._recompute(self.state)
-        self.reload()
         self._shortcuts()
-        self.autosave_timer = QTimer(self)
-        self.autosave_timer.timeout.connect(self.autosave_draft)
-        self.autosave_timer.start(AUTOSAVE_MS)
-        if state is not None:  # restored draft: unsaved by definition
-            self.undo_stack.resetClean()
-        self._update_title()
+        self.draft_timer = QTimer(self)
+        self.draft_timer.setSingleShot(True)
+        self.draft_timer.setInterval(DRAFT_DELAY_MS)
+        self.draft_timer.timeout.connect(self.autosave_draft)
+        model.listeners.append(self._on_model_changed)
+        self.reload()
+        if model.read_only:
+            self._lock()
         self.resize(1300, 700)
 
     # --- building ----------------------------------------------------------------------------
@@ -95,10 +74,15 @@ class HouseholdEditor(QDialog):
     def _build(self) -> None:
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
+        self.lock_label = QLabel(self)
+        self.lock_label.setObjectName("lock_label")
+        self.lock_label.setStyleSheet(LOCK_STYLE)
+        self.lock_label.setWordWrap(True)
+        self.lock_label.hide()
+        lay.addWidget(self.lock_label)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("editor_tabs")
-        commune = self.state["household"]["commune_code"]
-        villages = [(r["uid"], r["name"]) for r in list_villages(self.conn, commune)]
+        villages = [(r["uid"], r["name"]) for r in self.desk.villages()]
         self.household_form = Form(household_specs(self.codelists, villages), columns=4, parent=self)
         self.household_form.edited.connect(self.edit)
         self.roster_tab = RosterTab(self, self.codelists)
@@ -116,138 +100,154 @@ class HouseholdEditor(QDialog):
         for page, title in zip((self.household_form, self.roster_tab, self.review_tab, self.causes_tab, exit_page),
                                TAB_TITLES, strict=True):
             self.tabs.addTab(page, _(title))
-        lay.addWidget(self.tabs)
+        lay.addWidget(self.tabs, 1)
+        self.info_label = QLabel(self)
+        self.info_label.setObjectName("editor_info_label")
+        self.info_label.setWordWrap(True)
+        self.info_label.setStyleSheet(INFO_STYLE)
+        self.info_label.hide()
+        lay.addWidget(self.info_label)
+        bottom = QHBoxLayout()
+        self.status_bar = QStatusBar(self)
+        self.status_bar.setObjectName("editor_status_bar")
+        self.status_bar.setSizeGripEnabled(False)
+        self.record_status_label = QLabel(self)
+        self.record_status_label.setObjectName("record_status_label")
+        self.status_bar.addPermanentWidget(self.record_status_label)
+        bottom.addWidget(self.status_bar, 1)
+        self.save_button = QPushButton(_("Lưu (Ctrl+S)"), self)
+        self.save_button.setObjectName("save_button")
+        self.save_next_button = QPushButton(_("Lưu và hộ tiếp theo"), self)
+        self.save_next_button.setObjectName("save_next_button")
+        self.close_button = QPushButton(_("Đóng"), self)
+        self.close_button.setObjectName("close_button")
+        self.save_button.clicked.connect(self.save)
+        self.save_next_button.clicked.connect(self.save_and_next)
+        self.close_button.clicked.connect(self.close)
+        for b in (self.save_button, self.save_next_button, self.close_button):
+            bottom.addWidget(b)
+        lay.addLayout(bottom)
 
     def _shortcuts(self) -> None:
         # Explicit sequences: StandardKey.Redo already holds Ctrl+Y on some platforms (ambiguous = dead).
-        for seq, slot in (("Ctrl+S", self.save), ("Ctrl+Z", self.undo_stack.undo), ("Ctrl+Y", self.undo_stack.redo),
-                          ("Ctrl+Shift+Z", self.undo_stack.redo)):
+        for seq, slot in (("Ctrl+S", self.save), ("Ctrl+Z", self.undo), ("Ctrl+Y", self.redo),
+                          ("Ctrl+Shift+Z", self.redo)):
             QShortcut(QKeySequence(seq), self, activated=slot)
 
-    # --- edits -------------------------------------------------------------------------------
+    def _lock(self) -> None:
+        """A decided review: everything is shown, nothing can be changed (the lock says why)."""
+        self.lock_label.setText("🔒 " + _("Phiếu rà soát đã có quyết định công nhận: chỉ xem, không sửa được. "
+                                         "Muốn sửa phải mở khóa đợt rà soát (có ghi nhật ký)."))
+        self.lock_label.show()
+        keep = {self.close_button, self.roster_tab.roster_table}
+        for w in self.tabs.findChildren(QWidget):
+            if w in keep:
+                continue
+            if isinstance(w, QLineEdit):
+                w.setReadOnly(True)
+            elif isinstance(w, QComboBox | QAbstractButton):
+                w.setEnabled(False)
+        self.exit_check.setEnabled(False)
+        self.save_button.setEnabled(False)
+        self.save_next_button.setEnabled(False)
+
+    # --- edits (the tabs call these; the model does the work) -----------------------------------
+
+    @property
+    def state(self) -> dict:
+        return self.model.state
+
+    @property
+    def refusal(self) -> str:
+        return self.model.refusal
+
+    @property
+    def outcome(self):
+        return self.model.outcome
+
+    def _guard(self, fn, *args) -> None:
+        if self.model.read_only:
+            return
+        try:
+            fn(*args)
+        except UserError as exc:
+            self.status_bar.showMessage(str(exc), 10_000)
 
     def edit(self, path: tuple, value) -> None:
-        if get_path(self.state, path) == value:
-            return
-        after = copy.deepcopy(self.state)
-        set_path(after, path, value)
-        self._push(after, path)
-
-    def _push(self, after: dict, path: tuple) -> None:
-        self._recompute(after)
-        self.undo_stack.push(_Snapshot(self, copy.deepcopy(self.state), after, path))
-
-    def _change(self, path: tuple, fn) -> None:
-        after = copy.deepcopy(self.state)
-        fn(after)
-        self._push(after, path)
+        self._guard(self.model.edit, path, value)
 
     def add_member(self) -> None:
-        def add(s):
-            m = Member(full_name="")
-            m.household_uid = s["household"]["uid"]
-            if not s["members"]:
-                m.relation_to_head = "chu_ho"
-            s["members"].append(from_state_member(m))
-        self._change(("members!", "add"), add)
+        self._guard(self.model.add_member)
 
     def delete_member(self, i: int) -> None:
-        self._change(("members!", "delete"), lambda s: s["members"].pop(i))
+        self._guard(self.model.delete_member, i)
 
     def move_member(self, i: int, step: int) -> None:
-        def move(s):
-            ms = s["members"]
-            ms[i], ms[i + step] = ms[i + step], ms[i]
-        self._change(("members!", "move"), move)
+        self._guard(self.model.move_member, i, step)
 
     def confirm_indicators(self) -> None:
-        def confirm(s):
-            for v in s["review"]["indicators"].values():
-                if v.get("final") is None and v.get("computed") in ("deprived", "not_deprived"):
-                    v["final"] = v["computed"]
-        self._change(("review", "indicators!"), confirm)
+        self._guard(self.model.confirm_indicators)
 
     def edit_b1(self, table_uid: str, code: str, value) -> None:
-        """One B1 answer (None = unanswered); the review then records which table it was scored with."""
         qtype = next(q["type"] for q in self.points_table[1]["questions"] if q["code"] == code)
-        value = answer_value(qtype, value)
-
-        def change(s):
-            rv = s["review"]
-            answers = json.loads(rv.get("b1_answers") or "{}")
-            if value is None:
-                answers.pop(code, None)
-            else:
-                answers[code] = value
-            rv["b1_answers"] = json.dumps(answers, ensure_ascii=False, sort_keys=True) if answers else None
-            rv["points_table_uid"] = table_uid
-        self._change(("review", "b1_answers", code), change)
+        self._guard(self.model.edit_b1, table_uid, code, answer_value(qtype, value))
 
     def edit_override(self, cls, reason: str) -> None:
-        def change(s):
-            s["review"]["final_class"] = cls or s["review"].get("computed_class")
-            s["review"]["override_reason"] = reason if cls else ""
-        self._change(("review", "override"), change)
+        self._guard(self.model.edit_override, cls, reason)
 
     def edit_choice(self, part: str, code: str, on: bool, text: str) -> None:
-        def change(s):
-            if on:
-                s["review"][part][code] = text or ""
-            else:
-                s["review"][part].pop(code, None)
-        self._change(("review", part, code), change)
+        self._guard(self.model.edit_choice, part, code, on, text)
 
     def edit_group(self, code: str, final, reason) -> None:
-        def change(s):
-            g = s["review"]["groups"].setdefault(code, {"final": 0, "derived": None, "reason": ""})
-            if final is not None:
-                g["final"] = final
-            if reason is not None:
-                g["reason"] = reason
-        self._change(("review", "groups", code), change)
+        self._guard(self.model.edit_group, code, final, reason)
 
     def _on_exit_check_toggled(self, on: bool) -> None:
-        def change(s):
-            if on and not s.get("exit"):
-                year = s["review"]["list_year"] - 1
-                target = "thoat_can_ngheo" if s["review"].get("final_class") == "NEAR_POOR" else "thoat_ngheo"
-                reg = ExitRegistration(household_uid=s["household"]["uid"], registration_year=year, target=target)
-                s["exit"] = to_state_exit(reg)
-            elif not on:
-                s["exit"] = None
-        self._change(("exit!",), change)
+        self._guard(self.model.set_exit_registered, on)
 
-    # --- state -------------------------------------------------------------------------------
+    def undo(self) -> None:
+        if self.model.can_undo():
+            self._forms_clear_parse_errors()  # the restored value replaces any unparsable text
+            self.model.undo()
 
-    def _recompute(self, state: dict) -> None:
-        """Derived review parts into ``state`` (from the review service)."""
-        bundle, review, exit_reg = from_state(state)
+    def redo(self) -> None:
+        if self.model.can_redo():
+            self._forms_clear_parse_errors()
+            self.model.redo()
+
+    def _forms(self) -> list[Form]:
+        forms = [self.household_form, self.roster_tab.member_form, self.review_tab.review_form, self.exit_form]
+        if self.review_tab.b1_panel is not None:
+            forms.append(self.review_tab.b1_panel.form)
+        return forms
+
+    def _forms_clear_parse_errors(self) -> None:
+        for f in self._forms():
+            f.clear_parse_errors()
+
+    def _on_model_changed(self) -> None:
         try:
-            self.outcome = fill_review(self.conn, bundle, review, self.user)
-            self.refusal = self.outcome.refusal
-        except UserError as exc:
-            self.outcome, self.refusal = None, str(exc)
+            self.reload()
+        except RuntimeError:  # the dialog is being destroyed
             return
-        state["review"] = to_state(bundle, review, None)["review"]
+        if self.model.dirty and not self.draft_timer.isActive():
+            self.draft_timer.start()
 
-    def apply_state(self, state: dict) -> None:
-        self.state = copy.deepcopy(state)
-        self._recompute(self.state)
-        self.reload()
+    # --- display -----------------------------------------------------------------------------
 
-    def _messages(self) -> dict:
-        out: dict[tuple, str] = {}
-        for e in (self.outcome.issues if self.outcome else []):
-            parts = e.field.replace("impossible.", "").replace("[", ".").replace("]", "").split(".")
-            key = tuple(int(p) if p.isdigit() and parts[0] == "members" else p for p in parts)
-            out.setdefault(key, e.message)
-        return out
+    def messages(self) -> tuple[dict[tuple, str], set[tuple]]:
+        """Text per field path, and the paths whose finding is only a warning."""
+        found = self.model.messages()
+        texts = {p: (i.message if i.severity == ERROR else _("Lưu ý: ") + i.message) for p, i in found.items()}
+        return texts, {p for p, i in found.items() if i.severity != ERROR}
 
     def reload(self) -> None:
-        msgs = self._messages()
-        self.household_form.load(lambda p: get_path(self.state, p))
-        self.household_form.show_errors({k: v for k, v in msgs.items() if k[0] in ("household", "housing")})
-        self.roster_tab.load(msgs)
+        msgs, warnings = self.messages()
+        disabled = self.model.disabled()
+        get = self.model.get
+        self.household_form.load(get)
+        self.household_form.show_errors({k: v for k, v in msgs.items() if k[0] in ("household", "housing")},
+                                        warnings)
+        self.roster_tab.load(msgs, warnings, disabled)
         self.review_tab.load(msgs)
         self.causes_tab.load(msgs)
         has_exit = bool(self.state.get("exit"))
@@ -255,76 +255,93 @@ class HouseholdEditor(QDialog):
         self.exit_check.setChecked(has_exit)
         self.exit_check.blockSignals(False)
         self.exit_form.setEnabled(has_exit)
-        self.exit_form.load(lambda p: get_path(self.state, p))
+        self.exit_form.load(get)
+        self.exit_form.show_errors({k: v for k, v in msgs.items() if k[0] == "exit"}, warnings)
+        self.exit_form.set_disabled({p for p in disabled if p[0] == "exit"})
+        self.record_status_label.setText(_("Trạng thái: {s}").format(s=_(status_label(self.model.status))))
         self._update_title()
-
-    def _on_undo_stack_clean_changed(self, _clean: bool) -> None:
-        try:
-            self._update_title()
-        except RuntimeError:  # emitted while the dialog is being destroyed
-            pass
 
     def _update_title(self) -> None:
         hh = self.state["household"]
-        head = next((m["full_name"] for m in self.state["members"] if m.get("relation_to_head") == "chu_ho"), "")
-        mark = "" if self.undo_stack.isClean() and not self.is_new else "* "
-        self.setWindowTitle(f"{mark}{_('Hộ')} {hh.get('household_no') or ''} {head}".strip() + " - bkdesk")
+        mark = "* " if self.model.dirty or self.model.is_new else ""
+        lock = " 🔒" if self.model.read_only else ""
+        self.setWindowTitle(f"{mark}{_('Hộ')} {hh.get('household_no') or ''} {self.model.head_name()}".strip()
+                            + lock + " - bkdesk")
 
     @property
     def dirty(self) -> bool:
-        return not self.undo_stack.isClean() or self.is_new
+        return self.model.dirty
+
+    def show_issue(self, issue: Issue) -> None:
+        """Bring the field of ``issue`` on screen and give it the focus."""
+        path = issue.path
+        self.tabs.setCurrentIndex(TAB_OF_PART.get(path[0], 0))
+        widget = None
+        if path[0] == "members" and len(path) >= 2 and isinstance(path[1], int):
+            self.roster_tab.select(path[1])
+            if len(path) == 3:
+                widget = self.roster_tab.member_form.field_widget(("member", path[2]))
+            else:
+                widget = self.roster_tab.roster_table
+        elif path[0] == "members":
+            widget = self.roster_tab.add_button
+        else:
+            for form in self._forms():
+                widget = widget or form.field_widget(path)
+        if widget is not None:
+            widget.setFocus()
 
     # --- save, drafts, close -----------------------------------------------------------------
 
     def save(self) -> bool:
-        forms = [self.household_form, self.roster_tab.member_form, self.review_tab.review_form, self.exit_form]
-        if self.review_tab.b1_panel is not None:
-            forms.append(self.review_tab.b1_panel.form)
-        problems = sum((f.parse_errors() for f in forms), [])
+        if self.model.read_only:
+            return False
+        problems = sum((f.parse_errors() for f in self._forms()), [])
         if problems:
             QMessageBox.warning(self, _("Chưa lưu được"), "\n".join(problems))
             return False
-        state = copy.deepcopy(self.state)
-        state["members"] = [m for m in state["members"] if (m.get("full_name") or "").strip()]
-        bundle, review, exit_reg = from_state(state)
         try:
-            outcome = save_household_with_review(self.conn, bundle, review, self.user, exit_reg=exit_reg)
+            result = self.desk.save_household(self.model)
         except UserError as exc:
             QMessageBox.warning(self, _("Chưa lưu được"), str(exc))
             return False
-        self.outcome = outcome
-        saved = to_state(bundle, review, exit_reg)
-        self._keep_revs(saved)
-        self.is_new = False
-        repo_drafts.delete_draft(self.conn, draft_key(bundle.household.uid))
-        self.undo_stack.setClean()
-        self.reload()
-        self.household_saved.emit(bundle.household.uid)
+        self.draft_timer.stop()
+        hh = self.state["household"]
+        text = _("Đã lưu hộ {no} {head} lúc {at}").format(no=hh.get("household_no") or "", head=self.model.head_name(),
+                                                        at=dt.datetime.now().strftime("%H:%M:%S"))
+        if not result.complete:
+            text += " " + _("(chưa hoàn thành)")
+        self.status_bar.showMessage(text, 15_000)
+        self.saved_message.emit(text)
+        self.household_saved.emit(result.uid)
+        if result.first_save and result.missing:
+            lines = [i.message for i in result.missing[:MISSING_SHOWN]]
+            more = len(result.missing) - MISSING_SHOWN
+            self.info_label.setText(_("Đã lưu nhưng hồ sơ chưa hoàn thành, còn thiếu:") + "\n• " + "\n• ".join(lines)
+                                    + (("\n" + _("... và {n} mục khác").format(n=more)) if more > 0 else ""))
+            self.info_label.show()
+            self.show_issue(result.missing[0])
+        else:
+            self.info_label.hide()
+        self._update_title()
         return True
 
-    def _keep_revs(self, saved: dict) -> None:
-        """Saved revisions into the current state and every undo snapshot (so undo+save is not a conflict)."""
-        revs = {("household",): saved["household"]["meta"], ("housing",): saved["housing"]["meta"],
-                ("review",): saved["review"]["meta"]}
-        member_meta = {m["uid"]: m["meta"] for m in saved["members"]}
-        states = [self.state] + [s for i in range(self.undo_stack.count())
-                                 for s in (self.undo_stack.command(i).before, self.undo_stack.command(i).after)]
-        for s in states:
-            for (part,), meta in revs.items():
-                s[part]["meta"] = dict(meta)
-            for m in s["members"]:
-                if m["uid"] in member_meta:
-                    m["meta"] = dict(member_meta[m["uid"]])
-            if s.get("exit") and saved.get("exit") and s["exit"]["uid"] == saved["exit"]["uid"]:
-                s["exit"]["meta"] = dict(saved["exit"]["meta"])
+    def save_and_next(self) -> bool:
+        if not self.save():
+            return False
+        uid = self.model.uid
+        self.close()
+        self.next_requested.emit(uid)
+        return True
 
     def autosave_draft(self) -> None:
-        if self.dirty:
-            repo_drafts.save_draft(self.conn, draft_key(self.state["household"]["uid"]),
-                                   {"state": self.state, "is_new": self.is_new})
+        try:
+            self.model.save_draft()
+        except UserError as exc:  # a locked or full disk: the edits stay on screen
+            self.status_bar.showMessage(str(exc), 10_000)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
-        if self.dirty:
+        if self.model.dirty and not self.model.read_only:
             answer = QMessageBox.question(
                 self, _("Đóng hộ đang sửa"), _("Hộ này có thay đổi chưa lưu. Lưu trước khi đóng?"),
                 QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
@@ -334,19 +351,11 @@ class HouseholdEditor(QDialog):
                 event.ignore()
                 return
             if answer == QMessageBox.StandardButton.Discard:
-                repo_drafts.delete_draft(self.conn, draft_key(self.state["household"]["uid"]))
-        self.autosave_timer.stop()
+                self.model.forget_changes()
+        self.draft_timer.stop()
+        if self._on_model_changed in self.model.listeners:
+            self.model.listeners.remove(self._on_model_changed)
         event.accept()
 
-    def reject(self) -> None:  # Esc: ask before discarding
+    def reject(self) -> None:  # Esc: close, asking only when something changed
         self.close()
-
-
-def from_state_member(m: Member) -> dict:
-    from dataclasses import asdict
-    return asdict(m)
-
-
-def to_state_exit(reg: ExitRegistration) -> dict:
-    from dataclasses import asdict
-    return asdict(reg)

@@ -8,7 +8,6 @@ comma or a dot, yes/no as 1/0/None, pick-lists as codes, multi-choice as "code,c
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -24,9 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bkdesk.model.review.household_edit import YEAR_MAX, YEAR_MIN
+from bkdesk.model.rules.fmt import DateNotExistError, dmy, parse_dmy
 from bkdesk.ui.i18n import _
 
 ERROR_STYLE = "color: #b00020;"
+WARNING_STYLE = "color: #8a5a00;"
 FIELD_HEIGHT = 24
 
 
@@ -57,7 +59,11 @@ def parse_value(spec: FieldSpec, text: str):
         return text
     if text == "":
         return None
-    if spec.kind in ("int", "year"):
+    if spec.kind == "year":
+        if not (len(text) == 4 and text.isdigit() and YEAR_MIN <= int(text) <= YEAR_MAX):
+            raise ParseError(_("Năm phải có 4 chữ số, từ {lo} đến {hi}.").format(lo=YEAR_MIN, hi=YEAR_MAX))
+        return int(text)
+    if spec.kind == "int":
         if not text.lstrip("-").isdigit():
             raise ParseError(_("Phải là số nguyên."))
         return int(text)
@@ -68,9 +74,14 @@ def parse_value(spec: FieldSpec, text: str):
             raise ParseError(_("Phải là một số (ví dụ 35,5).")) from None
     if spec.kind == "date":
         if len(text) == 4 and text.isdigit() and spec.extra.get("year_ok"):
+            if not YEAR_MIN - 150 <= int(text) <= YEAR_MAX:
+                raise ParseError(_("Năm sinh phải có 4 chữ số, từ {lo} đến {hi}.").format(lo=YEAR_MIN - 150,
+                                                                                        hi=YEAR_MAX))
             return text
         try:
-            return dt.datetime.strptime(text, "%d/%m/%Y").date().isoformat()
+            return parse_dmy(text).isoformat()
+        except DateNotExistError:
+            raise ParseError(_("Ngày không tồn tại ({text}).").format(text=text)) from None
         except ValueError:
             raise ParseError(_("Ngày phải có dạng dd/mm/yyyy.")) from None
     return text
@@ -79,8 +90,8 @@ def parse_value(spec: FieldSpec, text: str):
 def format_value(spec: FieldSpec, value) -> str:
     if value is None:
         return ""
-    if spec.kind == "date" and isinstance(value, str) and len(value) == 10 and value[4] == "-":
-        return f"{value[8:10]}/{value[5:7]}/{value[0:4]}"
+    if spec.kind == "date" and isinstance(value, str):
+        return dmy(value)
     if spec.kind == "float" and isinstance(value, int | float):
         return f"{value:g}".replace(".", ",")
     return str(value)
@@ -179,8 +190,10 @@ class _Field(QObject):
             value, self.parse_error = None, str(exc)
         self.changed.emit(self.spec.path, value)
 
-    def show_error(self, text: str) -> None:
+    def show_error(self, text: str, warning: bool = False) -> None:
+        warning = warning and not self.parse_error
         text = self.parse_error or text
+        self.error_label.setStyleSheet(WARNING_STYLE if warning else ERROR_STYLE)
         self.error_label.setText(text)
         self.error_label.setVisible(bool(text))
 
@@ -220,9 +233,23 @@ class Form(QWidget):
         for path, f in self.fields.items():
             f.set_value(get(path))
 
-    def show_errors(self, messages: dict[tuple, str]) -> None:
+    def field_widget(self, path: tuple) -> QWidget | None:
+        f = self.fields.get(path)
+        return f.widget if f is not None else None
+
+    def show_errors(self, messages: dict[tuple, str], warnings: set[tuple] | frozenset = frozenset()) -> None:
         for path, f in self.fields.items():
-            f.show_error(messages.get(path, ""))
+            f.show_error(messages.get(path, ""), path in warnings)
+
+    def set_disabled(self, paths: set[tuple]) -> None:
+        """Grey out the fields that do not apply now (by age, by status)."""
+        for path, f in self.fields.items():
+            f.widget.setEnabled(path not in paths)
+
+    def clear_parse_errors(self) -> None:
+        """Forget unparsable text (undo/redo put the record's value back on screen)."""
+        for f in self.fields.values():
+            f.parse_error = ""
 
     def parse_errors(self) -> list[str]:
         return [f"{_(f.spec.label)}: {f.parse_error}" for f in self.fields.values() if f.parse_error]

@@ -143,8 +143,11 @@ class RosterTab(QWidget):
         ok = 0 <= self.current < len(members)
         self.member_form.setEnabled(ok)
         self.member_form.load(lambda p: members[self.current].get(p[-1]) if ok else None)
+        self._show_member_messages()
 
-    def load(self, messages: dict) -> None:
+    def load(self, messages: dict, warnings: set | frozenset = frozenset(), disabled: set | frozenset = frozenset(),
+             ) -> None:
+        self._warnings, self._disabled = warnings, disabled
         members = self.editor.state["members"]
         t = self.roster_table
         t.blockSignals(True)
@@ -166,8 +169,17 @@ class RosterTab(QWidget):
         t.blockSignals(False)
         self._load_form()
         self.members_error_label.setText(messages.get(("members",), ""))
-        self.member_form.show_errors({("member", k[2]): v for k, v in messages.items()
-                                      if len(k) == 3 and k[0] == "members" and k[1] == self.current})
+        self._messages = messages
+        self._show_member_messages()
+
+    def _show_member_messages(self) -> None:
+        i = self.current
+        mine = {k: v for k, v in getattr(self, "_messages", {}).items()
+                if len(k) == 3 and k[0] == "members" and k[1] == i}
+        self.member_form.show_errors({("member", k[2]): v for k, v in mine.items()},
+                                     {("member", k[2]) for k in getattr(self, "_warnings", ()) if k in mine})
+        self.member_form.set_disabled({("member", k[2]) for k in getattr(self, "_disabled", ())
+                                       if len(k) == 3 and k[0] == "members" and k[1] == i})
 
 
 class ReviewTab(QWidget):
@@ -274,7 +286,7 @@ class ReviewTab(QWidget):
             _quiet(combo, "setCurrentIndex", max(combo.findData(v.get("final")), 0))
             if edit.text() != (v.get("reason") or ""):
                 _quiet(edit, "setText", v.get("reason") or "")
-            err = messages.get(("indicators", code, "reason"))
+            err = messages.get(("review", "indicators", code, "reason"))
             edit.setStyleSheet("border: 1px solid #b00020;" if err else "")
             edit.setToolTip(err or "")
         overridden = review.get("final_class") if review.get("override_reason") else None
@@ -367,7 +379,7 @@ class CausesTab(QWidget):
                 text = chosen.get(code, edits[code].text() if code not in chosen else "")
                 if code in chosen and edits[code].text() != text:
                     _quiet(edits[code], "setText", text)
-        errs = [v for k, v in messages.items() if k[0] == "causes"]
+        errs = [v for k, v in messages.items() if k[:2] == ("review", "causes")]
         self.causes_error_label.setText("\n".join(errs))
         for code, box in self.group_boxes.items():
             g = (review.get("groups") or {}).get(code) or {}
