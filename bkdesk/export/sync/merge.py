@@ -33,6 +33,7 @@ from bkdesk.export.sync.package import (
 from bkdesk.model.jobs import NO_CONTROL, JobControl
 from bkdesk.model.rules.units import TREE_2022, TREE_2025, tree_on
 from bkdesk.model.store import audit, repo_sync, settings
+from bkdesk.model.store.bulk import LazyTransaction
 from bkdesk.model.store.db import auto_backup
 from bkdesk.model.store.repo_units import load_catalog
 
@@ -293,8 +294,9 @@ def merge_files(conn: sqlite3.Connection, db_path: str | Path, files: list[str |
     """Verify and merge the files; all accepted files are applied in one transaction."""
     user = user if user is not None else settings.officer(conn)
     files = [Path(f) for f in files]
-    report, seen, in_tx = MergeReport(), set(), False
+    report, seen = MergeReport(), set()
     reader = _ReadAhead(files, package_schema(conn))
+    tx = LazyTransaction(conn)
     try:
         for i, f in enumerate(files):
             control.report(i, len(files), f"Đang xử lý {f.name} ({i + 1}/{len(files)})…")
@@ -312,26 +314,17 @@ def merge_files(conn: sqlite3.Connection, db_path: str | Path, files: list[str |
             except PackageError as exc:
                 result.message = str(exc)
                 continue
-            if not in_tx:
+            if not tx.open:
                 report.backup = auto_backup(conn, db_path, "truoc-nhap-goi")
-                repo_sync.bulk_cache(conn, True)
-                conn.execute("BEGIN IMMEDIATE")
-                conn.execute("PRAGMA defer_foreign_keys=ON")
-                in_tx = True
+                tx.begin()
             apply_package(conn, pkg, mapping, user, result)
             result.status, seen = MERGED, seen | {pkg.checksum}
             del pkg
         control.report(len(files), len(files), "Đang ghi vào cơ sở dữ liệu…")
-        if in_tx:
-            conn.execute("COMMIT")
-    except BaseException:
-        if in_tx:
-            conn.execute("ROLLBACK")
-        raise
+        tx.commit()
     finally:
+        tx.close()
         reader.close()
-        if in_tx:
-            repo_sync.bulk_cache(conn, False)
     return report
 
 

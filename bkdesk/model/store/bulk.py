@@ -93,6 +93,44 @@ def scratch_database(conn: sqlite3.Connection):
     conn.execute("PRAGMA journal_mode=WAL")
 
 
+class LazyTransaction:
+    """One write transaction for a merge of many packages, begun only when the first package is accepted.
+
+    ``begin()`` takes a large page cache (random-uuid keys thrash the default 2 MB), BEGIN IMMEDIATE, and
+    defers foreign-key checks to COMMIT (a package's rows arrive table by table). ``commit()`` commits;
+    ``close()`` (in a ``finally``) rolls back what an error or a cancel left uncommitted and gives the page
+    cache back.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, cache_kib: int = 256_000) -> None:
+        self.conn, self.cache_kib = conn, cache_kib
+        self.open = self.begun = False
+
+    def begin(self) -> None:
+        if self.open:
+            return
+        self.conn.execute(f"PRAGMA cache_size={-self.cache_kib}")
+        self.begun = True
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute("PRAGMA defer_foreign_keys=ON")
+        self.open = True
+
+    def commit(self) -> None:
+        if self.open:
+            self.conn.execute("COMMIT")
+            self.open = False
+
+    def close(self) -> None:
+        """Roll back what was not committed; give the page cache back."""
+        try:
+            if self.open:
+                self.open = False
+                self.conn.execute("ROLLBACK")
+        finally:
+            if self.begun:
+                self.conn.execute("PRAGMA cache_size=-2000")
+
+
 def database_path(conn: sqlite3.Connection) -> str:
     """The file of the connection's main database."""
     return conn.execute("PRAGMA database_list").fetchone()[2]
