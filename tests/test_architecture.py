@@ -1,6 +1,7 @@
 """House rules checked mechanically: no Qt in the core packages; resources found from every install kind."""
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -190,4 +191,46 @@ def test_render_has_no_sql():
     bad = [m for m in render if "sqlite3" in _third_party(m)
            or any(d.startswith("bkdesk.model.store") for d in GRAPH[m])
            or ".execute(" in MODULES[m].read_text(encoding="utf-8")]
+    assert bad == []
+
+
+# --- all the SQL in the store ------------------------------------------------------------------------
+# A statement is a string constant (plain, f-string part, implicitly joined or multi-line) starting with an SQL
+# keyword, passed to .execute/.executemany/.executescript; strings shaped like SQL anywhere else count too
+# (a query built in one place and run in another).
+_SQL_START = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|PRAGMA|BEGIN|COMMIT|END|"
+                        r"ROLLBACK|SAVEPOINT|RELEASE|VACUUM|ATTACH|DETACH|WITH|ANALYZE|REINDEX)\b", re.I)
+_SQL_SHAPE = re.compile(r"\bSELECT\b[\s\S]+?\bFROM\b|\bINSERT\s+(OR\s+\w+\s+)?INTO\b|\bUPDATE\s+\w+\s+SET\b|"
+                        r"\bDELETE\s+FROM\b|\bCREATE\s+(TEMP\s+|UNIQUE\s+)?(TABLE|INDEX|TRIGGER|VIEW)\b|"
+                        r"\bPRAGMA\s+\w+|\bBEGIN\s+(IMMEDIATE|EXCLUSIVE|DEFERRED)\b")
+_RUNNERS = {"execute", "executemany", "executescript"}
+
+
+def sql_outside_store(source: str) -> list[int]:
+    """Lines of ``source`` that run or hold an SQL statement."""
+    lines = set()
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _RUNNERS
+                and node.args):
+            texts = [n.value for n in ast.walk(node.args[0]) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+            if any(_SQL_START.match(t) or _SQL_SHAPE.search(t) for t in texts):
+                lines.add(node.lineno)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and _SQL_SHAPE.search(node.value):
+            lines.add(node.lineno)
+    return sorted(lines)
+
+
+def test_the_sql_detector_sees_every_form():
+    found = sql_outside_store('conn.execute("PRAGMA synchronous=FULL")\n'
+                              'conn.executemany(\n    """\n    insert into t (a)\n    values (?)\n    """, rows)\n'
+                              'c.execute(f"SELECT a FROM {t} WHERE x=?", (1,))\n'
+                              'c.executescript("BEGIN; DROP TABLE t; COMMIT")\n'
+                              'SQL = ("SELECT uid "\n       "FROM household")\n'
+                              'print("Chọn hộ"); run("echo"); c.execute(sql)\n')
+    assert found == [1, 2, 7, 8, 9]
+
+
+def test_no_sql_outside_the_store():
+    bad = [f"{m}:{line}" for m, path in sorted(MODULES.items()) if not m.startswith("bkdesk.model.store")
+           for line in sql_outside_store(path.read_text(encoding="utf-8"))]
     assert bad == []
