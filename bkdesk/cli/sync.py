@@ -18,6 +18,8 @@ def register(sub, common) -> None:
     p = sub.add_parser("merge", parents=[common], help="nhập và tổng hợp các gói dữ liệu của xã/huyện")
     p.add_argument("files", nargs="+", metavar="FILE", help="các tệp gói .xlsx")
     p.add_argument("--report", metavar="OUT.xlsx", help="ghi báo cáo nhập ra tệp .xlsx")
+    p.add_argument("--trust-new", action="store_true",
+                   help="tin cậy khóa ký của đơn vị chưa có khóa nào (đã đối chiếu dấu nhận dạng qua điện thoại)")
     p.set_defaults(func=run_merge)
 
 
@@ -51,7 +53,7 @@ def run_merge(args: argparse.Namespace) -> int:
     try:
         from bkdesk.export.sync.merge import merge_files
 
-        report = merge_files(conn, path, [Path(f) for f in args.files])
+        report = merge_files(conn, path, [Path(f) for f in args.files], trust_new=args.trust_new)
     finally:
         conn.close()
     for r in report.results:
@@ -60,6 +62,11 @@ def run_merge(args: argparse.Namespace) -> int:
                 f" {c['unchanged']}, xung đột {c['conflicts']}, có thể trùng {len(r.duplicates)}"
                 if r.status == "merged" else "") + (f". {r.message}" if r.message else ""))
         print(line)
+        if r.fingerprint and r.status != "rejected":
+            print(f"  người gửi: {r.officer or '(không rõ)'}, máy {r.installation[:8]}, khóa {r.fingerprint}")
+        for c in r.conflicts:
+            print(f"  xung đột: {c.household} — {c.table}.{c.field}: tại máy «{c.local}» ({c.local_origin}),"
+                  f" nhập vào «{c.incoming}» ({c.incoming_origin})")
     if args.report:
         print(f"Đã ghi báo cáo nhập: {write_report(report, args.report)}")
     return report.exit_code

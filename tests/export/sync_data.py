@@ -71,7 +71,7 @@ def table_rows(conn: sqlite3.Connection, table: str) -> list[tuple]:
 def audit_rows(conn: sqlite3.Connection) -> list[tuple]:
     return sorted(tuple("" if v is None else v for v in r) for r in conn.execute(
         "SELECT at, user, table_name, record_uid, action, field, old_value, new_value, reason, origin"
-        " FROM audit_log"))
+        " FROM audit_log WHERE table_name NOT IN ('import_ledger', 'sync_key')"))  # local: merges, trusted keys
 
 
 def content(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
@@ -87,6 +87,15 @@ def file_hash(path: Path) -> str:
         if p.exists():
             h.update(p.read_bytes())
     return h.hexdigest()
+
+
+def trust(importer: sqlite3.Connection, unit_code: str, sender: sqlite3.Connection) -> None:
+    """The importing side registers the sender's key for the unit (a second laptop of a commune)."""
+    from bkdesk.export.sync.signing import own_fingerprint, public_key_text, trust_key
+    from bkdesk.model.store.db import transaction
+
+    with transaction(importer):
+        trust_key(importer, unit_code, own_fingerprint(sender), "Cán bộ huyện", public_key=public_key_text(sender))
 
 
 def edit_household(conn, uid: str, user: str, origin: str, **changes) -> None:
@@ -105,16 +114,17 @@ def make_household_conflict(folder: Path) -> tuple[Path, str]:
     a = new_commune_db(folder / "a.sqlite", "01954", 2, seed=31)
     p0, _ = write_package(a, "01954", 2022, folder / "p0.xlsx")
     b = init_database(folder / "b.sqlite", "commune", "01954", officer="Nông Văn Bình")
-    merge_files(b, folder / "b.sqlite", [p0])
+    merge_files(b, folder / "b.sqlite", [p0], trust_new=True)
     path = folder / "huyen.sqlite"
     district = init_database(path, "district", "062", officer="Cán bộ huyện")
-    merge_files(district, path, [p0])
+    merge_files(district, path, [p0], trust_new=True)
     uid = a.execute("SELECT min(uid) FROM household").fetchone()[0]
     edit_household(a, uid, "Hoàng Thị Lan", settings.installation_id(a), address="Bản Mới")
     edit_household(b, uid, "Nông Văn Bình", settings.installation_id(b), phone="0912345678")
     p1, _ = write_package(a, "01954", 2022, folder / "p1.xlsx")
     p2, _ = write_package(b, "01954", 2022, folder / "p2.xlsx")
-    merge_files(district, path, [p1, p2])
+    trust(district, "01954", b)
+    merge_files(district, path, [p1, p2], trust_new=True)
     for conn in (a, b, district):
         conn.close()
     return path, uid

@@ -1,9 +1,12 @@
 """Merge sync packages into a district/province database (or a commune's own, on a new laptop).
 
-Every file is verified whole before anything is written; the files that pass are applied in ONE
-transaction (taken after one automatic backup), so a cancel or a crash leaves the database as it was.
-Per record: a missing record is added; a strictly newer revision from the same origin, or an edit made
-from the very version we hold, updates it; edits on both sides become one conflict for a person.
+Every file is verified whole before anything is written (format, signature, signer trusted for its
+unit, every record inside the unit); the files that pass are applied in ONE transaction (taken after one
+automatic backup), so a cancel or a crash leaves the database as it was.
+Per record, by version identity (content hash + the hashes it descends from), never by revision number:
+the same content is unchanged; a version that descends from ours updates it; one ours descends from
+changes nothing; anything else (two different edits of one version, from two laptops, a copied database
+or a restored backup) is one conflict for a person. Tombstones (deletions) follow the same rules.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import multiprocessing
+import os
 import sqlite3
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -20,12 +25,14 @@ from pathlib import Path
 
 from bkdesk.errors import UserError
 from bkdesk.export.sync import package_format as fmt
-from bkdesk.export.sync.conflicts import refresh_household_keys
+from bkdesk.export.sync import signing
+from bkdesk.export.sync.conflicts import DELETED, TABLE_VI, refresh_household_keys
 from bkdesk.export.sync.package import (
     LEVEL_VI,
     Package,
     PackageError,
     check_round_year,
+    data_indexes,
     expected_tree,
     package_schema,
     read_package,
@@ -33,15 +40,26 @@ from bkdesk.export.sync.package import (
 from bkdesk.model.jobs import NO_CONTROL, JobControl
 from bkdesk.model.rules.units import TREE_2022, TREE_2025, tree_on
 from bkdesk.model.store import audit, repo_sync, settings
-from bkdesk.model.store.bulk import LazyTransaction
 from bkdesk.model.store.db import auto_backup
 from bkdesk.model.store.repo_units import load_catalog
 
 MERGED, ALREADY, REJECTED = "merged", "already", "rejected"
 STATUS_VI = {MERGED: "Đã nhập", ALREADY: "Đã nhập trước đó", REJECTED: "Bị từ chối"}
-CATEGORIES = ("added", "updated", "unchanged", "conflicts")
+CATEGORIES = ("added", "updated", "unchanged", "conflicts", "deleted")
 CATEGORY_VI = {"added": "Thêm mới", "updated": "Cập nhật", "unchanged": "Không đổi", "conflicts": "Xung đột",
-               "duplicates": "Có thể trùng hộ"}
+               "deleted": "Đã xóa", "duplicates": "Có thể trùng hộ"}
+
+
+@dataclass
+class ConflictLine:
+    """One conflicting field for the merge report (a deletion is one line with field "(bản ghi)")."""
+    household: str  # household code and head's name
+    table: str
+    field: str
+    local: str
+    incoming: str
+    local_origin: str  # officer, installation, time of the version held here
+    incoming_origin: str
 
 
 @dataclass
@@ -56,11 +74,17 @@ class PackageResult:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CATEGORIES, 0))
     households: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CATEGORIES, 0))
     duplicates: list[tuple[str, str, str]] = field(default_factory=list)
+    conflicts: list[ConflictLine] = field(default_factory=list)
+    installation: str = ""
+    officer: str = ""
+    fingerprint: str = ""
+    untrusted_first_key: bool = False  # rejected only because its unit has no trusted key yet
 
     def as_dict(self) -> dict:
         return {"file": self.file, "status": self.status, "message": self.message, "unit_code": self.unit_code,
                 "round": self.round, "counts": self.counts, "households": self.households,
-                "duplicates": len(self.duplicates)}
+                "duplicates": len(self.duplicates), "installation_id": self.installation, "officer": self.officer,
+                "key_fingerprint": self.fingerprint}
 
 
 @dataclass
@@ -117,17 +141,74 @@ def check_scope(conn: sqlite3.Connection, pkg: Package) -> dict[str, str]:
 
 
 def _check_records(pkg: Package, cat, communes: set[str], tree: str) -> None:
+    """Every record belongs to the package's unit: its communes, their villages and households, and the
+    members, reviews, events... of those households; one record outside refuses the whole package."""
     name = pkg.path.name
-    for table in ("village", "household"):
-        header, rows = pkg.tables[table]
-        ci = header.index("commune_code")
-        bad = next((r[ci] for r in rows if r[ci] not in communes), None)
-        if bad is not None:
-            raise PackageError(f"Tệp {name}: có bản ghi mã xã {bad} không thuộc đơn vị của gói; không nhập.")
+
+    def outside(table: str, uid: str, why: str) -> PackageError:
+        return PackageError(f"Tệp {name}: bản ghi {TABLE_VI.get(table, table).lower()} {uid} {why}, không thuộc"
+                            f" đơn vị của gói ({pkg.manifest['unit_code']}); không nhập cả gói.")
+
+    def belongs(code) -> bool:  # a commune of the unit, or (reviews before 07/2025) its 2022 predecessor
+        if code in communes:
+            return True
+        old = cat.find(code, TREE_2022) if code else None
+        return old is not None and old.successor_code in communes
+
+    tombs = pkg.tables[fmt.TOMBSTONE_TABLE][1]
+    dead_hh = {t[1] for t in tombs if t[0] == "household" and t[2] in communes}
+    villages, households, rounds = set(), set(), set()
+    header, data = pkg.tables["village"]
+    ci, ki = header.index("commune_code"), header.index("uid")
+    for r in data:
+        if r[ci] not in communes:
+            raise outside("village", r[ki], f"của xã {r[ci]}")
+        villages.add(r[ki])
+    header, data = pkg.tables["household"]
+    ci, ki, vi = header.index("commune_code"), header.index("uid"), header.index("village_uid")
+    for r in data:
+        if r[ci] not in communes:
+            raise outside("household", r[ki], f"của xã {r[ci]}")
+        if r[vi] is not None and r[vi] not in villages:
+            raise outside("household", r[ki], f"ở thôn {r[vi]} ngoài gói")
+        households.add(r[ki])
+    header, data = pkg.tables["review_round"]
+    rounds = {r[header.index("uid")] for r in data}
+    known = villages | households | rounds | {t[1] for t in tombs}
+    for table in ("member", "housing", "household_event", "review", "exit_registration"):
+        header, data = pkg.tables[table]
+        hi, ki = header.index("household_uid"), header.index(repo_sync.SPECS[table].key)
+        for r in data:
+            if r[hi] not in households:
+                raise outside(table, r[ki], f"của hộ {r[hi]} ngoài gói")
+            known.add(r[ki])
+    header, data = pkg.tables["review"]
+    ci, ki, ri, vi = (header.index(c) for c in ("commune_code", "uid", "round_uid", "village_uid"))
+    for r in data:
+        if not belongs(r[ci]):
+            raise outside("review", r[ki], f"của xã {r[ci]}")
+        if r[ri] is not None and r[ri] not in rounds:
+            raise outside("review", r[ki], f"thuộc đợt rà soát {r[ri]} ngoài gói")
+        if r[vi] is not None and r[vi] not in villages:
+            raise outside("review", r[ki], f"ở thôn {r[vi]} ngoài gói")
+    for t in tombs:
+        table, uid, scope = t[0], t[1], t[2]
+        if table not in repo_sync.SPECS:
+            raise outside(table, uid, "(bảng không đồng bộ)")
+        if table in ("village", "household", "review_round"):
+            if scope not in communes:
+                raise outside(table, uid, f"(đã xóa) của xã {scope}")
+        elif scope not in households and scope not in dead_hh:
+            raise outside(table, uid, f"(đã xóa) của hộ {scope} ngoài gói")
+    audit_header = list(repo_sync.AUDIT_COLUMNS)
+    ti, ui = audit_header.index("table_name"), audit_header.index("record_uid")
+    for r in pkg.tables[fmt.AUDIT_TABLE][1]:
+        if r[ti] in repo_sync.SPECS and r[ui] not in known:
+            raise outside(r[ti], r[ui], "(nhật ký thay đổi) không có trong gói")
     for table in ("review_round", "review"):
-        header, rows = pkg.tables[table]
+        header, data = pkg.tables[table]
         ci, di = header.index("commune_code"), header.index("reference_date")
-        for r in rows:
+        for r in data:
             try:
                 on = dt.date.fromisoformat(r[di])
             except (TypeError, ValueError):
@@ -137,58 +218,112 @@ def _check_records(pkg: Package, cat, communes: set[str], tree: str) -> None:
                                    " vị cũ; không nhập.")
             if cat.find(r[ci], tree_on(on)) is None:
                 raise PackageError(f"Tệp {name}: mã xã {r[ci]} không có hiệu lực vào ngày {on:%d/%m/%Y}.")
+            if table == "review_round" and not belongs(r[ci]):
+                raise PackageError(f"Tệp {name}: đợt rà soát của xã {r[ci]} không thuộc đơn vị của gói ("
+                                   f"{pkg.manifest['unit_code']}); không nhập cả gói.")
 
 
 # --- apply ---------------------------------------------------------------------------------------------
 
-def _decide(local, inc, state, base, ri: int, oi: int, data_idx: list[int]) -> str:
-    if local is None:
-        return "added"
-    same = all(local[i] == inc[i] for i in data_idx)
-    if inc[oi] == local[oi]:  # one installation's own history is linear: the higher revision wins
-        return ("updated" if not same else "meta") if inc[ri] > local[ri] else "unchanged"
-    if same:
+def _local_identity(local, idx: list[int], state) -> tuple[str, str]:
+    """(content hash, ancestry) of the version held here: edits since the last sync descend from it."""
+    vhash = fmt.content_hash([local[i] for i in idx])
+    if state is None:
+        return vhash, ""
+    return vhash, fmt.ancestry_after(state[0], state[1] or "", vhash)
+
+
+def _decide(lh: str, lanc: str, ih: str, ianc: str) -> str:
+    if ih == lh:
         return "unchanged"
-    if base == (local[ri], local[oi]):  # edited from the very version we hold
-        return "updated"
-    if state == (inc[ri], inc[oi]):  # ours was edited from the incoming version
-        return "unchanged"
-    return "conflicts"
+    if lh in ianc.split():
+        return "updated"  # the incoming version was edited from ours (or from a descendant of ours)
+    if ih in lanc.split():
+        return "unchanged"  # ours was edited from the incoming version: we are newer
+    return "conflicts"  # two different edits of one version (two laptops, a copy, a restored backup)
+
+
+def _who(d: dict) -> str:
+    origin = d.get("origin") or ""
+    parts = [d.get("updated_by") or "(không rõ người sửa)", f"máy {origin[:8]}" if origin else "",
+             d.get("updated_at") or ""]
+    return ", ".join(p for p in parts if p)
+
+
+def _label(hh_names: dict, conn, table: str, row: dict) -> str:
+    hh = row.get("uid") if table == "household" else row.get("household_uid")
+    if hh in hh_names:
+        return hh_names[hh]
+    return repo_sync.household_label(conn, table, row.get("uid") or row.get("household_uid") or "")
+
+
+def _record_conflict(conn, table: str, uid: str, local: dict, incoming: dict, result: PackageResult,
+                     hh_names: dict) -> None:
+    payload = json.dumps(incoming, ensure_ascii=False, sort_keys=True)
+    if payload not in repo_sync.open_conflict_payloads(conn, table, uid):
+        repo_sync.add_conflict(conn, table, uid, local, incoming, result.checksum)
+    label = _label(hh_names, conn, table, local if DELETED not in local else incoming)
+    if DELETED in local or DELETED in incoming:
+        result.conflicts.append(ConflictLine(label, table, "(bản ghi)",
+                                             "đã xóa" if DELETED in local else "còn, đã sửa",
+                                             "đã xóa" if DELETED in incoming else "còn, đã sửa",
+                                             _who(local), _who(incoming)))
+        return
+    skip = set(repo_sync.META) | repo_sync.DERIVED.get(table, set()) | set(repo_sync.BASE)
+    for k, v in incoming.items():
+        if k in skip or k == repo_sync.SPECS[table].key:
+            continue
+        if json.dumps(local.get(k), ensure_ascii=False) != json.dumps(v, ensure_ascii=False):
+            result.conflicts.append(ConflictLine(label, table, k, "" if local.get(k) is None else str(local.get(k)),
+                                                 "" if v is None else str(v), _who(local), _who(incoming)))
 
 
 def _apply_table(conn, table: str, header: list[str], rows: list[list], result: PackageResult,
-                 touched: set[str]) -> list[str]:
+                 touched: set[str], hh_names: dict) -> list[str]:
     spec = repo_sync.SPECS[table]
     n = len(header) - len(repo_sync.BASE)
     cols = [c for c, _ in repo_sync.table_columns(conn, table)]
-    ki, ri, oi = header.index(spec.key), header.index("rev"), header.index("origin")
-    skip = set(repo_sync.META) | repo_sync.DERIVED.get(table, set())
-    data_idx = [i for i, c in enumerate(header[:n]) if c not in skip]
+    ki = header.index(spec.key)
+    hi = header.index("household_uid") if "household_uid" in header else None
+    ri, oi = header.index("rev"), header.index("origin")
+    idx = data_indexes(table, header)
     keys = [r[ki] for r in rows]
     local = repo_sync.local_rows(conn, table, keys)
-    states = repo_sync.sync_states(conn, table, keys)
+    states = repo_sync.sync_states(conn, table, keys) if local else {}
+    tombs = repo_sync.local_tombstones(conn, table, keys)
     write, children, synced, replaced = [], {name: [] for name in repo_sync.CHILDREN}, [], []
     for r in rows:
-        inc, base = r[:n], tuple(r[n:])
+        inc, ih, ianc = r[:n], r[n], r[n + 1] or ""
         uid = inc[ki]
         loc = local.get(uid)
-        kind = _decide(loc, inc, states.get(uid), base, ri, oi, data_idx)
-        if kind in ("added", "updated", "meta"):
+        if loc is None:
+            kind = "added"
+            if uid in tombs:  # deleted here: the incoming version is the deleted one or older, or a new edit
+                th, tanc = tombs[uid]
+                if ih == th or ih in tanc.split():
+                    kind = "unchanged"
+                else:
+                    kind = "conflicts"
+                    _record_conflict(conn, table, uid, {DELETED: "1", "_vhash": th, "_ancestors": tanc},
+                                     dict(zip(header, r, strict=True)), result, hh_names)
+        else:
+            lh, lanc = _local_identity(loc, idx, states.get(uid))
+            kind = _decide(lh, lanc, ih, ianc)
+            if kind == "conflicts":
+                _record_conflict(conn, table, uid, {**dict(zip(header[:n], loc, strict=True)), "_vhash": lh,
+                                                    "_ancestors": lanc}, dict(zip(header, r, strict=True)),
+                                 result, hh_names)
+            elif kind == "unchanged" and ih == lh and states.get(uid, (None,))[0] != ih:
+                synced.append((uid, inc[ri], inc[oi], ih, fmt.merge_ancestry(ianc, lanc)))
+        if kind in ("added", "updated"):
             write.append(tuple(inc[:len(cols)]))
             if table == "member" and kind == "updated":
-                touched.add(inc[header.index("household_uid")])
+                touched.add(inc[hi])
             if table == "review":
                 replaced.append(loc is not None)
                 for j, name in enumerate(repo_sync.CHILDREN):
                     children[name].append((uid, inc[len(cols) + j]))
-            synced.append((uid, inc[ri], inc[oi]))
-        elif kind == "conflicts":
-            incoming = dict(zip(header[:n], inc, strict=True))
-            if json.dumps(incoming, ensure_ascii=False, sort_keys=True) not in repo_sync.open_conflict_payloads(
-                    conn, table, uid):
-                repo_sync.add_conflict(conn, table, uid, dict(zip(header[:n], loc, strict=True)), incoming,
-                                       result.checksum)
-        kind = "unchanged" if kind == "meta" else kind
+            synced.append((uid, inc[ri], inc[oi], ih, ianc))
         result.counts[kind] += 1
         if table == "household":
             result.households[kind] += 1
@@ -199,6 +334,48 @@ def _apply_table(conn, table: str, header: list[str], rows: list[list], result: 
     return keys
 
 
+def _apply_tombstones(conn, pkg: Package, result: PackageResult, touched: set[str], hh_names: dict) -> None:
+    """Deletions, children before parents, by the same rules as edits: a record is deleted when the
+    deleted version is ours or descends from ours; a concurrent edit here makes a conflict."""
+    order = {t.name: i for i, t in enumerate(repo_sync.TABLES)}
+    by_table: dict[str, list] = {}
+    for t in pkg.tables[fmt.TOMBSTONE_TABLE][1]:
+        by_table.setdefault(t[0], []).append(t)
+    for table in sorted(by_table, key=lambda t: -order[t]):
+        rows = by_table[table]
+        keys = [t[1] for t in rows]
+        local = repo_sync.local_rows(conn, table, keys)
+        states = repo_sync.sync_states(conn, table, keys)
+        cols = repo_sync.package_columns(conn, table)[:-len(repo_sync.BASE)]
+        idx = data_indexes(table, cols)
+        gone, keep = [], []
+        for t in rows:
+            uid, th, tanc = t[1], t[5], t[6] or ""
+            loc = local.get(uid)
+            if loc is None:
+                keep.append(t)  # not here (or already deleted): keep the tombstone so that it travels on
+                continue
+            lh, lanc = _local_identity(loc, idx, states.get(uid))
+            kind = "deleted" if lh == th or lh in tanc.split() else "conflicts"
+            if kind == "deleted" and table == "village" and repo_sync.village_in_use(conn, uid):
+                kind = "conflicts"  # households or reviews here still name it
+            if kind == "deleted":
+                gone.append(uid)
+                keep.append(t)
+                if table == "member":
+                    touched.add(loc[cols.index("household_uid")])
+            else:
+                _record_conflict(conn, table, uid, {**dict(zip(cols, loc, strict=True)), "_vhash": lh,
+                                                    "_ancestors": lanc},
+                                 {DELETED: "1", "_vhash": th, "_ancestors": tanc, "updated_at": t[3],
+                                  "origin": t[4], "updated_by": ""}, result, hh_names)
+            result.counts[kind] += 1
+            if table == "household":
+                result.households[kind] += 1
+        repo_sync.put_tombstones(conn, [tuple(t) for t in keep])
+        repo_sync.delete_rows(conn, table, gone)
+
+
 def _map_codes(pkg: Package, mapping: dict[str, str]) -> None:
     if all(k == v for k, v in mapping.items()):
         return
@@ -207,6 +384,9 @@ def _map_codes(pkg: Package, mapping: dict[str, str]) -> None:
         ci = header.index("commune_code")
         for r in rows:
             r[ci] = mapping[r[ci]]
+    for t in pkg.tables[fmt.TOMBSTONE_TABLE][1]:
+        if t[0] in ("village", "household") and t[2] in mapping:
+            t[2] = mapping[t[2]]
 
 
 def _new_audit_rows(conn, rows: list[list]) -> list[tuple]:
@@ -229,21 +409,47 @@ def apply_package(conn: sqlite3.Connection, pkg: Package, mapping: dict[str, str
     _map_codes(pkg, mapping)
     hh_keys: list[str] = []
     touched: set[str] = set()
+    header, rows = pkg.tables["household"]
+    ki, ni, hi = header.index("uid"), header.index("household_no"), header.index("head_name")
+    hh_names = {r[ki]: f"Hộ {r[ni]} – {r[hi]}" for r in rows}
     for spec in repo_sync.TABLES:
         header, rows = pkg.tables[spec.name]
-        keys = _apply_table(conn, spec.name, header, rows, result, touched)
+        keys = _apply_table(conn, spec.name, header, rows, result, touched, hh_names)
         if spec.name == "household":
             hh_keys = keys
+    _apply_tombstones(conn, pkg, result, touched, hh_names)
     refresh_household_keys(conn, sorted(touched))
     repo_sync.append_audit(conn, _new_audit_rows(conn, pkg.tables[fmt.AUDIT_TABLE][1]))
     at = audit.now_iso()
     result.duplicates = repo_sync.find_duplicates(conn, hh_keys)
     repo_sync.record_duplicates(conn, result.duplicates, pkg.checksum, at)
+    result.status = MERGED
     repo_sync.add_ledger(conn, pkg.checksum, pkg.path.name, pkg.manifest["unit_code"], pkg.manifest["round"], at,
                          user, result.as_dict())
+    m = pkg.manifest
+    audit.record_change(conn, "import_ledger", pkg.checksum, None,
+                        {"file": pkg.path.name, "unit_code": m["unit_code"], "round": m["round"],
+                         "installation_id": m.get("installation_id", ""), "officer": m.get("officer", ""),
+                         "key_fingerprint": pkg.fingerprint, "exported_at": m.get("exported_at", ""),
+                         "conflicts": result.counts["conflicts"], "deleted": result.counts["deleted"]},
+                        user, "Nhập gói dữ liệu", settings.get(conn, settings.INSTALLATION_ID) or "", at)
 
 
 READ_AHEAD_MIN_FILES = 8  # below this a reader process costs more to start than it saves
+
+
+def _watch_parent() -> None:
+    """In the reader process: end when the merging process ends, however it ends (killed, crashed), on
+    every platform: the parent's sentinel (a pipe on POSIX, a process handle on Windows) is waited on."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch():
+        parent.join()
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _read_verified(path: Path, schema: dict) -> Package:
@@ -263,7 +469,8 @@ class _ReadAhead:
         self._pending: dict[int, Future] = {}
         self._pool = None
         if len(files) >= READ_AHEAD_MIN_FILES:
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_watch_parent)
 
     def _submit(self, i: int) -> None:
         if i < len(self._files) and i not in self._pending:
@@ -290,13 +497,15 @@ class _ReadAhead:
 
 
 def merge_files(conn: sqlite3.Connection, db_path: str | Path, files: list[str | Path],
-                control: JobControl = NO_CONTROL, user: str | None = None) -> MergeReport:
-    """Verify and merge the files; all accepted files are applied in one transaction."""
+                control: JobControl = NO_CONTROL, user: str | None = None, trust_new: bool = False) -> MergeReport:
+    """Verify and merge the files; all accepted files are applied in one transaction.
+
+    ``trust_new``: a unit without a trusted key yet gets the key its package is signed with (recorded
+    and audited); without it such a package is refused, naming the key's fingerprint."""
     user = user if user is not None else settings.officer(conn)
     files = [Path(f) for f in files]
-    report, seen = MergeReport(), set()
+    report, seen, in_tx, trusted_now = MergeReport(), set(), False, set()
     reader = _ReadAhead(files, package_schema(conn))
-    tx = LazyTransaction(conn)
     try:
         for i, f in enumerate(files):
             control.report(i, len(files), f"Đang xử lý {f.name} ({i + 1}/{len(files)})…")
@@ -307,24 +516,44 @@ def merge_files(conn: sqlite3.Connection, db_path: str | Path, files: list[str |
                 m = pkg.manifest
                 result.unit_code, result.unit_name, result.round = m["unit_code"], m.get("unit_name", ""), m["round"]
                 result.checksum = pkg.checksum
+                result.installation, result.officer = m.get("installation_id", ""), m.get("officer", "")
+                result.fingerprint = pkg.fingerprint
                 if pkg.checksum in seen or repo_sync.ledger_entry(conn, pkg.checksum) is not None:
                     result.status, result.message = ALREADY, "Gói này đã nhập trước đó; không thay đổi gì."
                     continue
                 mapping = check_scope(conn, pkg)
+                _, register = signing.check_signer(conn, m, f.name, trust_new)
+            except signing.UntrustedKey as exc:
+                result.message, result.untrusted_first_key = str(exc), exc.first
+                continue
             except PackageError as exc:
                 result.message = str(exc)
                 continue
-            if not tx.open:
+            if not in_tx:
                 report.backup = auto_backup(conn, db_path, "truoc-nhap-goi")
-                tx.begin()
+                repo_sync.bulk_cache(conn, True)
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("PRAGMA defer_foreign_keys=ON")
+                in_tx = True
+            if register and m["unit_code"] not in trusted_now:
+                signing.trust_key(conn, m["unit_code"], pkg.fingerprint, user, public_key=m["public_key"],
+                                  installation=m.get("installation_id", ""), officer=m.get("officer", ""),
+                                  reason=f"Tin cậy khóa mới khi nhập gói {f.name} (--trust-new)")
+                trusted_now.add(m["unit_code"])
             apply_package(conn, pkg, mapping, user, result)
             result.status, seen = MERGED, seen | {pkg.checksum}
             del pkg
         control.report(len(files), len(files), "Đang ghi vào cơ sở dữ liệu…")
-        tx.commit()
+        if in_tx:
+            conn.execute("COMMIT")
+    except BaseException:
+        if in_tx:
+            conn.execute("ROLLBACK")
+        raise
     finally:
-        tx.close()
         reader.close()
+        if in_tx:
+            repo_sync.bulk_cache(conn, False)
     return report
 
 

@@ -1,4 +1,5 @@
-"""The merge report as an xlsx workbook (one row per package, then the possible duplicate families)."""
+"""The merge report as an xlsx workbook: one row per package (with who sent it: officer, installation,
+key fingerprint), then every conflict field by field, every possible duplicate family and every rejection."""
 
 from __future__ import annotations
 
@@ -6,10 +7,20 @@ from pathlib import Path
 
 import xlsxwriter
 
-from bkdesk.export.sync.merge import CATEGORIES, CATEGORY_VI, STATUS_VI, MergeReport
+from bkdesk.export.sync.conflicts import TABLE_VI
+from bkdesk.export.sync.merge import CATEGORIES, CATEGORY_VI, REJECTED, STATUS_VI, MergeReport
 
 HEADER = ("Tệp", "Đơn vị", "Năm rà soát", "Kết quả", *(CATEGORY_VI[c] for c in CATEGORIES),
-          CATEGORY_VI["duplicates"], "Hộ thêm mới", "Hộ cập nhật", "Lý do / ghi chú")
+          CATEGORY_VI["duplicates"], "Hộ thêm mới", "Hộ cập nhật", "Lý do / ghi chú", "Người gửi (máy, khóa)")
+NUMERIC = range(4, 4 + len(CATEGORIES) + 3)
+CONFLICT_HEADER = ("Tệp", "Hộ (mã – chủ hộ)", "Loại bản ghi", "Trường", "Giá trị tại máy này", "Giá trị nhập vào",
+                   "Nguồn bản tại máy này", "Nguồn bản nhập vào")
+
+
+def _sender(r) -> str:
+    if not r.fingerprint:
+        return ""
+    return f"{r.officer or '(không rõ)'} (máy {r.installation[:8]}, khóa {r.fingerprint})"
 
 
 def report_rows(report: MergeReport) -> list[tuple[str, ...]]:
@@ -18,8 +29,15 @@ def report_rows(report: MergeReport) -> list[tuple[str, ...]]:
     for r in report.results:
         unit = f"{r.unit_name} ({r.unit_code})" if r.unit_code else ""
         rows.append((r.file, unit, r.round, STATUS_VI[r.status], *(str(r.counts[c]) for c in CATEGORIES),
-                     str(len(r.duplicates)), str(r.households["added"]), str(r.households["updated"]), r.message))
+                     str(len(r.duplicates)), str(r.households["added"]), str(r.households["updated"]), r.message,
+                     _sender(r)))
     return rows
+
+
+def conflict_rows(report: MergeReport) -> list[tuple[str, ...]]:
+    """Every conflicting field of every package: household, record kind, field, both values, both origins."""
+    return [(r.file, c.household, TABLE_VI.get(c.table, c.table), c.field, c.local, c.incoming, c.local_origin,
+             c.incoming_origin) for r in report.results for c in r.conflicts]
 
 
 def write_report(report: MergeReport, out: str | Path) -> Path:
@@ -31,23 +49,31 @@ def write_report(report: MergeReport, out: str | Path) -> Path:
     ws = wb.add_worksheet("Báo cáo nhập")
     ws.set_column(0, 0, 44)
     ws.set_column(1, 1, 26)
-    ws.set_column(len(HEADER) - 1, len(HEADER) - 1, 80)
+    ws.set_column(len(HEADER) - 2, len(HEADER) - 2, 80)
+    ws.set_column(len(HEADER) - 1, len(HEADER) - 1, 50)
     for c, text in enumerate(HEADER):
         ws.write_string(0, c, text, bold)
     for r, row in enumerate(report_rows(report), start=1):
         for c, value in enumerate(row):
-            if 4 <= c < len(HEADER) - 1:
+            if c in NUMERIC:
                 ws.write_number(r, c, int(value))
             else:
                 ws.write_string(r, c, value)
-    ds = wb.add_worksheet("Hộ có thể trùng")
-    for c, text in enumerate(("Tệp", "Số CCCD", "Mã hộ trong gói", "Mã hộ đã có")):
-        ds.write_string(0, c, text, bold)
-    n = 1
-    for res in report.results:
-        for id_number, hh, other in res.duplicates:
-            for c, value in enumerate((res.file, id_number, hh, other)):
-                ds.write_string(n, c, value)
-            n += 1
+    _table(wb, bold, "Xung đột", CONFLICT_HEADER, conflict_rows(report), (0, 1, 4, 5, 6, 7))
+    _table(wb, bold, "Hộ có thể trùng", ("Tệp", "Số CCCD", "Mã hộ trong gói", "Mã hộ đã có"),
+           [(res.file, *d) for res in report.results for d in res.duplicates], (0,))
+    _table(wb, bold, "Gói bị từ chối", ("Tệp", "Lý do"),
+           [(r.file, r.message) for r in report.results if r.status == REJECTED], (0, 1))
     wb.close()
     return out
+
+
+def _table(wb, bold, name: str, header, rows, wide) -> None:
+    ws = wb.add_worksheet(name)
+    for c in wide:
+        ws.set_column(c, c, 36)
+    for c, text in enumerate(header):
+        ws.write_string(0, c, text, bold)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            ws.write_string(r, c, "" if value is None else str(value))

@@ -23,6 +23,7 @@ from python_calamine import CalamineWorkbook
 from bkdesk import __version__
 from bkdesk.errors import UserError
 from bkdesk.export.sync import package_format as fmt
+from bkdesk.export.sync import signing
 from bkdesk.export.sync.file_guard import check_xlsx
 from bkdesk.model.jobs import NO_CONTROL, JobControl
 from bkdesk.model.rules.fmt import dmy_hm, fmt_int
@@ -44,6 +45,7 @@ class Package:
     path: Path
     manifest: dict[str, str]
     checksum: str
+    fingerprint: str = ""
     # table -> (columns, rows of decoded values)
     tables: dict[str, tuple[list[str], list[list]]] = field(default_factory=dict)
 
@@ -107,27 +109,49 @@ def _standard_ref(conn, review_year: int) -> tuple[str, str]:
     return sid, str(rev)
 
 
+def data_indexes(table: str, header: list[str]) -> list[int]:
+    """Positions of a package row's data values: what a version's content hash covers (not the revision,
+    time, user, origin, derived columns or the sender's version identity)."""
+    skip = set(repo_sync.META) | repo_sync.DERIVED.get(table, set()) | set(repo_sync.BASE)
+    return [i for i, c in enumerate(header) if c not in skip]
+
+
 def collect_tables(conn: sqlite3.Connection, unit_code: str, codes: list[str],
-                   control: JobControl = NO_CONTROL) -> tuple[dict[str, tuple[list[str], list[str]]], int]:
-    """Encoded rows per table (header, JSON cells) and the last audit id included."""
+                   control: JobControl = NO_CONTROL
+                   ) -> tuple[dict[str, tuple[list[str], list[str]]], int, dict[str, list[tuple]]]:
+    """Encoded rows per table (header, JSON cells), the last audit id included, and the sync state of
+    every record whose version identity moved since it was last synced (written after the export)."""
     out: dict[str, tuple[list[str], list[str]]] = {}
+    states: dict[str, list[tuple]] = {}
     uids: set[str] = set()
     for i, spec in enumerate(repo_sync.TABLES):
         control.report(i, len(repo_sync.TABLES) + 1, "Đang đọc dữ liệu…")
         header = repo_sync.package_columns(conn, spec.name)
-        key = header.index(spec.key)
-        cells = []
+        key, ri, oi = header.index(spec.key), header.index("rev"), header.index("origin")
+        idx = data_indexes(spec.name, header)
+        cells, moved = [], []
         for row in repo_sync.iter_unit_rows(conn, spec.name, codes):
             uids.add(row[key])
-            cells.append(fmt.encode_row(row))
+            state_hash, state_anc = row[-2], row[-1] or ""
+            vhash = fmt.content_hash([row[j] for j in idx])
+            anc = fmt.ancestry_after(state_hash, state_anc, vhash)
+            if vhash != state_hash or anc != state_anc:
+                moved.append((row[key], row[ri], row[oi], vhash, anc))
+            cells.append(fmt.encode_row((*row[:-2], vhash, anc)))
         out[spec.name] = (header, cells)
+        states[spec.name] = moved
+    tombs = []
+    for row in repo_sync.iter_unit_tombstones(conn, codes):
+        uids.add(row[1])
+        tombs.append(fmt.encode_row(row))
+    out[fmt.TOMBSTONE_TABLE] = (list(repo_sync.TOMBSTONE_COLUMNS), tombs)
     last = export_marker.last_exported_audit_id(conn, unit_code)
     cells, top = [], last
     for audit_id, row in repo_sync.iter_audit_since(conn, last, uids):
         cells.append(fmt.encode_row(row))
         top = audit_id
     out[fmt.AUDIT_TABLE] = (list(repo_sync.AUDIT_COLUMNS), cells)
-    return out, top
+    return out, top, states
 
 
 def write_package(conn: sqlite3.Connection, unit_code: str, review_year: int, out: str | Path,
@@ -139,13 +163,17 @@ def write_package(conn: sqlite3.Connection, unit_code: str, review_year: int, ou
         out = out / default_file_name(unit.name, unit.code, review_year)
     if out.suffix.lower() != ".xlsx":
         raise UserError("Tệp gói dữ liệu phải có đuôi .xlsx.")
-    tables, top_audit = collect_tables(conn, unit_code, codes, control)
+    tables, top_audit, states = collect_tables(conn, unit_code, codes, control)
     sid, srev = _standard_ref(conn, review_year)
     manifest = {"format": fmt.FORMAT_NAME, "format_version": str(fmt.FORMAT_VERSION), "app_version": __version__,
                 "standard_id": sid, "standard_revision": srev, "unit_tree": tree, "unit_code": unit.code,
                 "unit_name": unit.name, "unit_level": unit.level, "round": str(review_year),
                 "exported_at": audit.now_iso(), "officer": settings.officer(conn),
-                "installation_id": settings.installation_id(conn)}
+                "installation_id": settings.installation_id(conn), "public_key": signing.public_key_text(conn)}
+    manifest["key_fingerprint"] = signing.fingerprint(manifest["public_key"])
+    summary = repo_sync.summary_rows(conn, codes, review_year)
+    visible = _visible_sheets(manifest, summary, unit, review_year)
+    manifest[fmt.VISIBLE_KEY] = fmt.visible_digest(visible)
     checksum = fmt.Checksum()
     for table, (header, cells) in tables.items():
         manifest[f"{fmt.COUNT_PREFIX}{table}"] = str(len(cells))
@@ -155,25 +183,40 @@ def write_package(conn: sqlite3.Connection, unit_code: str, review_year: int, ou
                 raise UserError(f"Một bản ghi trong bảng {table} quá dài để ghi vào Excel ({len(c)} ký tự).")
             fmt.Checksum.add(h, c)
     manifest[fmt.CHECKSUM_KEY] = checksum.digest(manifest)
+    manifest[fmt.SIGNATURE_KEY] = signing.sign(conn, manifest[fmt.CHECKSUM_KEY])
     control.report(len(repo_sync.TABLES), len(repo_sync.TABLES) + 1, "Đang ghi tệp…")
-    summary = repo_sync.summary_rows(conn, codes, review_year)
     tmp = out.with_name(out.name + ".tmp")
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        _write_xlsx(tmp, manifest, tables, summary, unit, review_year)
+        _write_xlsx(tmp, manifest, tables, visible)
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
+    repo_sync.record_sent_versions(conn, states)
     export_marker.set_last_exported_audit_id(conn, unit_code, top_audit)
     return out, manifest[fmt.CHECKSUM_KEY]
 
 
-def _write_xlsx(path: Path, manifest: dict, tables: dict, summary: list, unit, review_year: int) -> None:
+def _write_xlsx(path: Path, manifest: dict, tables: dict, visible: list[tuple[str, list[list[str]]]]) -> None:
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
                                          "strings_to_formulas": False, "strings_to_urls": False})
     bold = wb.add_format({"bold": True})
-    _write_summary(wb.add_worksheet(fmt.SUMMARY_SHEET), bold, manifest, summary, unit, review_year)
-    _write_list(wb.add_worksheet(fmt.LIST_SHEET), bold, summary, review_year)
+    (_, summary_rows), (_, list_rows) = visible
+    ws = wb.add_worksheet(fmt.SUMMARY_SHEET)
+    ws.set_column(0, 0, 42)
+    ws.set_column(1, 1, 40)
+    for r, row in enumerate(summary_rows):
+        for c, value in enumerate(row):
+            if value:
+                ws.write_string(r, c, value, bold if r == 0 else None)
+    ws = wb.add_worksheet(fmt.LIST_SHEET)
+    ws.set_column(2, 2, 20)
+    ws.set_column(4, 5, 28)
+    ws.set_column(7, 7, 26)
+    for r, row in enumerate(list_rows):
+        for c, value in enumerate(row):
+            if value:
+                ws.write_string(r, c, value, bold if r == 0 else None)
     ws = wb.add_worksheet(fmt.MANIFEST_SHEET)
     ws.set_column(0, 0, 28)
     ws.set_column(1, 1, 70)
@@ -198,36 +241,24 @@ def _write_xlsx(path: Path, manifest: dict, tables: dict, summary: list, unit, r
     wb.close()
 
 
-def _write_summary(ws, bold, manifest: dict, summary: list, unit, review_year: int) -> None:
+def _visible_sheets(manifest: dict, summary: list, unit, review_year: int) -> list[tuple[str, list[list[str]]]]:
+    """The visible sheets' cell texts, derived from the exported data; their digest is signed."""
     # Minimal readable summary: the report engine of issue 5 did not exist when this was written.
-    ws.set_column(0, 0, 42)
-    ws.set_column(1, 1, 40)
     exported = dt.datetime.fromisoformat(manifest["exported_at"])
-    lines = [("GÓI DỮ LIỆU RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO", ""), ("Đơn vị", f"{unit.name} ({unit.code})"),
-             ("Năm rà soát", str(review_year)), ("Thời điểm xuất", dmy_hm(exported)),
-             ("Cán bộ xuất", manifest["officer"]), ("Tổng số hộ", fmt_int(len(summary))),
-             ("Tổng số nhân khẩu", fmt_int(sum(r["persons"] for r in summary)))]
+    lines = [["GÓI DỮ LIỆU RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO", ""], ["Đơn vị", f"{unit.name} ({unit.code})"],
+             ["Năm rà soát", str(review_year)], ["Thời điểm xuất", dmy_hm(exported)],
+             ["Cán bộ xuất", manifest["officer"]], ["Tổng số hộ", fmt_int(len(summary))],
+             ["Tổng số nhân khẩu", fmt_int(sum(r["persons"] for r in summary))]]
     by_class: dict = {}
     for r in summary:
         by_class[r["final_class"]] = by_class.get(r["final_class"], 0) + 1
-    lines += [(f"{CLASS_VI[k]} (năm {review_year})", fmt_int(by_class.get(k, 0))) for k in CLASS_VI]
-    for r, (label, value) in enumerate(lines):
-        ws.write_string(r, 0, label, bold if r == 0 else None)
-        ws.write_string(r, 1, value)
-
-
-def _write_list(ws, bold, summary: list, review_year: int) -> None:
-    header = ("STT", "Mã xã", "Thôn", "Số hộ", "Chủ hộ", "Địa chỉ", "Số nhân khẩu", f"Phân loại năm {review_year}")
-    for c, text in enumerate(header):
-        ws.write_string(0, c, text, bold)
-    ws.set_column(2, 2, 20)
-    ws.set_column(4, 5, 28)
-    ws.set_column(7, 7, 26)
+    lines += [[f"{CLASS_VI[k]} (năm {review_year})", fmt_int(by_class.get(k, 0))] for k in CLASS_VI]
+    rows = [["STT", "Mã xã", "Thôn", "Số hộ", "Chủ hộ", "Địa chỉ", "Số nhân khẩu", f"Phân loại năm {review_year}"]]
     for i, r in enumerate(summary, start=1):
-        values = (str(i), r["commune_code"], r["village"], r["household_no"], r["head_name"], r["address"],
-                  str(r["persons"]), CLASS_VI.get(r["final_class"], r["final_class"] or ""))
-        for c, v in enumerate(values):
-            ws.write_string(i, c, v or "")
+        rows.append([str(i), r["commune_code"] or "", r["village"] or "", r["household_no"] or "",
+                     r["head_name"] or "", r["address"] or "", str(r["persons"]),
+                     CLASS_VI.get(r["final_class"], r["final_class"] or "")])
+    return [(fmt.SUMMARY_SHEET, lines), (fmt.LIST_SHEET, rows)]
 
 
 # --- verify and read -----------------------------------------------------------------------------------
@@ -268,7 +299,12 @@ def _manifest(wb: CalamineWorkbook, name: str) -> dict[str, str]:
                            f" đến {fmt.FORMAT_VERSION}); hãy cập nhật bkdesk.")
     if version < 1:
         raise PackageError(f"Tệp {name}: phiên bản định dạng gói không hợp lệ.")
-    for key in ("unit_tree", "unit_code", "round", fmt.CHECKSUM_KEY):
+    if version < fmt.FORMAT_VERSION:
+        raise PackageError(f"Tệp {name} do phiên bản bkdesk cũ xuất (định dạng gói {version}, chưa có chữ ký số và"
+                           " dấu phiên bản bản ghi); không nhập. Hãy đề nghị đơn vị gửi cập nhật bkdesk rồi xuất"
+                           " lại gói.")
+    for key in ("unit_tree", "unit_code", "unit_level", "round", "public_key", fmt.VISIBLE_KEY, fmt.CHECKSUM_KEY,
+                fmt.SIGNATURE_KEY):
         if not manifest.get(key):
             raise PackageError(f"Tệp {name}: thông tin gói thiếu trường «{key}».")
     return manifest
@@ -304,9 +340,11 @@ def package_schema(conn: sqlite3.Connection) -> dict[str, tuple[list[str], list[
     """Header and value kind (int | float | text) per package table, read once from the schema so a
     reader thread can verify and decode packages without a database connection of its own."""
     out = {}
-    for table in [s.name for s in repo_sync.TABLES] + [fmt.AUDIT_TABLE]:
+    for table in [s.name for s in repo_sync.TABLES] + [fmt.TOMBSTONE_TABLE, fmt.AUDIT_TABLE]:
         if table == fmt.AUDIT_TABLE:
             header, known = list(repo_sync.AUDIT_COLUMNS), {}
+        elif table == fmt.TOMBSTONE_TABLE:
+            header, known = list(repo_sync.TOMBSTONE_COLUMNS), {}
         else:
             header, known = repo_sync.package_columns(conn, table), repo_sync.column_kinds(conn, table)
         out[table] = (header, [known.get(c, "text") for c in header])
@@ -332,6 +370,7 @@ def read_package(path: str | Path, conn: sqlite3.Connection | None, control: Job
     expected = {f"{fmt.COUNT_PREFIX}{t}" for t in tables}
     if {k for k in manifest if k.startswith(fmt.COUNT_PREFIX)} != expected:
         raise PackageError(f"Tệp {name}: thông tin gói không liệt kê đúng các bảng dữ liệu.")
+    _check_plausible(path, manifest, tables)
     checksum, raw = fmt.Checksum(), {}
     for i, table in enumerate(tables):
         control.report(i, len(tables) * 2, f"Đang kiểm tra {name}…")
@@ -359,11 +398,52 @@ def read_package(path: str | Path, conn: sqlite3.Connection | None, control: Job
     if digest != manifest[fmt.CHECKSUM_KEY]:
         raise PackageError(f"Tệp {name}: dữ liệu đã bị sửa sau khi xuất (mã kiểm tra không khớp). Hãy xin lại"
                            " tệp gốc từ đơn vị gửi.")
-    pkg = Package(path, manifest, digest)
+    if not signing.verify(manifest["public_key"], manifest[fmt.SIGNATURE_KEY], digest):
+        raise PackageError(f"Tệp {name}: chữ ký số không hợp lệ (gói đã bị sửa hoặc giả mạo); không nhập. Hãy xin"
+                           " lại tệp gốc từ đơn vị gửi.")
+    visible = [(sheet, [[_cell(c) for c in r] for r in _sheet_rows(wb, sheet, name)] if sheet in wb.sheet_names
+                else []) for sheet in (fmt.SUMMARY_SHEET, fmt.LIST_SHEET)]
+    if fmt.visible_digest(visible) != manifest[fmt.VISIBLE_KEY]:
+        raise PackageError(f"Tệp {name}: trang «{fmt.SUMMARY_SHEET}» hoặc «{fmt.LIST_SHEET}» đã bị sửa bằng tay sau"
+                           " khi xuất (không khớp với dữ liệu đã ký); không nhập. Hãy xin lại tệp gốc.")
+    del visible
+    pkg = Package(path, manifest, digest, signing.fingerprint(manifest["public_key"]))
     for i, (table, (header, cells)) in enumerate(raw.items()):
         control.report(len(tables) + i, len(tables) * 2, f"Đang đọc {name}…")
         pkg.tables[table] = (header, _decode(table, header, schema[table][1], cells, name))
     return pkg
+
+
+def _check_plausible(path: Path, manifest: dict[str, str], tables: list[str]) -> None:
+    """Refuse an absurd package from its manifest and zip directory alone, before reading it whole."""
+    name = path.name
+    counts = {}
+    for t in tables:
+        try:
+            counts[t] = int(manifest[f"{fmt.COUNT_PREFIX}{t}"])
+        except ValueError:
+            raise PackageError(f"Tệp {name}: số dòng bảng {t} trong thông tin gói không đọc được.") from None
+        if counts[t] < 0:
+            raise PackageError(f"Tệp {name}: số dòng bảng {t} trong thông tin gói không hợp lệ.")
+    level = manifest.get("unit_level", "")
+    households = counts.get("household", 0)
+    limit = fmt.MAX_HOUSEHOLDS.get(level, fmt.MAX_HOUSEHOLDS["commune"])
+    if households > limit:
+        raise PackageError(f"Tệp {name} ghi {households:,} hộ cho một đơn vị cấp {LEVEL_VI.get(level, level)}"
+                           f" (giới hạn hợp lý {limit:,}); không nhập.".replace(",", "."))
+    for t, per in fmt.MAX_PER_HOUSEHOLD.items():
+        if counts.get(t, 0) > per * max(households, 1) + 1_000:
+            raise PackageError(f"Tệp {name} ghi {counts[t]:,} dòng bảng {t} cho {households:,} hộ: bất thường;"
+                               " không nhập.".replace(",", "."))
+    total = sum(counts.values())
+    try:
+        with zipfile.ZipFile(path) as zf:
+            xml = sum(i.file_size for i in zf.infolist() if i.filename.startswith("xl/worksheets/"))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise PackageError(f"Tệp {name} bị hỏng: {exc}.") from None
+    if xml > fmt.MAX_BYTES_PER_RECORD * (total + households) + 20 * 1024 ** 2:
+        raise PackageError(f"Tệp {name} lớn bất thường so với số dòng ghi trong thông tin gói ({xml // 1024 ** 2} MB"
+                           f" cho {total:,} dòng); không nhập.".replace(",", "."))
 
 
 _scan = json.JSONDecoder().scan_once  # the C scanner without json.loads' per-call Python layers

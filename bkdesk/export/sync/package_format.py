@@ -13,15 +13,26 @@ import json
 import unicodedata
 
 FORMAT_NAME = "bkdesk-goi-dong-bo"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: version identity (content hash + ancestry), tombstones, Ed25519 signature
 MANIFEST_SHEET = "Thông tin gói"
 SUMMARY_SHEET = "Tóm tắt"
 LIST_SHEET = "Danh sách hộ"
 DATA_PREFIX = "d_"
 AUDIT_TABLE = "audit_log"
+TOMBSTONE_TABLE = "sync_tombstone"
 MAX_ROWS_PER_SHEET = 1_000_000  # xlsx holds 1,048,576 rows; big tables continue on "<sheet>_2"...
 MAX_CELL_CHARS = 32_767
 CHECKSUM_KEY = "checksum"
+SIGNATURE_KEY = "signature"
+VISIBLE_KEY = "visible_checksum"
+UNSIGNED = (CHECKSUM_KEY, SIGNATURE_KEY)  # manifest fields outside the digest (they are computed from it)
+ANCESTRY_DEPTH = 8  # versions a record remembers it descends from (edits between two syncs are rarely more)
+# Plausibility limits, checked on the manifest before any data sheet is read: an absurd package is
+# refused at once instead of being read whole (a real commune has at most a few thousand households).
+MAX_HOUSEHOLDS = {"commune": 30_000, "district": 600_000, "province": 3_000_000}
+MAX_PER_HOUSEHOLD = {"member": 40, "housing": 1, "household_event": 100, "review": 60, "exit_registration": 20,
+                     "sync_tombstone": 200, "audit_log": 2_000}
+MAX_BYTES_PER_RECORD = 8_192  # uncompressed xlsx XML per record: a record's cell is at most a few KB
 
 # Manifest keys with their Vietnamese meaning (shown in the visible manifest sheet).
 MANIFEST_LABELS = {
@@ -38,7 +49,11 @@ MANIFEST_LABELS = {
     "exported_at": "Thời điểm xuất",
     "officer": "Cán bộ xuất",
     "installation_id": "Mã cài đặt",
+    "public_key": "Khóa công khai của máy xuất (Ed25519)",
+    "key_fingerprint": "Dấu nhận dạng khóa (đọc qua điện thoại để xác nhận)",
+    VISIBLE_KEY: "Mã kiểm tra các trang hiển thị (Tóm tắt, Danh sách hộ)",
     CHECKSUM_KEY: "Mã kiểm tra SHA-256 (trên giá trị dữ liệu)",
+    SIGNATURE_KEY: "Chữ ký số Ed25519 của máy xuất",
 }
 COUNT_PREFIX = "rows."
 
@@ -98,8 +113,49 @@ class Checksum:
     def digest(self, manifest: dict[str, str]) -> str:
         total = hashlib.sha256()
         for key in sorted(manifest):
-            if key != CHECKSUM_KEY:
+            if key not in UNSIGNED:
                 total.update(f"{key}\x1f{_nfc(str(manifest[key]))}\x1e".encode())
         for table in sorted(self._tables):
             total.update(f"{table}\x1d{self._tables[table].hexdigest()}\x1d".encode())
         return total.hexdigest()
+
+
+def content_hash(values) -> str:
+    """Identity of one record version: a hash of its data values (no revision, time, user or origin), so the
+    same content is the same version wherever it was typed, and two different edits never share one."""
+    return hashlib.blake2b(encode_row(values).encode(), digest_size=12).hexdigest()
+
+
+def ancestry_after(state_hash: str | None, state_ancestors: str, current: str) -> str:
+    """Ancestry of the current version, given the version last synced here (its hash and ancestry): the
+    same when unchanged since, else the synced version and its ancestors (newest first, bounded)."""
+    if state_hash is None or current == state_hash:
+        return state_ancestors or ""
+    chain = [state_hash, *(state_ancestors.split() if state_ancestors else [])]
+    return " ".join(list(dict.fromkeys(chain))[:ANCESTRY_DEPTH])
+
+
+def merge_ancestry(*parts: str) -> str:
+    """One ancestry from several (a decided conflict descends from both versions)."""
+    chain = [h for p in parts for h in (p or "").split()]
+    return " ".join(list(dict.fromkeys(chain))[:ANCESTRY_DEPTH * 2])
+
+
+def visible_digest(sheets: list[tuple[str, list[list[str]]]]) -> str:
+    """SHA-256 over the visible sheets' cell texts (trailing empty cells and rows ignored)."""
+    h = hashlib.sha256()
+    for name, rows in sheets:
+        h.update(f"{name}\x1d".encode())
+        trimmed = [_trim(r) for r in rows]
+        while trimmed and not trimmed[-1]:
+            trimmed.pop()
+        for r in trimmed:
+            h.update(_nfc("\x1f".join(r)).encode() + b"\x1e")
+    return h.hexdigest()
+
+
+def _trim(row: list[str]) -> list[str]:
+    row = list(row)
+    while row and row[-1] == "":
+        row.pop()
+    return row

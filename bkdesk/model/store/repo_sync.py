@@ -3,6 +3,7 @@ conflicts, duplicates and the bulk writes that apply a package (raw executemany,
 
 from __future__ import annotations
 
+import base64
 import json
 import sqlite3
 from collections import Counter
@@ -44,7 +45,22 @@ CHILDREN = {
     "_needs": ("review_need", ("need_code", "text")),
     "_groups": ("review_group", ("group_code", "derived", "final", "reason")),
 }
-BASE = ("_base_rev", "_base_origin")
+# The sender's version identity of each record: content hash and ancestry (hashes it descends from).
+BASE = ("_vhash", "_ancestors")
+# Tombstones (deleted records) as carried in a package, and what a deleted row belongs to (scope):
+# the commune code for villages, households and rounds, the household uid for the rest.
+TOMBSTONE_COLUMNS = ("table_name", "uid", "scope", "deleted_at", "origin", "vhash", "ancestors")
+TOMBSTONE_SCOPE = {
+    "village": ("uid", "OLD.commune_code"),
+    "household": ("uid", "OLD.commune_code"),
+    "member": ("uid", "OLD.household_uid"),
+    "housing": ("household_uid", "OLD.household_uid"),
+    "household_event": ("uid", "OLD.household_uid"),
+    "review_round": ("uid", "OLD.commune_code"),
+    "review": ("uid", "OLD.household_uid"),
+    "exit_registration": ("uid", "OLD.household_uid"),
+}
+OWN_KEY = "sync_signing_key"  # this installation's Ed25519 private key (raw, base64), created with the database
 # Columns computed from others: not compared by the merge, never chosen by hand, recomputed.
 DERIVED = {"household": {"head_name", "head_sort", "search_text"}, "member": {"name_key", "name_sort"},
            "village": {"name_key"}}
@@ -70,7 +86,7 @@ def column_kinds(conn: sqlite3.Connection, table: str) -> dict[str, str]:
     for col, decl in table_columns(conn, table):
         kinds[col] = "int" if "INT" in decl else "float" if decl in ("REAL", "FLOAT", "DOUBLE") else "text"
     kinds.update({c: "text" for c in CHILDREN})
-    kinds.update({"_base_rev": "int", "_base_origin": "text"})
+    kinds.update({c: "text" for c in BASE})
     return kinds
 
 
@@ -90,7 +106,7 @@ def iter_unit_rows(conn: sqlite3.Connection, table: str, commune_codes: list[str
     spec = SPECS[table]
     codes = json.dumps(commune_codes)
     base = {(r[0]): (r[1], r[2]) for r in conn.execute(
-        "SELECT uid, rev, origin FROM sync_state WHERE table_name=?", (table,))}
+        "SELECT uid, vhash, ancestors FROM sync_state WHERE table_name=?", (table,))}
     children = {}
     if table == "review":
         children = {name: _children_by_review(conn, t, cols, spec.scope, codes) for name, (t, cols) in
@@ -151,8 +167,9 @@ def local_rows(conn: sqlite3.Connection, table: str, keys: list[str]) -> dict[st
     return out
 
 
-def sync_states(conn: sqlite3.Connection, table: str, keys: list[str]) -> dict[str, tuple[int, str]]:
-    sql = ("SELECT uid, rev, origin FROM sync_state WHERE table_name=? AND uid IN"
+def sync_states(conn: sqlite3.Connection, table: str, keys: list[str]) -> dict[str, tuple[str | None, str]]:
+    """(content hash, ancestry) of the version last synced here, per record."""
+    sql = ("SELECT uid, vhash, ancestors FROM sync_state WHERE table_name=? AND uid IN"
            " (SELECT value FROM json_each(?))")
     return {r[0]: (r[1], r[2]) for r in conn.execute(sql, (table, json.dumps(keys)))}
 
@@ -198,10 +215,13 @@ def replace_review_children(conn: sqlite3.Connection, parts: dict[str, list[tupl
                          f" ({', '.join('?' * (len(ccols) + 1))})", rows)
 
 
-def set_sync_states(conn: sqlite3.Connection, table: str, states: Iterable[tuple[str, int, str]]) -> None:
-    conn.executemany("INSERT INTO sync_state (table_name, uid, rev, origin) VALUES (?,?,?,?) ON CONFLICT"
-                     "(table_name, uid) DO UPDATE SET rev=excluded.rev, origin=excluded.origin",
-                     ((table, uid, rev, origin) for uid, rev, origin in states))
+def set_sync_states(conn: sqlite3.Connection, table: str,
+                    states: Iterable[tuple[str, int, str, str, str]]) -> None:
+    """(uid, rev, origin, content hash, ancestry) of the version now synced (sent or received)."""
+    conn.executemany("INSERT INTO sync_state (table_name, uid, rev, origin, vhash, ancestors) VALUES (?,?,?,?,?,?)"
+                     " ON CONFLICT (table_name, uid) DO UPDATE SET rev=excluded.rev, origin=excluded.origin,"
+                     " vhash=excluded.vhash, ancestors=excluded.ancestors",
+                     ((table, *state) for state in states))
 
 
 def existing_audit(conn: sqlite3.Connection, pairs: set[tuple[str, str]]) -> Counter:
@@ -284,3 +304,110 @@ def household_label(conn: sqlite3.Connection, table: str, uid: str) -> str:
         hh = row[0] if row else uid
     row = conn.execute("SELECT household_no, head_name, commune_code FROM household WHERE uid=?", (hh,)).fetchone()
     return f"Hộ {row[0]} – {row[1]} ({row[2]})" if row else uid
+
+
+# --- tombstones ----------------------------------------------------------------------------------------
+
+def iter_unit_tombstones(conn: sqlite3.Connection, commune_codes: list[str]) -> Iterator[tuple]:
+    """Tombstones of the communes' records (their villages, households, rounds, and every record of
+    their households, deleted or not), except records that exist again."""
+    codes = json.dumps(commune_codes)
+    hh = ("(SELECT uid FROM household WHERE commune_code IN (SELECT value FROM json_each(:codes)) UNION"
+          " SELECT uid FROM sync_tombstone WHERE table_name = 'household'"
+          " AND scope IN (SELECT value FROM json_each(:codes)))")
+    sql = (f"SELECT {', '.join('t.' + c for c in TOMBSTONE_COLUMNS)} FROM sync_tombstone t"
+           " WHERE ((t.table_name IN ('village', 'household', 'review_round')"
+           " AND t.scope IN (SELECT value FROM json_each(:codes)))"
+           f" OR (t.table_name NOT IN ('village', 'household', 'review_round') AND t.scope IN {hh}))"
+           " ORDER BY t.table_name, t.uid")
+    for row in conn.execute(sql, {"codes": codes}):
+        spec = SPECS.get(row[0])
+        if spec is None:
+            continue
+        if conn.execute(f"SELECT 1 FROM {row[0]} WHERE {spec.key}=?", (row[1],)).fetchone() is None:
+            yield tuple(row)
+
+
+def local_tombstones(conn: sqlite3.Connection, table: str, keys: list[str]) -> dict[str, tuple[str | None, str]]:
+    """(hash of the deleted version's base, ancestry) of local tombstones for these records."""
+    sql = ("SELECT uid, vhash, ancestors FROM sync_tombstone WHERE table_name=? AND uid IN"
+           " (SELECT value FROM json_each(?))")
+    return {r[0]: (r[1], r[2]) for r in conn.execute(sql, (table, json.dumps(keys)))}
+
+
+def put_tombstones(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
+    """Store tombstones (TOMBSTONE_COLUMNS order) received in a package; an existing one is replaced."""
+    conn.executemany(f"INSERT OR REPLACE INTO sync_tombstone ({', '.join(TOMBSTONE_COLUMNS)}) VALUES"
+                     f" ({', '.join('?' * len(TOMBSTONE_COLUMNS))})", rows)
+
+
+def drop_tombstone(conn: sqlite3.Connection, table: str, uid: str) -> None:
+    conn.execute("DELETE FROM sync_tombstone WHERE table_name=? AND uid=?", (table, uid))
+
+
+def delete_rows(conn: sqlite3.Connection, table: str, keys: list[str]) -> None:
+    """Delete records (their tombstones are written by the m0004 triggers; children cascade)."""
+    conn.executemany(f"DELETE FROM {table} WHERE {SPECS[table].key}=?", [(k,) for k in keys])
+
+
+def village_in_use(conn: sqlite3.Connection, uid: str) -> bool:
+    sql = ("SELECT EXISTS (SELECT 1 FROM household WHERE village_uid=:u) OR EXISTS (SELECT 1 FROM review WHERE"
+           " village_uid=:u) OR EXISTS (SELECT 1 FROM village WHERE successor_uid=:u)")
+    return bool(conn.execute(sql, {"u": uid}).fetchone()[0])
+
+
+# --- signing keys --------------------------------------------------------------------------------------
+
+def ensure_own_key(conn: sqlite3.Connection) -> bytes:
+    """This installation's Ed25519 private key (raw 32 bytes), created on first use (with the database)."""
+    row = conn.execute("SELECT value FROM setting WHERE key=?", (OWN_KEY,)).fetchone()
+    if row and row[0]:
+        return base64.b64decode(row[0])
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    raw = Ed25519PrivateKey.generate().private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                                      serialization.NoEncryption())
+    conn.execute("INSERT INTO setting(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                 (OWN_KEY, base64.b64encode(raw).decode()))
+    return raw
+
+
+def trusted_keys(conn: sqlite3.Connection, unit_code: str | None = None,
+                 status: str | None = "trusted") -> list[sqlite3.Row]:
+    sql = "SELECT * FROM sync_key WHERE (:unit IS NULL OR unit_code=:unit) AND (:st IS NULL OR status=:st)"
+    return conn.execute(sql + " ORDER BY unit_code, id", {"unit": unit_code, "st": status}).fetchall()
+
+
+def add_trusted_key(conn: sqlite3.Connection, unit_code: str, fingerprint: str, public_key: str, installation: str,
+                    officer: str, at: str, user: str, reason: str) -> None:
+    conn.execute("INSERT INTO sync_key (unit_code, fingerprint, public_key, installation_id, officer, status,"
+                 " added_at, added_by, reason) VALUES (?,?,?,?,?,'trusted',?,?,?) ON CONFLICT (unit_code, fingerprint)"
+                 " DO UPDATE SET status='trusted', public_key=CASE WHEN excluded.public_key <> '' THEN"
+                 " excluded.public_key ELSE sync_key.public_key END, added_at=excluded.added_at,"
+                 " added_by=excluded.added_by, reason=excluded.reason",
+                 (unit_code, fingerprint, public_key, installation, officer, at, user, reason))
+
+
+def set_key_public(conn: sqlite3.Connection, unit_code: str, fingerprint: str, public_key: str) -> None:
+    conn.execute("UPDATE sync_key SET public_key=? WHERE unit_code=? AND fingerprint=? AND public_key=''",
+                 (public_key, unit_code, fingerprint))
+
+
+def retire_keys(conn: sqlite3.Connection, unit_code: str, keep: str) -> list[str]:
+    """Retire the unit's trusted keys other than ``keep``; returns the fingerprints retired."""
+    gone = [r[0] for r in conn.execute("SELECT fingerprint FROM sync_key WHERE unit_code=? AND status='trusted'"
+                                       " AND fingerprint<>?", (unit_code, keep))]
+    conn.execute("UPDATE sync_key SET status='retired' WHERE unit_code=? AND status='trusted' AND fingerprint<>?",
+                 (unit_code, keep))
+    return gone
+
+
+
+def record_sent_versions(conn: sqlite3.Connection, states: dict[str, list[tuple]]) -> None:
+    """After an export: the versions just sent are the ones synced (their descendants name them)."""
+    from bkdesk.model.store.db import transaction
+
+    with transaction(conn):
+        for table, rows in states.items():
+            set_sync_states(conn, table, rows)

@@ -14,14 +14,14 @@ from bkdesk.model.store import settings
 from bkdesk.model.store.databases import init_database
 from bkdesk.model.store.db import open_db
 from bkdesk.model.store.repo_households import get_household, save_household
-from tests.export.sync_data import content, edit_household, file_hash, new_commune_db
+from tests.export.sync_data import content, edit_household, file_hash, new_commune_db, trust
 
 
 def test_round_trip_commune_district_province(commune_pkg, tmp_path):
     db_path, pkg_path = commune_pkg
     commune = open_db(db_path)
     district = init_database(tmp_path / "huyen.sqlite", "district", "062")
-    report = merge_files(district, tmp_path / "huyen.sqlite", [pkg_path])
+    report = merge_files(district, tmp_path / "huyen.sqlite", [pkg_path], trust_new=True)
     assert report.results[0].status == MERGED and report.exit_code == 0
     assert report.results[0].households["added"] == 12
     expected = content(commune)
@@ -29,7 +29,7 @@ def test_round_trip_commune_district_province(commune_pkg, tmp_path):
     assert content(district) == expected
     out, _ = write_package(district, "062", 2022, tmp_path)
     province = init_database(tmp_path / "tinh.sqlite", "province", "06")
-    assert merge_files(province, tmp_path / "tinh.sqlite", [out]).results[0].status == MERGED
+    assert merge_files(province, tmp_path / "tinh.sqlite", [out], trust_new=True).results[0].status == MERGED
     assert content(province) == expected
     for c in (commune, district, province):
         c.close()
@@ -38,10 +38,10 @@ def test_round_trip_commune_district_province(commune_pkg, tmp_path):
 def test_same_package_twice_is_a_no_op(commune_pkg, tmp_path):
     path = tmp_path / "huyen.sqlite"
     conn = init_database(path, "district", "062")
-    merge_files(conn, path, [commune_pkg[1]])
+    merge_files(conn, path, [commune_pkg[1]], trust_new=True)
     backups = sorted((path.parent / "backups").rglob("*.sqlite"))
     before = file_hash(path)
-    report = merge_files(conn, path, [commune_pkg[1]])
+    report = merge_files(conn, path, [commune_pkg[1]], trust_new=True)
     assert report.results[0].status == ALREADY
     assert "đã nhập trước đó" in report.results[0].message
     assert report.exit_code == 0
@@ -59,13 +59,13 @@ def test_newer_revision_from_same_origin_updates(tmp_path):
     p2, _ = write_package(commune, "01954", 2022, tmp_path / "p2.xlsx")
     path = tmp_path / "huyen.sqlite"
     district = init_database(path, "district", "062")
-    merge_files(district, path, [p2])
-    r = merge_files(district, path, [p1]).results[0]  # the older package changes nothing
+    merge_files(district, path, [p2], trust_new=True)
+    r = merge_files(district, path, [p1], trust_new=True).results[0]  # the older package changes nothing
     assert r.counts["updated"] == 0 and r.counts["conflicts"] == 0
     assert get_household(district, uid).household.address == "Thôn Nà Pài, nhà số 5"
     district2 = init_database(tmp_path / "huyen2.sqlite", "district", "062")
-    merge_files(district2, tmp_path / "huyen2.sqlite", [p1])
-    r = merge_files(district2, tmp_path / "huyen2.sqlite", [p2]).results[0]
+    merge_files(district2, tmp_path / "huyen2.sqlite", [p1], trust_new=True)
+    r = merge_files(district2, tmp_path / "huyen2.sqlite", [p2], trust_new=True).results[0]
     assert r.households["updated"] == 1 and r.counts["conflicts"] == 0
     assert content(district2) == content(district) == content(commune)
 
@@ -75,20 +75,21 @@ def test_two_laptops_edit_same_household_one_conflict_resolved_field_by_field(tm
     origin_a = settings.installation_id(laptop_a)
     p0, _ = write_package(laptop_a, "01954", 2022, tmp_path / "p0.xlsx")
     laptop_b = init_database(tmp_path / "b.sqlite", "commune", "01954", officer="Nông Văn Bình")
-    assert merge_files(laptop_b, tmp_path / "b.sqlite", [p0]).results[0].status == MERGED  # new laptop
+    assert merge_files(laptop_b, tmp_path / "b.sqlite", [p0], trust_new=True).results[0].status == MERGED  # new laptop
     origin_b = settings.installation_id(laptop_b)
     path = tmp_path / "huyen.sqlite"
     district = init_database(path, "district", "062", officer="Cán bộ huyện")
-    merge_files(district, path, [p0])
+    merge_files(district, path, [p0], trust_new=True)
     uid = laptop_a.execute("SELECT min(uid) FROM household").fetchone()[0]
     old_phone = get_household(laptop_a, uid).household.phone
     edit_household(laptop_a, uid, "Hoàng Thị Lan", origin_a, address="Bản Mới")
     edit_household(laptop_b, uid, "Nông Văn Bình", origin_b, phone="0912345678")
     p1, _ = write_package(laptop_a, "01954", 2022, tmp_path / "p1.xlsx")
     p2, _ = write_package(laptop_b, "01954", 2022, tmp_path / "p2.xlsx")
-    r1 = merge_files(district, path, [p1]).results[0]
+    trust(district, "01954", laptop_b)  # the commune's second laptop, confirmed by phone
+    r1 = merge_files(district, path, [p1], trust_new=True).results[0]
     assert r1.households["updated"] == 1 and r1.counts["conflicts"] == 0
-    report = merge_files(district, path, [p2])
+    report = merge_files(district, path, [p2], trust_new=True)
     assert report.results[0].counts["conflicts"] == 1 and report.exit_code == 1
     (c,) = conflicts.list_open(district)
     assert c.table == "household" and c.uid == uid
@@ -110,16 +111,16 @@ def test_two_laptops_edit_same_household_one_conflict_resolved_field_by_field(tm
     with pytest.raises(UserError):
         conflicts.resolve(district, c.id, "incoming", user="x")
     # the same conflicting package again: already imported, no second conflict
-    assert merge_files(district, path, [p2]).results[0].status == ALREADY
+    assert merge_files(district, path, [p2], trust_new=True).results[0].status == ALREADY
 
 
 def test_whole_record_choice_and_member_conflict(tmp_path):
     a = new_commune_db(tmp_path / "a.sqlite", "01954", 2, seed=5)
     p0, _ = write_package(a, "01954", 2022, tmp_path / "p0.xlsx")
     b = init_database(tmp_path / "b.sqlite", "commune", "01954")
-    merge_files(b, tmp_path / "b.sqlite", [p0])
+    merge_files(b, tmp_path / "b.sqlite", [p0], trust_new=True)
     district = init_database(tmp_path / "d.sqlite", "district", "062")
-    merge_files(district, tmp_path / "d.sqlite", [p0])
+    merge_files(district, tmp_path / "d.sqlite", [p0], trust_new=True)
     uid = a.execute("SELECT min(uid) FROM household").fetchone()[0]
     for conn, name in ((a, "Lý Thị Ánh"), (b, "Lý Thị Ước")):
         bundle = get_household(conn, uid)
@@ -127,7 +128,8 @@ def test_whole_record_choice_and_member_conflict(tmp_path):
         save_household(conn, bundle, "cb", origin=settings.installation_id(conn))
     pa, _ = write_package(a, "01954", 2022, tmp_path / "pa.xlsx")
     pb, _ = write_package(b, "01954", 2022, tmp_path / "pb.xlsx")
-    merge_files(district, tmp_path / "d.sqlite", [pa, pb])
+    trust(district, "01954", b)
+    merge_files(district, tmp_path / "d.sqlite", [pa, pb], trust_new=True)
     (c,) = conflicts.list_open(district)
     assert c.table == "member"
     conflicts.resolve(district, c.id, "incoming", user="cb huyện")
@@ -148,7 +150,7 @@ def test_possible_duplicate_family_flagged(tmp_path):
     pa, _ = write_package(a, "01954", 2022, tmp_path / "pa.xlsx")
     pb, _ = write_package(b, "01945", 2022, tmp_path / "pb.xlsx")
     district = init_database(tmp_path / "d.sqlite", "district", "062")
-    report = merge_files(district, tmp_path / "d.sqlite", [pa, pb])
+    report = merge_files(district, tmp_path / "d.sqlite", [pa, pb], trust_new=True)
     assert report.results[0].duplicates == []
     (dup,) = report.results[1].duplicates
     assert dup[0] == cccd and dup[1] == uid_b
@@ -158,7 +160,7 @@ def test_possible_duplicate_family_flagged(tmp_path):
 def test_2022_codes_mapped_to_2025_successor(commune_pkg, tmp_path):
     province = init_database(tmp_path / "tinh.sqlite", "province", "19")
     assert settings.get(province, settings.TREE) == "2025"
-    r = merge_files(province, tmp_path / "tinh.sqlite", [commune_pkg[1]]).results[0]
+    r = merge_files(province, tmp_path / "tinh.sqlite", [commune_pkg[1]], trust_new=True).results[0]
     assert r.status == MERGED, r.message
     codes = {row[0] for row in province.execute("SELECT DISTINCT commune_code FROM household")}
     assert codes == {"01954"}  # Vân Tùng -> Xã Ngân Sơn (01954 reused by the 2025 unit)
@@ -170,7 +172,7 @@ def test_2022_package_into_2025_commune_of_successor(tmp_path):
     a = new_commune_db(tmp_path / "a.sqlite", "01945", 2, seed=13)  # Xã Cốc Đán -> Xã Ngân Sơn 01954
     pa, _ = write_package(a, "01945", 2022, tmp_path)
     province = init_database(tmp_path / "tinh.sqlite", "province", "19")
-    assert merge_files(province, tmp_path / "tinh.sqlite", [pa]).results[0].status == MERGED
+    assert merge_files(province, tmp_path / "tinh.sqlite", [pa], trust_new=True).results[0].status == MERGED
     assert {r[0] for r in province.execute("SELECT commune_code FROM household")} == {"01954"}
     assert {r[0] for r in province.execute("SELECT commune_code FROM review")} == {"01945"}
 
@@ -188,7 +190,7 @@ def test_cancelled_merge_changes_nothing(commune_pkg, other_district_pkg, tmp_pa
 
     control = JobControl(progress)
     with pytest.raises(Cancelled):
-        merge_files(conn, path, [commune_pkg[1], other_district_pkg], control)
+        merge_files(conn, path, [commune_pkg[1], other_district_pkg], control, trust_new=True)
     assert conn.execute("SELECT count(*) FROM household").fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM import_ledger").fetchone()[0] == 0
     conn.close()
@@ -204,7 +206,9 @@ def test_cli_export_and_merge_exit_codes(commune_pkg, other_district_pkg, tmp_pa
     district = tmp_path / "huyen.sqlite"
     init_database(district, "district", "062").close()
     report = tmp_path / "bao-cao.xlsx"
-    assert cli_main(["merge", "--db", str(district), str(out), "--report", str(report)]) == 0
+    assert cli_main(["merge", "--db", str(district), str(out), "--report", str(report)]) == 1  # no trusted key
+    assert "chưa có khóa tin cậy cho đơn vị 01954" in capsys.readouterr().out
+    assert cli_main(["merge", "--db", str(district), str(out), "--report", str(report), "--trust-new"]) == 0
     assert cli_main(["merge", "--db", str(district), str(out)]) == 0
     assert "Đã nhập trước đó" in capsys.readouterr().out
     assert cli_main(["merge", "--db", str(district), str(other_district_pkg)]) == 1

@@ -34,7 +34,7 @@ def test_any_order_same_content(tmp_path_factory):
     folder = tmp_path_factory.mktemp("orders")
     pkgs = _packages(folder)
     ref = init_database(folder / "ref.sqlite", "district", "062")
-    merge_files(ref, folder / "ref.sqlite", pkgs)
+    merge_files(ref, folder / "ref.sqlite", pkgs, trust_new=True)
     expected = content(ref)
     ref.close()
 
@@ -46,7 +46,7 @@ def test_any_order_same_content(tmp_path_factory):
         files = [pkgs[i] for i in order]
         size = -(-len(files) // batches)
         for start in range(0, len(files), size):  # one merge call, or several
-            merge_files(conn, path, files[start:start + size])
+            merge_files(conn, path, files[start:start + size], trust_new=True)
         got = content(conn)
         conn.close()
         assert got == expected

@@ -21,13 +21,13 @@ def test_reader_process_gives_the_same_merge(read_ahead, commune_pkg, other_dist
     bad = _tampered(commune_pkg[1], tmp_path)
     files = [bad, commune_pkg[1], other_district_pkg, commune_pkg[1]]
     ahead = init_database(tmp_path / "a.sqlite", "district", "062")
-    report = merge_files(ahead, tmp_path / "a.sqlite", files)
+    report = merge_files(ahead, tmp_path / "a.sqlite", files, trust_new=True)
     assert [r.status for r in report.results] == [REJECTED, MERGED, REJECTED, ALREADY]
     assert "mã kiểm tra" in report.results[0].message and "không thuộc phạm vi" in report.results[2].message
     assert report.results[1].households["added"] == 12
     merge.READ_AHEAD_MIN_FILES = 10_000  # the same files read in this process
     inline = init_database(tmp_path / "b.sqlite", "district", "062")
-    again = merge_files(inline, tmp_path / "b.sqlite", files)
+    again = merge_files(inline, tmp_path / "b.sqlite", files, trust_new=True)
     assert [r.as_dict() for r in again.results] == [r.as_dict() for r in report.results]
     assert content(ahead) == content(inline)
 
@@ -42,7 +42,7 @@ def test_cancel_while_reading_ahead_changes_nothing(read_ahead, commune_pkg, tmp
 
     control = JobControl(progress)
     with pytest.raises(Cancelled):
-        merge_files(conn, path, [commune_pkg[1]] * 3, control)
+        merge_files(conn, path, [commune_pkg[1]] * 3, control, trust_new=True)
     assert conn.execute("SELECT count(*) FROM household").fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM import_ledger").fetchone()[0] == 0
     conn.close()

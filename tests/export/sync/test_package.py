@@ -102,7 +102,7 @@ def test_district_export_contains_its_communes(tmp_path, commune_pkg):
 
     _, pkg_path = commune_pkg
     conn = init_database(tmp_path / "d.sqlite", "district", "062")
-    merge_files(conn, tmp_path / "d.sqlite", [pkg_path])
+    merge_files(conn, tmp_path / "d.sqlite", [pkg_path], trust_new=True)
     out, _ = write_package(conn, "062", 2022, tmp_path)
     assert out.name == "bkdesk_Huyen-Ngan-Son_062_ra-soat-2022.xlsx"
     conn.close()

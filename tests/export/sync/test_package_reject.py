@@ -47,7 +47,17 @@ def _manifest_row(src, key):
 
 def _newer(src, tmp_path):
     return _edit(src, tmp_path / "moi.xlsx", fmt.MANIFEST_SHEET, _manifest_row(src, "format_version"), 2,
-                 lambda v: "2")
+                 lambda v: str(fmt.FORMAT_VERSION + 1))
+
+
+def _older(src, tmp_path):
+    return _edit(src, tmp_path / "cu.xlsx", fmt.MANIFEST_SHEET, _manifest_row(src, "format_version"), 2,
+                 lambda v: "1")
+
+
+def _absurd(src, tmp_path):
+    return _edit(src, tmp_path / "trieu-ho.xlsx", fmt.MANIFEST_SHEET, _manifest_row(src, "rows.household"), 2,
+                 lambda v: "1000000")
 
 
 def _truncated(src, tmp_path):
@@ -109,6 +119,8 @@ def _deleted_row(src, tmp_path):
 CASES = {
     "tampered": (_tampered, "đã bị sửa sau khi xuất"),
     "newer": (_newer, "phiên bản bkdesk mới hơn"),
+    "older": (_older, "cập nhật bkdesk rồi xuất lại gói"),
+    "absurd": (_absurd, "(giới hạn hợp lý 30.000)"),
     "truncated": (_truncated, "bị hỏng hoặc không đầy đủ"),
     "docx": (_docx, "văn bản Word (.docx) bị đổi tên"),
     "plain_xlsx": (_plain_xlsx, "không phải gói dữ liệu bkdesk (không có trang"),
@@ -125,7 +137,7 @@ def test_bad_package_rejected_with_its_message_and_db_unchanged(case, commune_pk
     bad = make(commune_pkg[1], tmp_path)
     path, conn = district
     before = file_hash(path)
-    report = merge_files(conn, path, [bad])
+    report = merge_files(conn, path, [bad], trust_new=True)
     (result,) = report.results
     assert result.status == REJECTED
     assert message in result.message
@@ -137,7 +149,7 @@ def test_bad_package_rejected_with_its_message_and_db_unchanged(case, commune_pk
 def test_other_district_rejected_and_db_unchanged(other_district_pkg, district):
     path, conn = district
     before = file_hash(path)
-    (result,) = merge_files(conn, path, [other_district_pkg]).results
+    (result,) = merge_files(conn, path, [other_district_pkg], trust_new=True).results
     assert result.status == REJECTED
     assert "không thuộc phạm vi" in result.message and "Phường Sông Cầu" in result.message
     assert file_hash(path) == before
@@ -150,6 +162,6 @@ def test_messages_are_distinct():
 def test_good_and_bad_files_together(commune_pkg, district, tmp_path):
     path, conn = district
     bad = _tampered(commune_pkg[1], tmp_path)
-    report = merge_files(conn, path, [bad, commune_pkg[1]])
+    report = merge_files(conn, path, [bad, commune_pkg[1]], trust_new=True)
     assert [r.status for r in report.results] == [REJECTED, "merged"]
     assert conn.execute("SELECT count(*) FROM household").fetchone()[0] == 12
