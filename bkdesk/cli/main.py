@@ -19,6 +19,7 @@ SUBCOMMAND_MODULES = [
     "bkdesk.cli.classify",
     "bkdesk.cli.targets",
     "bkdesk.cli.sync",
+    "bkdesk.cli.keys",
     "bkdesk.cli.demo",
     "bkdesk.cli.outputs",
     "bkdesk.cli.backups",
