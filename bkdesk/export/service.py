@@ -14,7 +14,8 @@ from pathlib import Path
 from bkdesk.errors import UserError
 from bkdesk.export.reports import facts as fx
 from bkdesk.export.reports.layouts import load_layouts, template_ids
-from bkdesk.export.reports.official import DocInfo, doc_info
+from bkdesk.export.reports.official import DocInfo, doc_info, mid_sentence
+from bkdesk.export.reports.round_records import Decision, round_records
 from bkdesk.export.reports.scope import Scope, form_set_of, official_blockers, resolve_scope, standard_of
 from bkdesk.export.reports.tables import Table, build_table
 from bkdesk.model.jobs import NO_CONTROL, JobControl
@@ -64,9 +65,31 @@ def prepare(conn: sqlite3.Connection, form: str, unit_code: str, review_year: in
     if official:
         official_blockers(conn, scope, std, [m for t in tables for m in t.checks_failed])
     kind = "list" if all(t.kind == "list" for t in tables) else "report"
+    number = ""
+    if scope.unit.level == "commune":
+        decision = round_records(conn, scope.unit.code, review_year, rf.reviews).decision
+        if decision is not None:
+            note_decision(tables, decision, scope.unit_name(scope.unit))
+            if kind == "list" and all(t.template_id in FORM02_LISTS for t in tables):
+                # The four lists are the decision's annex: its number, date and signer.
+                number, on = decision.number_only, on or decision.date
+                signer_name = signer_name or decision.signer
+    if official:
+        for t in tables:  # the mapping to the official 7.x forms is [to confirm]: a signed copy prints the
+            if "(dự kiến)" in t.form_label:  # template's own number instead of a provisional label
+                t.form_label = f"Biểu số {int(t.template_id[1:])}" if t.template_id[1:].isdigit() else ""
     doc = doc_info(scope, layouts, kind, on=on, draft=not official, signer_name=signer_name,
-                   preparer_name=preparer_name)
+                   preparer_name=preparer_name, number=number)
     return Prepared(scope, std, layouts, tables, doc)
+
+
+def note_decision(tables: list[Table], decision: Decision, commune_name: str) -> None:
+    """Every output of a decided round names the decision it belongs to (reports.md §4)."""
+    for t in tables:
+        if t.template_id in FORM02_LISTS:
+            t.subtitle.append(f"(Kèm theo {decision.phrase} của Ủy ban nhân dân {mid_sentence(commune_name)})")
+        else:
+            t.subtitle.append(f"Kết quả được công nhận tại {decision.phrase}")
 
 
 def export(conn: sqlite3.Connection, form: str, unit_code: str, review_year: int, out: str | Path,
