@@ -24,6 +24,7 @@ SUBCOMMAND_MODULES = [
     "bkdesk.cli.outputs",
     "bkdesk.cli.backups",
     "bkdesk.cli.round",
+    "bkdesk.cli.template",
 ]
 
 

@@ -1,0 +1,289 @@
+"""The data-entry template and the list importer, end to end through the command line.
+
+Real SQLite files; workbooks written by bkdesk and edited / authored with openpyxl (an independent
+writer and reader); the report read back with openpyxl.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import openpyxl
+import pytest
+
+from bkdesk.cli.main import main
+from bkdesk.model.demo.build import build_demo_database
+from bkdesk.model.rules.codelists import codelists
+from bkdesk.model.rules.records import as_dict
+from bkdesk.model.store.databases import init_database
+from bkdesk.model.store.db import open_db
+from bkdesk.model.store.repo_households import get_household, list_household_uids
+from bkdesk.model.store.repo_reviews import find_round, review_in_round
+from bkdesk.model.store.repo_villages import list_villages
+from tests.conftest import TEST_COMMUNE
+
+YEAR = 2022  # the demo commune's second periodic round (list year 2023)
+
+
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory):
+    """A demo commune and its template filled with data (`template --with-data`)."""
+    folder = tmp_path_factory.mktemp("demo")
+    demo = folder / "demo.sqlite"
+    build_demo_database(demo, "commune")
+    out = folder / "mau.xlsx"
+    assert main(["--db", str(demo), "template", "--out", str(out), "--with-data", "--round", str(YEAR)]) == 0
+    return demo, out
+
+
+def _fresh(path):
+    init_database(path, "commune", TEST_COMMUNE, officer="Cán bộ kiểm thử").close()
+    return path
+
+
+def _snapshot(db_path, year=YEAR) -> dict:
+    """household code -> what the acceptance compares: household, members, housing, score, indicators,
+    causes, needs, classes (ids left out: a fresh database gives new ones)."""
+    conn = open_db(db_path)
+    try:
+        villages = {r["uid"]: r["name"] for r in list_villages(conn)}
+        rnd = find_round(conn, TEST_COMMUNE, "periodic", year)
+        out = {}
+        for uid in list_household_uids(conn, TEST_COMMUNE):
+            b = get_household(conn, uid)
+            r = review_in_round(conn, uid, rnd.uid)
+            hh = {k: v for k, v in as_dict(b.household).items() if k not in ("uid", "village_uid", "is_demo",
+                                                                               "complete", "status")}
+            hh["village"] = villages.get(b.household.village_uid)
+            members = [{k: v for k, v in as_dict(m).items() if k not in ("uid", "household_uid")} for m in b.members]
+            out[b.household.household_no] = {
+                "household": hh, "members": members, "housing": as_dict(b.housing),
+                "score_a": r.score_a_final, "indicators": {c: v.final for c, v in r.indicators.items()},
+                "indicator_reasons": {c: v.reason for c, v in r.indicators.items()},
+                "causes": r.causes, "needs": r.needs, "computed_class": r.computed_class,
+                "final_class": r.final_class, "start_status": r.start_status,
+            }
+        return out
+    finally:
+        conn.close()
+
+
+def _audit_rows(db_path) -> int:
+    conn = open_db(db_path)
+    try:
+        return conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_round_trip_gives_the_same_commune(demo_template, tmp_path, capsys):
+    demo, template = demo_template
+    fresh = _fresh(tmp_path / "fresh.sqlite")
+    assert main(["--db", str(fresh), "import", str(template), "--round", str(YEAR)]) == 0
+    assert "Thêm mới 806 hộ" in capsys.readouterr().out
+    before, after = _snapshot(demo), _snapshot(fresh)
+    assert len(after) == 806
+    assert after == before
+    conn = open_db(fresh)
+    try:
+        statuses = {r[0] for r in conn.execute("SELECT DISTINCT record_status FROM review")}
+        reasons = {r[0] for r in conn.execute("SELECT DISTINCT reason FROM audit_log WHERE table_name='household'")}
+    finally:
+        conn.close()
+    assert statuses == {"draft"}  # imported reviews arrive as drafts to confirm
+    assert reasons == {"Nhập từ tệp mau.xlsx"}
+    # re-importing the same file changes nothing
+    audit = _audit_rows(fresh)
+    assert main(["--db", str(fresh), "import", str(template), "--round", str(YEAR)]) == 0
+    assert "không đổi 806 hộ" in capsys.readouterr().out
+    assert _audit_rows(fresh) == audit
+
+
+def _rows_by_key(ws) -> tuple[dict[str, int], list[list]]:
+    keys = {c.value: c.column for c in ws[1] if c.value}
+    return keys, [[c.value for c in row] for row in ws.iter_rows(min_row=3)]
+
+
+def _edit(template, out):
+    """Three scores changed, one member row deleted, one new household, "abc" in a number column, a code
+    that is not in the code list. Returns what the test needs to check."""
+    wb = openpyxl.load_workbook(template)
+    hh, mem = wb["Hộ gia đình"], wb["Thành viên"]
+    hk, _ = _rows_by_key(hh)
+    mk, _ = _rows_by_key(mem)
+    code_of = {r: hh.cell(r, hk["household_code"]).value for r in range(3, hh.max_row + 1)}
+    changed = {}
+    for r in (3, 4, 5):
+        cell = hh.cell(r, hk["score_a"])
+        cell.value = (cell.value or 0) + 7
+        changed[code_of[r]] = cell.value
+    hh.cell(6, hk["score_a"]).value = "abc"
+    bad_score = code_of[6]
+    # the members sheet: a non-head member of household row 7 is deleted; household row 8 gets a bad code
+    deleted_hh, bad_code_hh = code_of[7], code_of[8]
+    rows = {r: mem.cell(r, mk["household_code"]).value for r in range(3, mem.max_row + 1)}
+    delete_row = next(r for r, c in rows.items() if c == deleted_hh and mem.cell(r, mk["relation"]).value != "Chủ hộ")
+    deleted_name = mem.cell(delete_row, mk["full_name"]).value
+    bad_row = next(r for r, c in rows.items() if c == bad_code_hh)
+    mem.cell(bad_row, mk["ethnicity"]).value = "Dân tộc XYZ"
+    mem.delete_rows(delete_row)
+    if bad_row > delete_row:
+        bad_row -= 1
+    new_r = hh.max_row + 1
+    for key, value in (("household_code", "9001"), ("village", hh.cell(3, hk["village"]).value),
+                       ("head_name", "Hoàng Văn Mới"), ("score_a", 90), ("causes", "1; 2")):
+        hh.cell(new_r, hk[key]).value = value
+    new_m = mem.max_row + 1
+    for key, value in (("household_code", "9001"), ("full_name", "Hoàng Văn Mới"), ("relation", "Chủ hộ"),
+                       ("sex", "Nam"), ("birth_date", 1980), ("ethnicity", "Tày"), ("id_number", "006080001234")):
+        mem.cell(new_m, mk[key]).value = value
+    wb.save(out)
+    return {"changed": changed, "bad_score": bad_score, "bad_score_row": 6, "bad_code": bad_code_hh,
+            "bad_code_row": bad_row, "deleted": (deleted_hh, deleted_name)}
+
+
+def test_edited_template_rejects_exactly_the_two_bad_rows(demo_template, tmp_path, capsys):
+    _, template = demo_template
+    fresh = _fresh(tmp_path / "fresh.sqlite")
+    assert main(["--db", str(fresh), "import", str(template), "--round", str(YEAR)]) == 0
+    base = _snapshot(fresh)
+    edited = tmp_path / "sua.xlsx"
+    e = _edit(template, edited)
+    report = tmp_path / "bao-cao.xlsx"
+    audit = _audit_rows(fresh)
+    rc = main(["--db", str(fresh), "import", str(edited), "--round", str(YEAR), "--report", str(report)])
+    assert rc == 1
+    assert _snapshot(fresh) == base and _audit_rows(fresh) == audit  # nothing imported
+    ws = openpyxl.load_workbook(report)["Dòng bị từ chối"]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    assert rows[0] == ["Sheet", "Dòng", "Cột", "Giá trị", "Lý do"]
+    assert sorted((r[0], r[1]) for r in rows[1:]) == sorted([("Hộ gia đình", e["bad_score_row"]),
+                                                             ("Thành viên", e["bad_code_row"])])
+    by_sheet = {r[0]: r for r in rows[1:]}
+    assert by_sheet["Hộ gia đình"][3] == "abc" and "số" in by_sheet["Hộ gia đình"][4]
+    assert by_sheet["Thành viên"][3] == "Dân tộc XYZ" and "danh mục" in by_sheet["Thành viên"][4]
+    capsys.readouterr()
+
+    rc = main(["--db", str(fresh), "import", str(edited), "--round", str(YEAR), "--valid-only"])
+    assert rc == 1
+    out = capsys.readouterr().out
+    assert "Thêm mới 1 hộ, cập nhật 4 hộ" in out and "bị từ chối 2 hộ" in out
+    after = _snapshot(fresh)
+    for code, score in e["changed"].items():
+        assert after[code]["score_a"] == score
+    deleted_hh, deleted_name = e["deleted"]
+    assert deleted_name not in [m["full_name"] for m in after[deleted_hh]["members"]]
+    assert len(after[deleted_hh]["members"]) == len(base[deleted_hh]["members"]) - 1
+    assert after["9001"]["members"][0]["full_name"] == "Hoàng Văn Mới"
+    assert after[e["bad_score"]] == base[e["bad_score"]]
+    assert after[e["bad_code"]] == base[e["bad_code"]]
+    conn = open_db(fresh)
+    try:
+        reasons = {r[0] for r in conn.execute("SELECT reason FROM audit_log WHERE id > ?", (audit,))}
+    finally:
+        conn.close()
+    assert reasons == {"Nhập từ tệp sua.xlsx"}
+
+
+def _form02(path, rows):
+    """A previous year's list shaped like the Form 02 list: title lines, then the headers on row 4."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "DS hộ nghèo, cận nghèo"
+    ws["A1"] = "DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2022"
+    ws["A2"] = "(Kèm theo Quyết định số 191/QĐ-UBND ngày 14/12/2022)"
+    ws.append([])
+    ws.append(["STT", "Họ và tên chủ hộ", "Năm sinh", "Dân tộc", "Thôn", "Số nhân khẩu", "Thuộc diện", "Ghi chú"])
+    for i, r in enumerate(rows, start=1):
+        ws.append([i, *r])
+    wb.save(path)
+
+
+def test_previous_years_list_sets_the_start_of_period(tmp_path, capsys):
+    from bkdesk.model.review.transitions import household_transitions
+    from bkdesk.model.store.repo_reviews import save_review
+
+    fresh = _fresh(tmp_path / "fresh.sqlite")
+    listing = tmp_path / "ds-2022.xlsx"
+    rows = [("Nông Văn A", 1970, "Tày", "Bản Sáng", 4, "Nghèo cũ", ""),
+            ("Lý Thị B", 1985, "Dao", "Bản Sáng", 3, "Cận nghèo mới", ""),
+            ("Hà Văn C", 1962, "Nùng", "Nà Làng", 5, "Tái nghèo", "")]
+    _form02(listing, rows)
+    # without a mapping: exit 2 with the suggestion; --write-map writes it
+    assert main(["--db", str(fresh), "import", str(listing), "--round", "2023"]) == 2
+    assert "Họ và tên chủ hộ" in capsys.readouterr().err
+    map_path = tmp_path / "ghep-cot.json"
+    assert main(["--db", str(fresh), "import", str(listing), "--round", "2023", "--write-map", str(map_path)]) == 0
+    suggested = json.loads(map_path.read_text(encoding="utf-8"))
+    assert suggested["header_row"] == 4
+    assert suggested["columns"] == {"Họ và tên chủ hộ": "head_name", "Năm sinh": "head_birth_date",
+                                    "Dân tộc": "head_ethnicity", "Thôn": "village", "Thuộc diện": "start_status",
+                                    "Ghi chú": "note"}
+    assert main(["--db", str(fresh), "import", str(listing), "--round", "2023", "--map", str(map_path)]) == 0
+    conn = open_db(fresh)
+    try:
+        rnd = find_round(conn, TEST_COMMUNE, "periodic", 2023)
+        got = {}
+        for uid in list_household_uids(conn, TEST_COMMUNE):
+            b, r = get_household(conn, uid), review_in_round(conn, uid, rnd.uid)
+            got[b.members[0].full_name] = (r.start_status, b.members[0].birth_date, b.members[0].ethnicity)
+            # the officer reviews the household in the round: it ends NOT_POOR (confirmed)
+            r.final_class, r.computed_class, r.record_status = "NOT_POOR", "NOT_POOR", "confirmed"
+            save_review(conn, r, "Cán bộ kiểm thử")
+        eth = {i["label_vi"]: i["code"] for i in codelists("vn-2022-2026").items("ethnic_groups")}
+        assert got == {"Nông Văn A": ("POOR", "1970", eth["Tày"]), "Lý Thị B": ("NEAR_POOR", "1985", eth["Dao"]),
+                       "Hà Văn C": ("POOR", "1962", eth["Nùng"])}
+        transitions, unresolved = household_transitions(conn, 2023)
+    finally:
+        conn.close()
+    assert not unresolved
+    assert sorted((t.start, t.poor_code, t.near_code) for t in transitions) == [
+        ("NEAR_POOR", None, "near_exit_above"), ("POOR", "poor_exit_above", None),
+        ("POOR", "poor_exit_above", None)]
+    # the mapping was saved for files of this shape: the same list again needs no --map; its households
+    # have no code and already exist, so they are shown as possible duplicates and never merged
+    copy = tmp_path / "ds-2022-ban-sao.xlsx"
+    shutil.copy(listing, copy)
+    capsys.readouterr()
+    assert main(["--db", str(fresh), "import", str(copy), "--round", "2023"]) == 1
+    out = capsys.readouterr().out
+    assert out.count("Có thể trùng") == 3 and "Thêm mới 0 hộ" in out
+
+
+def test_user_errors_exit_2_and_leave_the_database_unchanged(tmp_path, capsys):
+    fresh = _fresh(tmp_path / "fresh.sqlite")
+    audit = _audit_rows(fresh)
+    not_xlsx = tmp_path / "ds.xlsx"
+    not_xlsx.write_text("họ tên;thôn\n", encoding="utf-8")
+    assert main(["--db", str(fresh), "import", str(not_xlsx), "--round", "2023"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    bad_map = tmp_path / "map.json"
+    bad_map.write_text('{"sheet": "x", "columns": {"A": "khong_co"}}', encoding="utf-8")
+    assert main(["--db", str(fresh), "import", str(not_xlsx), "--round", "2023", "--map", str(bad_map)]) == 2
+    assert "khong_co" in capsys.readouterr().err
+    assert _audit_rows(fresh) == audit
+
+
+def test_template_for_people(tmp_path):
+    """Instructions in Vietnamese, hidden key row, frozen headers, dropdowns from the code lists and villages."""
+    fresh = _fresh(tmp_path / "fresh.sqlite")
+    out = tmp_path / "mau-trong.xlsx"
+    assert main(["--db", str(fresh), "template", "--out", str(out)]) == 0
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[:3] == ["Hướng dẫn", "Hộ gia đình", "Thành viên"]
+    assert "Mã hộ" in " ".join(str(c.value) for c in wb["Hướng dẫn"]["A"] if c.value)
+    for name, keys in (("Hộ gia đình", {"household_code", "village", "head_name", "score_a", "causes", "VL", "BHYT"}),
+                       ("Thành viên", {"household_code", "full_name", "relation", "sex", "birth_date", "ethnicity",
+                                       "id_number"})):
+        ws = wb[name]
+        assert keys <= {c.value for c in ws[1]}
+        assert ws.row_dimensions[1].hidden
+        assert ws.freeze_panes == "A3"
+        validated = {str(dv.sqref).split(":")[0].rstrip("0123456789") for dv in ws.data_validations.dataValidation}
+        assert validated
+    mem = wb["Thành viên"]
+    col = {c.value: c.column_letter for c in mem[1]}
+    sources = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in mem.data_validations.dataValidation}
+    assert "Danh mục" in sources[f"{col['ethnicity']}3"]
+    assert wb["Danh mục"].sheet_state == "hidden"
