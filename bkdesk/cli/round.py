@@ -122,7 +122,7 @@ def run_status(args) -> int:
     def work(conn, rounds, rnd):
         status = rounds.round_status(conn, rnd)
         if args.json:
-            print(json.dumps(status, ensure_ascii=False))
+            print(json.dumps(rounds.status_json(status), ensure_ascii=False))
             return 0
         print(f"Đợt rà soát định kỳ năm {rnd.review_year}: {rounds.STATE_LABELS.get(rnd.state, rnd.state)}"
               + (" (đã khóa)" if rnd.locked else ""))

@@ -1,16 +1,17 @@
 """The other engineers' screens in the main window's menus (export/print, summaries, rounds, restore, about).
 
 Each screen is a standalone dialog with a public ``open_*(parent, db_path)`` entry function; the main
-window only wires them. Dialogs that change households refresh the table when they close.
+window only wires them. Dialogs that change data announce it through the desk context when they close
+(``window.desk.announce(event)``); every open view refreshes from that announcement.
 """
 
 from __future__ import annotations
 
 
-def _refresh_on_close(window, dialog) -> None:
-    """Reload the table and tree once ``dialog`` closes (merges, conflict decisions change data)."""
+def _refresh_on_close(window, dialog, event: str = "households_changed") -> None:
+    """Announce ``event`` once ``dialog`` closes (merges, conflict decisions, rounds change data)."""
     if dialog is not None and hasattr(dialog, "finished"):
-        dialog.finished.connect(lambda _r=0: window.refresh())
+        dialog.finished.connect(lambda _r=0: window.desk.announce(event))
     return dialog
 
 
@@ -23,7 +24,7 @@ def open_export(window):
 def open_merge(window):
     from bkdesk.ui.views.merge_dialog import open_merge_dialog
 
-    return _refresh_on_close(window, open_merge_dialog(window, window.db_path))
+    return _refresh_on_close(window, open_merge_dialog(window, window.db_path), "merge_done")
 
 
 def open_conflict_list(window):
@@ -32,14 +33,14 @@ def open_conflict_list(window):
     dialog = open_conflicts(window, window.db_path)
     view = getattr(dialog, "view", None)
     if view is not None and hasattr(view, "conflict_resolved"):
-        view.conflict_resolved.connect(lambda _id: window.refresh())
+        view.conflict_resolved.connect(lambda _id: window.desk.announce("households_changed"))
     return _refresh_on_close(window, dialog)
 
 
 def open_round_list(window):
     from bkdesk.ui.views.rounds_view import open_rounds
 
-    return _refresh_on_close(window, open_rounds(window, window.db_path))
+    return _refresh_on_close(window, open_rounds(window, window.db_path), "round_changed")
 
 
 def open_dashboard_view(window):
@@ -53,7 +54,7 @@ def open_restore_view(window) -> bool:
 
     changed = open_restore(window, window.db_path)  # modal
     if changed:
-        window.refresh()
+        window.desk.announce("households_changed")
     return changed
 
 
@@ -63,11 +64,18 @@ def open_about_view(window):
     return open_about(window)
 
 
-def may_leave_database(window) -> bool:
-    """Ask before leaving a database whose changes were not yet exported to the upper level."""
-    from bkdesk.ui.views.restore_view import confirm_unexported_changes
+def open_send_package_view(window):
+    from bkdesk.ui.views.send_package import open_send_package
 
-    return confirm_unexported_changes(window, window.db_path)
+    return open_send_package(window, window.db_path)
+
+
+def may_leave_database(window) -> bool:
+    """Before leaving a database whose changes were not yet exported to the upper level: offer to export the
+    package now, leave anyway, or stay."""
+    from bkdesk.ui.views.send_package import confirm_leave
+
+    return confirm_leave(window, window.db_path)
 
 
 def wire(window) -> None:
@@ -77,7 +85,9 @@ def wire(window) -> None:
         "export": act("Xuất, in báo cáo và biểu mẫu...", lambda: open_export(window), "Ctrl+P", "Xuất/In"),
         "merge": act("Tổng hợp gói dữ liệu...", lambda: open_merge(window), None, "Tổng hợp"),
         "conflicts": act("Xung đột dữ liệu...", lambda: open_conflict_list(window), None, "Tổng hợp"),
-        "rounds": act("Quản lý đợt rà soát...", lambda: open_round_list(window), None, "Đợt rà soát"),
+        "send_package": act("Xuất gói gửi cấp trên...", lambda: open_send_package_view(window), "Ctrl+Shift+E",
+                            "Tệp", True),
+        "rounds": act("Quản lý đợt rà soát...", lambda: open_round_list(window), None, "Đợt rà soát", True),
         "dashboard": act("Bảng điều khiển...", lambda: open_dashboard_view(window), None, "Đợt rà soát"),
         "restore": act("Sao lưu và khôi phục...", lambda: open_restore_view(window), None, "Tệp"),
         "about": act("Giới thiệu", lambda: open_about_view(window), "F1", "Trợ giúp"),

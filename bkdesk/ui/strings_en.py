@@ -211,6 +211,7 @@ EN: dict[str, str] = {
     'Tổng hợp gói dữ liệu...': 'Merge data packages...',
     'Xung đột dữ liệu...': 'Data conflicts...',
     'Quản lý đợt rà soát...': 'Manage review rounds...',
+    'Xuất gói gửi cấp trên...': 'Send the package to the level above...',
     'Bảng điều khiển...': 'Dashboard...',
     'Sao lưu và khôi phục...': 'Backup and restore...',
     # B1 answers (editor_b1.py)

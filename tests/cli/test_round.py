@@ -28,6 +28,7 @@ def test_round_from_the_command_line(db, db_path, capsys):
 
     assert _run(db_path, "status", "--json") == 0
     status = json.loads(capsys.readouterr().out)
+    assert set(status) == {"year", "state", "statuses", "villages"} and set(status["villages"][0]) == {"name", "statuses"}
     assert status["year"] == YEAR and status["state"] == "planned"
     assert status["statuses"] == {"draft": 2, "confirmed": 0, "decided": 0, "missing": 0}
     assert status["villages"][0]["name"] == "Bản Nà Bưa" and status["villages"][0]["statuses"]["draft"] == 2

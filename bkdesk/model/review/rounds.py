@@ -232,20 +232,22 @@ def _require_open(rnd: ReviewRound) -> None:
 
 
 def round_status(conn: sqlite3.Connection, rnd: ReviewRound) -> dict:
-    """Counts per record status, for the round and per village, in the shape `bkdesk round status --json`
-    prints: {"year", "state", "statuses": {...}, "villages": [{"name", "statuses", ...}]}."""
+    """Counts per record status, for the round and per village (with its meeting), the posting and the
+    decision; ``status_json`` keeps the part `bkdesk round status --json` prints."""
     def empty() -> dict:
         return {s: 0 for s in (*STATUSES, "missing")}
 
     total, villages = empty(), {}
     for v in repo_rounds.villages_of_commune(conn, rnd.commune_code):
-        villages[v["uid"]] = {"name": v["name"], "statuses": empty()}
+        villages[v["uid"]] = {"uid": v["uid"], "name": v["name"], "statuses": empty()}
     for r in repo_rounds.status_rows(conn, rnd.uid):
-        entry = villages.setdefault(r["village_uid"], {"name": r["village_name"] or NO_VILLAGE, "statuses": empty()})
+        entry = villages.setdefault(r["village_uid"], {"uid": r["village_uid"], "name": r["village_name"] or NO_VILLAGE,
+                                                       "statuses": empty()})
         entry["statuses"][r["record_status"]] += r["n"]
         total[r["record_status"]] += r["n"]
     for h in repo_rounds.households_without_review(conn, rnd.uid, rnd.commune_code):
-        entry = villages.setdefault(h["village_uid"], {"name": h["village_name"] or NO_VILLAGE, "statuses": empty()})
+        entry = villages.setdefault(h["village_uid"], {"uid": h["village_uid"], "name": h["village_name"] or NO_VILLAGE,
+                                                       "statuses": empty()})
         entry["statuses"]["missing"] += 1
         total["missing"] += 1
     held = {m["village_uid"]: m for m in repo_rounds.meetings(conn, rnd.uid)}
@@ -259,6 +261,12 @@ def round_status(conn: sqlite3.Connection, rnd: ReviewRound) -> dict:
             "posting": [{"place": p["place"], "from": p["start_date"], "to": p["end_date"]} for p in posts],
             "decision": None if dec is None else {"number": dec["number"], "date": dec["decision_date"],
                                                   "signer": dec["signer"]}}
+
+
+def status_json(status: dict) -> dict:
+    """{"year": R, "state": ..., "statuses": {...}, "villages": [{"name": ..., "statuses": {...}}]}."""
+    return {"year": status["year"], "state": status["state"], "statuses": status["statuses"],
+            "villages": [{"name": v["name"], "statuses": v["statuses"]} for v in status["villages"]]}
 
 
 def _label(row) -> str:
