@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from pathlib import Path
 
 from bkdesk import __version__
 from bkdesk.errors import UserError
+from bkdesk.logs import setup_logging
+
+log = logging.getLogger(__name__)
 
 # Sub-command modules: each has register(subparsers) adding a parser with set_defaults(func=run).
 SUBCOMMAND_MODULES = [
@@ -24,7 +28,6 @@ SUBCOMMAND_MODULES = [
     "bkdesk.cli.outputs",
     "bkdesk.cli.backups",
     "bkdesk.cli.round",
-    "bkdesk.cli.template",
 ]
 
 
@@ -61,8 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    setup_logging()
     try:
         args = build_parser().parse_args(argv)
+        log.info("bkdesk %s", getattr(args, "command", None) or "(desk)")
         if getattr(args, "func", None) is None:
             from bkdesk.ui.app import run_gui
 
@@ -74,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_gui(args)
         return int(args.func(args) or 0)
     except UserError as exc:
+        log.info("refused: %s", exc)
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import platform
 import sys
 import traceback
 
-from bkdesk.model.store.databases import log_dir
+from bkdesk.logs import LOG_NAME, setup_logging  # noqa: F401 (the one logging setup, shared with the CLI)
 
-LOG_NAME = "bkdesk.log"
-log = logging.getLogger("bkdesk")
-
-
-def setup_logging() -> logging.Handler:
-    folder = log_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(folder / LOG_NAME, maxBytes=1_000_000, backupCount=5,
-                                                   encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    return handler
+log = logging.getLogger(__name__)
 
 
 def report_text(exc_type, exc, tb) -> str:

@@ -15,6 +15,7 @@ by restoring that backup (`undo_last_restore`).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from pathlib import Path
 
 from bkdesk.errors import UserError
 from bkdesk.model.store import db as dbmod
+
+log = logging.getLogger(__name__)
 
 REASON_DAILY = "hang-ngay"
 REASON_BEFORE_RESTORE = "truoc-khoi-phuc"
@@ -163,6 +166,7 @@ def restore_backup(db_path: str | Path, backup: str | Path, *,
             staged.close()
     finally:
         staging.unlink(missing_ok=True)
+    log.info("restored %s from %s (state before: %s)", db_path, backup, safety)
     return safety
 
 

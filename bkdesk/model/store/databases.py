@@ -7,6 +7,7 @@ from pathlib import Path
 import platformdirs
 
 from bkdesk.errors import UserError
+from bkdesk.logs import log_dir  # noqa: F401 (the log folder's one home; callers read it here too)
 from bkdesk.model.rules.units import TREE_2022, TREE_2025
 from bkdesk.model.rules.units import catalog as units_catalog
 from bkdesk.model.store import settings
@@ -23,10 +24,6 @@ def default_db_path() -> Path:
 def resolve_db_path(given: str | Path | None) -> Path:
     """The database a command or the desk works on: ``--db PATH`` when given, else the default one."""
     return Path(given) if given else default_db_path()
-
-
-def log_dir() -> Path:
-    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
 def open_or_create(path: str | Path):

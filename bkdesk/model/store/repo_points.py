@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sqlite3
 import uuid
 
 from bkdesk.model.rules.points_table import PointsTableError, check_table
 from bkdesk.model.store import audit
 from bkdesk.model.store.db import transaction
+
+log = logging.getLogger(__name__)
 
 
 def store_points_table(conn: sqlite3.Connection, table: dict, user: str, now: dt.datetime | None = None) -> str:
@@ -35,6 +38,7 @@ def store_points_table(conn: sqlite3.Connection, table: dict, user: str, now: dt
                       json.dumps(table, ensure_ascii=False, sort_keys=True), at, user))
         audit.record_change(conn, "points_table", uid, None, {"checksum": checksum}, user, "Nạp bảng điểm B1",
                             at=at)
+    log.info("B1 points table %s (%s, %s) loaded", table["version"], table["region_code"], table["area"])
     return uid
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from decimal import Decimal
 
@@ -9,6 +10,8 @@ from bkdesk.model.rules.plan_components import ComponentCounts, ComponentMap, co
 from bkdesk.model.rules.targets import SHIPPED_YEARS, TargetInput, shipped_inputs
 from bkdesk.model.store import audit
 from bkdesk.model.store.db import transaction
+
+log = logging.getLogger(__name__)
 
 
 def save_plan_targets(conn: sqlite3.Connection, year: int, inputs: list[TargetInput], user: str,
@@ -29,6 +32,7 @@ def save_plan_targets(conn: sqlite3.Connection, year: int, inputs: list[TargetIn
                                 user, reason=source)
         for code, row in old.items():
             audit.record_change(conn, "plan_target", f"{year}:{code}", row, None, user, reason=source)
+    log.info("plan targets %s imported: %d units (%s)", year, len(inputs), source)
 
 
 def stored_years(conn: sqlite3.Connection) -> list[int]:
