@@ -28,6 +28,8 @@ SUBCOMMAND_MODULES = [
     "bkdesk.cli.outputs",
     "bkdesk.cli.backups",
     "bkdesk.cli.round",
+    "bkdesk.cli.template",
+    "bkdesk.cli.units",
 ]
 
 
