@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bkdesk.model.rules import points_table as pt  # noqa: E402
-from tests.model.test_points_table import made_up_table, write_workbook  # noqa: E402
+from tests.model.rules.test_points_table import made_up_table, write_workbook  # noqa: E402
 
 OUT = ROOT / "tests" / "corpus"
 RNG = random.Random(2026)
@@ -229,6 +229,68 @@ def make_bombs(base: bytes) -> None:
     _write("generic", "far-row-1048576.xlsx", _rezip(base, replace={sheets["meta"]: far}))
     wide = meta.replace(b"</sheetData>", b'<row r="3"><c r="XFD3"><v>1</v></c></row></sheetData>')
     _write("generic", "wide-column-xfd.xlsx", _rezip(base, replace={sheets["questions"]: wide}))
+    make_far_corners(base)
+
+
+def _far(meta: bytes, cell: bytes) -> bytes:
+    return meta.replace(b"</sheetData>", cell + b"</sheetData>")
+
+
+def make_far_corners(base: bytes) -> None:
+    """The far cell written so that a pattern match misses it (issue 17): the parsing guard must not."""
+    sheets = _sheet_names(base)
+    meta_part = sheets["meta"]
+    meta = _part(base, meta_part)
+    variants = {
+        "corner-attributes-reordered.xlsx": b'<row r="1048576"><c t="n" r="XFD1048576"><v>1</v></c></row>',
+        "corner-single-quotes.xlsx": b"<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>",
+        "corner-spaces-around-equals.xlsx": b'<row r = "1048576"><c r = "XFD1048576"><v>1</v></c></row>',
+        "corner-cell-without-r.xlsx": b'<row r="1048576"><c><v>1</v></c></row>',
+        "corner-row-implied-by-position.xlsx": (b'<row r="1048575"><c r="A1048575"><v>1</v></c></row><row>'
+                                                + b"<c><v>1</v></c>" * 4 + b"</row>"),
+        "corner-prefixed-namespace.xlsx": (b'<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+                                           b' r="1048576"><x:c r="XFD1048576"><x:v>1</x:v></x:c></x:row>'),
+        "corner-lowercase-ref.xlsx": b'<row r="1048576"><c r="xfd1048576"><v>1</v></c></row>',
+        "corner-entity-in-ref.xlsx": b'<row r="1048576"><c r="&#88;FD1048576"><v>1</v></c></row>',
+        "corner-tab-before-r.xlsx": b'<row r="1048576"><c\tr="XFD1048576"><v>1</v></c></row>',
+        "corner-beyond-excel.xlsx": b'<row r="99999999"><c r="ZZZZ99999999"><v>1</v></c></row>',
+    }
+    for name, cell in variants.items():
+        _write("generic", name, _rezip(base, replace={meta_part: _far(meta, cell)}))
+    dim = meta.replace(b"<sheetData", b'<dimension ref="A1:XFD1048576"/><sheetData', 1) if b"<dimension" not in meta \
+        else meta.replace(b"<dimension ref=", b'<dimension ref="A1:XFD1048576" x=', 1)
+    _write("generic", "corner-dimension-ref.xlsx", _rezip(base, replace={meta_part: dim}))
+    merged = meta.replace(b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="A1:XFD1048576"/>'
+                          b"</mergeCells>")
+    _write("generic", "corner-merged-range.xlsx", _rezip(base, replace={meta_part: merged}))
+    # the sheet stored outside xl/worksheets/, where the workbook's relationships point
+    rels = _part(base, "xl/_rels/workbook.xml.rels")
+    moved_name = "xl/du-lieu/trang.bin"
+    moved_rels = rels.replace(meta_part.removeprefix("xl/").encode(), b"du-lieu/trang.bin")
+    _write("generic", "corner-sheet-outside-worksheets.xlsx",
+           _rezip(base, replace={meta_part: None, "xl/_rels/workbook.xml.rels": moved_rels},
+                  add={moved_name: _far(meta, b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')}))
+    # XML in UTF-16: a byte scan for DOCTYPE or cells sees nothing
+    u16 = meta.decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    far16 = _far(u16.encode("utf-8"), b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>').decode()
+    _write("generic", "corner-utf16-sheet.xlsx", _rezip(base, replace={meta_part: far16.encode("utf-16")}))
+    decl = '<?xml version="1.0" encoding="UTF-16"?>'
+    doctype = u16.replace(u16[:u16.index("?>") + 2] if u16.startswith("<?xml") else "", decl, 1)
+    doctype = doctype.replace(decl, decl + '<!DOCTYPE worksheet [<!ENTITY x "y">]>', 1)
+    _write("generic", "doctype-utf16-sheet.xlsx", _rezip(base, replace={meta_part: doctype.encode("utf-16")}))
+    # zip member names and counts
+    _write("generic", "member-name-dotdot.xlsx", _rezip(base, add={"../../thoat.xml": b"<a/>"}))
+    _write("generic", "member-name-absolute.xlsx", _rezip(base, add={"/etc/thoat.xml": b"<a/>"}))
+    dup = io.BytesIO()
+    with zipfile.ZipFile(dup, "w", zipfile.ZIP_DEFLATED) as z:
+        src = zipfile.ZipFile(io.BytesIO(base))
+        for info in src.infolist():
+            z.writestr(info.filename, src.read(info.filename))
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            z.writestr(meta_part, _far(meta, b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'))
+    _write("generic", "member-name-duplicated.xlsx", dup.getvalue())
 
 
 # --- points tables as JSON ------------------------------------------------------------------------

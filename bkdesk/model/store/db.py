@@ -4,15 +4,141 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import logging
+import os
 import pkgutil
 import sqlite3
 from pathlib import Path
 
 from bkdesk.errors import UserError
+from bkdesk.fileio import atomic_output, os_error_message
 from bkdesk.model.store import migrations
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
 BACKUPS_KEPT = 10
+APPLICATION_ID = 0x424B4453  # "BKDS" in the SQLite header (migration m0005 writes it)
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class DatabaseFileError(UserError):
+    """A file that bkdesk refuses to open as its database; ``kind`` says which next step fits.
+
+    kinds: "not_bkdesk" (choose another file), "damaged" (restore a backup), "newer" (update the app),
+    "readonly" / "missing" / "locked" (choose another place or close the other program).
+    """
+
+    def __init__(self, message: str, kind: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+def inspect_file(path: str | Path) -> None:
+    """Refuse, without opening it with SQLite (so without changing a byte), a file that is not a bkdesk
+    database: a zero-byte or text file, another application's SQLite, a truncated file, a newer version's
+    database. A path that does not exist passes (a new database is created there)."""
+    p = Path(path)
+    if str(path) == ":memory:" or not p.exists():
+        return
+    if p.is_dir():
+        raise DatabaseFileError(f"{p} là một thư mục, không phải tệp cơ sở dữ liệu.", "not_bkdesk")
+    try:
+        size = p.stat().st_size
+        with open(p, "rb") as f:
+            head = f.read(100)
+    except OSError as exc:
+        raise DatabaseFileError(os_error_message(exc, p), "readonly") from None
+    if size == 0:
+        raise DatabaseFileError(f"Tệp {p.name} rỗng (0 byte), không phải cơ sở dữ liệu bkdesk; hãy chọn tệp khác "
+                                "hoặc khôi phục từ bản sao lưu.", "not_bkdesk")
+    if not head.startswith(_SQLITE_MAGIC):
+        raise DatabaseFileError(f"Tệp {p.name} không phải cơ sở dữ liệu bkdesk (không phải tệp SQLite); "
+                                "hãy chọn tệp khác.", "not_bkdesk")
+    if len(head) < 100:
+        raise DatabaseFileError(f"Tệp cơ sở dữ liệu {p.name} bị cắt cụt ({size} byte); hãy khôi phục từ bản sao "
+                                "lưu.", "damaged")
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(head[28:32], "big")
+    user_version = int.from_bytes(head[60:64], "big")
+    app_id = int.from_bytes(head[68:72], "big")
+    if app_id not in (0, APPLICATION_ID):
+        raise DatabaseFileError(f"Tệp {p.name} là cơ sở dữ liệu của một phần mềm khác, không phải bkdesk; "
+                                "hãy chọn tệp khác.", "not_bkdesk")
+    if user_version > latest_version() and app_id == APPLICATION_ID:
+        raise DatabaseFileError(f"Cơ sở dữ liệu {p.name} được tạo bởi phiên bản bkdesk mới hơn (lược đồ "
+                                f"{user_version}); hãy cập nhật phần mềm.", "newer")
+    wal = Path(f"{p}-wal")
+    if page_size >= 512 and pages and size < page_size * pages and not (wal.exists() and wal.stat().st_size):
+        raise DatabaseFileError(f"Tệp cơ sở dữ liệu {p.name} bị cắt cụt ({size} byte, cần {page_size * pages} "
+                                "byte): có thể do chép dở hoặc ổ đĩa đầy; hãy khôi phục từ bản sao lưu.", "damaged")
+    if app_id != APPLICATION_ID:  # an earlier bkdesk, or not ours: look, read-only, before anything writes
+        try:
+            probe = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
+        except sqlite3.Error as exc:
+            raise _open_error(exc, p) from None
+        try:
+            _check_marked(probe, p)
+        except sqlite3.Error as exc:
+            raise _open_error(exc, p) from None
+        finally:
+            probe.close()
+
+
+def _check_marked(conn: sqlite3.Connection, path: str | Path) -> None:
+    """After connecting: a file without our application_id must be an earlier bkdesk (schema_migration
+    agreeing with user_version); anything else is refused before a migration touches it."""
+    if conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID:
+        return
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    version = schema_version(conn)
+    if not tables and version == 0:
+        return  # nothing in it yet: a database being created
+    name = Path(str(path)).name
+    if "schema_migration" not in tables or version == 0:
+        raise DatabaseFileError(f"Tệp {name} là cơ sở dữ liệu SQLite của phần mềm khác ({len(tables)} bảng), "
+                                "không phải bkdesk; không mở, không thay đổi. Hãy chọn tệp khác.", "not_bkdesk")
+    recorded = conn.execute("SELECT coalesce(max(version), 0) FROM schema_migration").fetchone()[0]
+    if recorded != version:
+        raise DatabaseFileError(f"Tệp {name} có bảng lược đồ không khớp (ghi {recorded}, tệp {version}): không "
+                                "phải cơ sở dữ liệu bkdesk nguyên vẹn; hãy khôi phục từ bản sao lưu.", "damaged")
+
+
+def _check_folder(path: str | Path) -> None:
+    """A database lives in a folder bkdesk can write (SQLite's -wal and -shm files sit beside it)."""
+    if str(path) == ":memory:":
+        return
+    p = Path(path)
+    folder = p.parent
+    if not folder.exists():
+        raise DatabaseFileError(f"Không tìm thấy thư mục {folder}.", "missing")
+    if not os.access(folder, os.W_OK):
+        raise DatabaseFileError(f"Thư mục chỉ đọc: {folder}. bkdesk cần ghi được vào thư mục chứa cơ sở dữ liệu; "
+                                "hãy chép tệp sang thư mục khác (ví dụ Tài liệu) rồi mở lại.", "readonly")
+    if p.exists() and not os.access(p, os.W_OK):
+        raise DatabaseFileError(f"Tệp cơ sở dữ liệu {p.name} chỉ cho đọc; hãy bỏ thuộc tính chỉ đọc hoặc chép "
+                                "sang thư mục khác.", "readonly")
+
+
+def sqlite_error_message(exc: sqlite3.Error, path: str | Path | None = None) -> str:
+    """One Vietnamese line for an SQLite error a user can meet: locked, disk full, read-only, damaged."""
+    text = str(exc).lower()
+    where = f" {path}" if path else ""
+    if "locked" in text or "busy" in text:
+        return (f"Cơ sở dữ liệu{where} đang được dùng bởi một thao tác khác (ví dụ đang gộp gói dữ liệu hoặc một "
+                "cửa sổ bkdesk khác); hãy đợi thao tác đó xong rồi làm lại.")
+    if "disk is full" in text or "database or disk is full" in text:
+        return "Ổ đĩa đã đầy: không ghi được cơ sở dữ liệu; dữ liệu cũ vẫn nguyên. Hãy giải phóng dung lượng rồi làm lại."
+    if "readonly" in text or "read-only" in text:
+        return f"Thư mục chỉ đọc hoặc tệp chỉ đọc: không ghi được cơ sở dữ liệu{where}."
+    if "unable to open" in text:
+        return f"Không mở được cơ sở dữ liệu{where}: thư mục không tồn tại hoặc không có quyền ghi."
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return f"Tệp cơ sở dữ liệu{where} bị hỏng; hãy khôi phục từ bản sao lưu (Tệp > Sao lưu và khôi phục)."
+    if "disk i/o" in text:
+        return f"Lỗi đọc/ghi ổ đĩa với cơ sở dữ liệu{where} (ổ đĩa đầy, hỏng hoặc USB vừa bị rút)."
+    return f"Lỗi cơ sở dữ liệu{where}: {exc}."
 
 
 def connect(path: str | Path) -> sqlite3.Connection:
@@ -41,13 +167,32 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
+def verify_copy(path: Path) -> None:
+    """A database copy is complete: it opens, passes quick_check and has the household table."""
+    try:
+        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            ok = probe.execute("PRAGMA quick_check").fetchone()[0]
+            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            probe.close()
+    except sqlite3.Error as exc:
+        raise UserError(f"Bản sao lưu vừa ghi không đọc được ({exc}); không giữ lại.") from None
+    if ok != "ok":
+        raise UserError(f"Bản sao lưu vừa ghi không qua kiểm tra toàn vẹn ({ok}); không giữ lại.")
+
+
 def backup_to(conn: sqlite3.Connection, out: str | Path) -> Path:
-    """Consistent copy of a live (WAL) database with VACUUM INTO; never a file copy."""
+    """Consistent copy of a live (WAL) database with VACUUM INTO; never a file copy. Written to a temporary
+    file, verified (opens, quick_check), then renamed: a full disk never leaves a partial copy."""
     out = Path(out)
     if out.exists():
         raise UserError(f"Tệp đích đã tồn tại: {out}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    conn.execute("VACUUM INTO ?", (str(out),))
+    try:
+        with atomic_output(out, verify=verify_copy, overwrite=False) as tmp:
+            conn.execute("VACUUM INTO ?", (str(tmp),))
+    except sqlite3.Error as exc:
+        raise UserError("Không sao lưu được: " + sqlite_error_message(exc)) from None
     return out
 
 
@@ -60,11 +205,32 @@ def auto_backup(conn: sqlite3.Connection, db_path: str | Path, reason: str, keep
     """Rotating backup next to the database: backups/<name>/<time>-<reason>.sqlite."""
     folder = backup_dir_for(db_path)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    out = backup_to(conn, folder / f"{stamp}-{reason}.sqlite")
-    old = sorted(folder.glob("*.sqlite"))
-    for extra in old[:-keep] if keep else []:
-        extra.unlink(missing_ok=True)
+    out = backup_to(conn, folder / f"{stamp}-{reason}.sqlite")  # verified before it gets its name
+    rotate_backups(folder, keep)
+    log.info("backup (%s) written: %s", reason, out)
     return out
+
+
+def _readable_backup(path: Path) -> bool:
+    try:
+        verify_copy(path)
+    except UserError:
+        return False
+    return True
+
+
+def rotate_backups(folder: Path, keep: int = BACKUPS_KEPT) -> None:
+    """Keep the ``keep`` newest backups that open and pass quick_check; older ones go. A damaged or empty
+    file never counts towards ``keep`` (it is not a backup), so it can never push out a good one; it is
+    removed only once ``keep`` good ones are newer."""
+    if not keep:
+        return
+    good = 0
+    for p in sorted(folder.glob("*.sqlite"), reverse=True):  # newest first (names start with the time)
+        if good >= keep:
+            p.unlink(missing_ok=True)
+        elif _readable_backup(p):
+            good += 1
 
 
 def migrate(conn: sqlite3.Connection, db_path: str | Path | None = None) -> int:
@@ -72,8 +238,8 @@ def migrate(conn: sqlite3.Connection, db_path: str | Path | None = None) -> int:
     mods = migration_modules()
     current = schema_version(conn)
     if current > len(mods):
-        raise UserError(f"Cơ sở dữ liệu được tạo bởi phiên bản bkdesk mới hơn (lược đồ {current}); "
-                        "hãy cập nhật phần mềm.")
+        raise DatabaseFileError(f"Cơ sở dữ liệu được tạo bởi phiên bản bkdesk mới hơn (lược đồ {current}); "
+                        "hãy cập nhật phần mềm.", "newer")
     if current == len(mods):
         return current
     has_tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0] > 0
@@ -90,23 +256,42 @@ def migrate(conn: sqlite3.Connection, db_path: str | Path | None = None) -> int:
                          (version, mod.__name__.rsplit(".", 1)[-1], dt.datetime.now().isoformat(timespec="seconds")))
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            rollback(conn)
+            log.exception("migration %s failed on %s; rolled back", mod.__name__.rsplit(".", 1)[-1], db_path)
             raise
+        log.info("migration %s applied to %s", mod.__name__.rsplit(".", 1)[-1], db_path)
     return len(mods)
+
+
+def rollback(conn: sqlite3.Connection) -> None:
+    """Roll back if a transaction is still open: SQLite ends it itself on some errors (a full disk), and
+    "cannot rollback - no transaction is active" must never hide the real cause."""
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.OperationalError:
+            pass
 
 
 def require_sound(conn: sqlite3.Connection, path: str | Path) -> None:
     """Refuse to work on a damaged file (PRAGMA quick_check), with what to do about it."""
     if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-        raise UserError(f"Tệp cơ sở dữ liệu bị hỏng: {path}. Hãy khôi phục từ bản sao lưu (Tệp > Sao lưu và khôi phục).")
+        raise DatabaseFileError(f"Tệp cơ sở dữ liệu bị hỏng: {path}. Hãy khôi phục từ bản sao lưu "
+                                "(Tệp > Sao lưu và khôi phục).", "damaged")
 
 
 def open_db(path: str | Path) -> sqlite3.Connection:
-    """Open (creating if needed) and migrate a bkdesk database."""
+    """Open and migrate a bkdesk database; a path that does not exist yet becomes a new database.
+
+    Anything else is refused untouched (DatabaseFileError, with the next step in its ``kind``): a zero-byte
+    or text file, another application's SQLite, a truncated file, a newer version's database, a
+    read-only folder."""
+    inspect_file(path)
+    _check_folder(path)
     try:
         conn = connect(path)
-    except sqlite3.DatabaseError as exc:
-        raise UserError(f"Không mở được cơ sở dữ liệu {path}: không phải tệp bkdesk hợp lệ ({exc}).") from exc
+    except sqlite3.Error as exc:
+        raise _open_error(exc, path) from None
     try:
         # Reading the schema rejects a file that is not a database; the full quick_check (1.3 s at
         # 81,480 households) runs before migrations, in `bkdesk check` and in the desk's daily job.
@@ -114,13 +299,22 @@ def open_db(path: str | Path) -> sqlite3.Connection:
         if schema_version(conn) < latest_version():
             require_sound(conn, path)
         migrate(conn, path)
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
         conn.close()
-        raise UserError(f"Không mở được cơ sở dữ liệu {path}: không phải tệp bkdesk hợp lệ ({exc}).") from exc
+        raise _open_error(exc, path) from None
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _open_error(exc: sqlite3.Error, path: str | Path) -> DatabaseFileError:
+    text = str(exc).lower()
+    if "not a database" in text or "malformed" in text:
+        return DatabaseFileError(f"Tệp cơ sở dữ liệu {Path(str(path)).name} bị hỏng ({exc}); hãy khôi phục từ bản "
+                                 "sao lưu (Tệp > Sao lưu và khôi phục).", "damaged")
+    kind = "locked" if "locked" in text or "busy" in text else "readonly"
+    return DatabaseFileError(sqlite_error_message(exc, path), kind)
 
 
 class transaction:
@@ -134,5 +328,12 @@ class transaction:
         return self.conn
 
     def __exit__(self, exc_type, exc, tb) -> bool:
-        self.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        if exc_type is not None:
+            rollback(self.conn)
+            return False
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            rollback(self.conn)
+            raise
         return False

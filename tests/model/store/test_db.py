@@ -20,13 +20,107 @@ def test_pragmas(db):
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
 
 
-def test_empty_file_migrates_to_latest(tmp_path):
-    path = tmp_path / "empty.sqlite"
-    path.write_bytes(b"")
+def test_a_new_path_becomes_a_marked_database(tmp_path):
+    path = tmp_path / "moi.sqlite"
     conn = dbmod.open_db(path)
     assert dbmod.schema_version(conn) == dbmod.latest_version()
     assert conn.execute("SELECT count(*) FROM schema_migration").fetchone()[0] == dbmod.latest_version()
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == dbmod.APPLICATION_ID
     assert check_database(conn) == []
+    conn.close()
+    assert path.read_bytes()[68:72] == dbmod.APPLICATION_ID.to_bytes(4, "big")
+
+
+def _refused(path: Path, kind: str, words: str) -> None:
+    before = path.read_bytes() if path.exists() else None
+    with pytest.raises(dbmod.DatabaseFileError) as info:
+        dbmod.open_db(path)
+    assert info.value.kind == kind and words in str(info.value), str(info.value)
+    assert "\n" not in str(info.value)
+    assert (path.read_bytes() if path.exists() else None) == before  # untouched, byte for byte
+    assert not Path(f"{path}-wal").exists()
+
+
+def test_a_zero_byte_file_is_refused_not_turned_into_a_database(tmp_path):
+    path = tmp_path / "rong.sqlite"
+    path.write_bytes(b"")
+    _refused(path, "not_bkdesk", "0 byte")
+
+
+def test_a_text_file_is_refused(tmp_path):
+    path = tmp_path / "ghi-chu.sqlite"
+    path.write_text("Danh sách hộ nghèo\n", encoding="utf-8")
+    _refused(path, "not_bkdesk", "không phải tệp SQLite")
+
+
+def test_another_applications_sqlite_is_refused_untouched(tmp_path):
+    path = tmp_path / "khac.sqlite"
+    other = sqlite3.connect(path)
+    other.execute("CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT)")
+    other.execute("INSERT INTO contacts(name) VALUES ('Nông Văn Ánh')")
+    other.commit()
+    other.close()
+    _refused(path, "not_bkdesk", "phần mềm khác")
+    other = sqlite3.connect(path)
+    other.execute("PRAGMA user_version=7")  # a version number alone does not make it ours
+    other.close()
+    _refused(path, "not_bkdesk", "phần mềm khác")
+    other = sqlite3.connect(path)
+    other.execute("PRAGMA application_id=1234")
+    other.close()
+    _refused(path, "not_bkdesk", "phần mềm khác")
+
+
+def test_a_newer_versions_database_is_refused_untouched(tmp_path):
+    path = tmp_path / "moi-hon.sqlite"
+    dbmod.open_db(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version={dbmod.latest_version() + 1}")
+    conn.close()
+    _refused(path, "newer", "mới hơn")
+
+
+def test_a_truncated_database_is_called_damaged_not_foreign(tmp_path):
+    path = tmp_path / "cat-cut.sqlite"
+    conn = dbmod.open_db(path)
+    conn.execute("CREATE TABLE filler(x)")
+    conn.executemany("INSERT INTO filler VALUES (?)", [("x" * 500,)] * 2000)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) // 2])
+    _refused(path, "damaged", "cắt cụt")
+
+
+def test_a_database_in_a_read_only_folder_is_called_read_only(tmp_path, monkeypatch):
+    import os
+
+    folder = tmp_path / "chi-doc"
+    folder.mkdir()
+    path = folder / "xa.sqlite"
+    dbmod.open_db(path).close()
+    real_access = os.access
+    # the tests may run as root, for whom chmod 555 does not forbid writing: the check is what is tested
+    monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == folder and mode == os.W_OK
+                        else real_access(p, mode))
+    _refused(path, "readonly", "Thư mục chỉ đọc")
+
+
+def test_an_earlier_unmarked_bkdesk_database_is_accepted_and_marked(tmp_path):
+    path = tmp_path / "cu.sqlite"
+    shutil.copy(FIXTURES / "schema_v1.sqlite", path)
+    assert path.read_bytes()[68:72] == b"\0\0\0\0"
+    conn = dbmod.open_db(path)
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == dbmod.APPLICATION_ID
+    conn.close()
+
+
+def test_a_failed_commit_does_not_hide_its_cause(tmp_path):
+    conn = dbmod.open_db(tmp_path / "xa.sqlite")
+    with pytest.raises(sqlite3.IntegrityError):
+        with dbmod.transaction(conn):
+            conn.execute("INSERT INTO schema_migration(version, name, applied_at) VALUES (1, 'x', 'y')")
+    assert not conn.in_transaction
 
 
 @pytest.mark.parametrize("fixture", sorted(p.name for p in FIXTURES.glob("schema_v*.sqlite")))
