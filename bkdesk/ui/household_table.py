@@ -69,25 +69,28 @@ class Column:
     sort: str | None = None  # sort key of repo_desk.SORTS; None = not sortable
     align: int | None = None
     tooltip: Callable[[dict, HouseholdTableModel], str] | None = None
+    hint: str = ""  # the header's tooltip when the header is a short form
 
 
 def _field(name: str, num: bool = False):
     return (lambda d, _t: _num(d.get(name))) if num else (lambda d, _t: d.get(name) or "")
 
 
-# Widths fit the table beside the village tree at 1366x768 (headers readable; causes take the rest).
+# Widths fit the table beside the village tree at 1366x768 with every header readable (bold, sort arrow);
+# the causes column takes the rest. The window widens a column whose header needs more in another font.
 COLUMNS: tuple[Column, ...] = (
-    Column("household_no", "Mã hộ", _field("household_no"), 62, "household_no"),
-    Column("head", "Chủ hộ", _field("head_name"), 165, "head"),
-    Column("village", "Thôn", _field("village"), 105, "village"),
-    Column("members", "Số người", _field("members", True), 72, "members", RIGHT),
-    Column("class", "Phân loại", _class_text, 110, "class"),
-    Column("score_a", "Điểm A", _field("score_a", True), 62, "score_a", RIGHT),
-    Column("d", "Chỉ số thiếu hụt", _field("d", True), 115, "d", RIGHT),
-    Column("status", "Trạng thái", _status_text, 150, "status", None, _status_tip),
-    Column("exit", "Đăng ký thoát nghèo", _exit_text, 140),
-    Column("causes", "Nguyên nhân nghèo", _cause_names, 150, None, None, _cause_codes),
+    Column("household_no", "Mã hộ", _field("household_no"), 75, "household_no"),
+    Column("head", "Chủ hộ", _field("head_name"), 150, "head"),
+    Column("village", "Thôn", _field("village"), 95, "village"),
+    Column("members", "Số người", _field("members", True), 90, "members", RIGHT),
+    Column("class", "Phân loại", _class_text, 105, "class"),
+    Column("score_a", "Điểm A", _field("score_a", True), 80, "score_a", RIGHT),
+    Column("d", "Số thiếu hụt", _field("d", True), 112, "d", RIGHT, None, "Số chỉ số thiếu hụt (D)"),
+    Column("status", "Trạng thái", _status_text, 135, "status", None, _status_tip),
+    Column("exit", "Đăng ký thoát", _exit_text, 115, None, None, None, "Đăng ký thoát nghèo"),
+    Column("causes", "Nguyên nhân nghèo", _cause_names, 170, None, None, _cause_codes),
 )
+HEADER_PADDING, SORT_ARROW = 16, 16
 
 
 class HouseholdTableModel(QAbstractTableModel):
@@ -142,8 +145,11 @@ class HouseholdTableModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
-            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-                return _(self.COLUMNS[section].label)
+            col = self.COLUMNS[section]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return _(col.label)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return _(col.hint or col.label)
         return None
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -37,13 +37,13 @@ from bkdesk.model.rules.classify import CLASS_LABELS, CLASSES
 from bkdesk.model.rules.fmt import fmt_int
 from bkdesk.ui import main_menus, prefs
 from bkdesk.ui.desk_signals import DeskSignals
-from bkdesk.ui.household_table import HouseholdTableModel
+from bkdesk.ui.household_table import HEADER_PADDING, SORT_ARROW, HouseholdTableModel
 from bkdesk.ui.i18n import _
 
 MENUS = ("Tệp", "Hộ gia đình", "Thôn", "Đợt rà soát", "Tổng hợp", "Xuất/In", "Trợ giúp")
 SEARCH_DELAY_MS = 150
 ROW_HEIGHT = 24
-TREE_WIDTH = 210
+TREE_WIDTH = 200
 SAVED_MESSAGE_MS = 10_000
 
 
@@ -160,8 +160,12 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setHighlightSections(False)  # a bold current-column header was cut when the table had focus
         header.setTextElideMode(Qt.TextElideMode.ElideRight)
+        bold = QFont(header.font())
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
         for col, column in enumerate(self.model.COLUMNS):
-            header.resizeSection(col, column.width)
+            need = metrics.horizontalAdvance(_(column.label)) + HEADER_PADDING + (SORT_ARROW if column.sort else 0)
+            header.resizeSection(col, max(column.width, need))
         header.setStretchLastSection(True)
         self.table_view.doubleClicked.connect(lambda _i: self.edit_current())
         self.table_view.activated.connect(lambda _i: self.edit_current())

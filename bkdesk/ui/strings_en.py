@@ -94,6 +94,7 @@ EN: dict[str, str] = {
     'Năm rà soát:': 'Review year:',
     'Tệp dữ liệu: {path}': 'Data file: {path}',
     '[trước 01/07/2025]': '[before 01/07/2025]',
+    '[từ 01/07/2025]': '[from 01/07/2025]',
     'Hãy chọn một xã trong danh sách.': 'Choose a commune in the list.',
     'Hãy nhập tên cán bộ.': "Enter the officer's name.",
     'Không tạo được cơ sở dữ liệu': 'Could not create the database',
@@ -256,7 +257,8 @@ EN: dict[str, str] = {
     'Đã xác nhận': 'Confirmed',
     'Đã quyết định': 'Decided',
     'Trạng thái': 'Status',
-    'Chỉ số thiếu hụt': 'Deprivations',
+    'Số thiếu hụt': 'Deprivations',
+    'Đăng ký thoát': 'Exit registration',
     'Phiếu rà soát đã có quyết định công nhận: chỉ xem, không sửa được. ': 'This review has a recognition decision: read only, it cannot be changed. ',
     'Muốn sửa phải mở khóa đợt rà soát (có ghi nhật ký).': 'To change it, unlock the review round (the unlock is logged).',
 }

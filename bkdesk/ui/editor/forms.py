@@ -106,6 +106,7 @@ class _Field(QObject):
         super().__init__(parent)
         self.spec = spec
         self.parse_error = ""
+        self._model_text, self._model_warning = "", False  # the record's own finding on this field
         self.widget = self._make(parent)
         self.widget.setObjectName(spec.name or f"{spec.key}_{self._kind_name()}")
         self.widget.setMinimumHeight(FIELD_HEIGHT)
@@ -188,9 +189,11 @@ class _Field(QObject):
             self.parse_error = ""
         except ParseError as exc:
             value, self.parse_error = None, str(exc)
+        self.show_error(self._model_text, self._model_warning)  # typed text judged at once, valid or not
         self.changed.emit(self.spec.path, value)
 
     def show_error(self, text: str, warning: bool = False) -> None:
+        self._model_text, self._model_warning = text, warning
         warning = warning and not self.parse_error
         text = self.parse_error or text
         self.error_label.setStyleSheet(WARNING_STYLE if warning else ERROR_STYLE)
