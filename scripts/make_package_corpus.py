@@ -80,7 +80,7 @@ def build(out_dir: Path) -> int:
     files = {
         VALID: good,
         "other-district-unit.xlsx": foreign,
-        "future-format-version.xlsx": _edit(good, _set_manifest("format_version", "2")),
+        "future-format-version.xlsx": _edit(good, _set_manifest("format_version", "99")),
         "future-app-version.xlsx": _edit(good, _set_manifest("app_version", "99.0.0")),
         "format-name-wrong.xlsx": _edit(good, _set_manifest("format", "bkdesk-bang-diem")),
         "unit-code-swapped.xlsx": _edit(good, _set_manifest("unit_code", "01945")),

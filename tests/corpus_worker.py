@@ -39,7 +39,7 @@ def import_package(conn, path: Path, db_path: Path) -> None:
     """The sync package importer reports rejections instead of raising: turn them into UserError."""
     from bkdesk.export.sync.merge import merge_files
 
-    report = merge_files(conn, db_path, [path], user=USER)
+    report = merge_files(conn, db_path, [path], user=USER, trust_new=True)  # a fresh district: first key
     result = report.results[0]
     if result.status != "merged":
         raise UserError(result.message or f"gói bị từ chối ({result.status})")
