@@ -102,7 +102,7 @@ def _export_and_merge(conn, district, district_path: str, seed: int, n: int) -> 
 def _merge(district, district_path: str, package: Path) -> None:
     from bkdesk.export.sync.merge import ALREADY, MERGED, merge_files
 
-    result = merge_files(district, district_path, [package], user="crash-harness").results[0]
+    result = merge_files(district, district_path, [package], user="crash-harness", trust_new=True).results[0]
     if result.status == MERGED:
         print(f"MERGED {result.checksum}", flush=True)
     elif result.status != ALREADY:
