@@ -80,13 +80,13 @@ def _field(name: str, num: bool = False):
 # the causes column takes the rest. The window widens a column whose header needs more in another font.
 COLUMNS: tuple[Column, ...] = (
     Column("household_no", "Mã hộ", _field("household_no"), 75, "household_no"),
-    Column("head", "Chủ hộ", _field("head_name"), 150, "head"),
+    Column("head", "Chủ hộ", _field("head_name"), 145, "head"),
     Column("village", "Thôn", _field("village"), 95, "village"),
     Column("members", "Số người", _field("members", True), 90, "members", RIGHT),
-    Column("class", "Phân loại", _class_text, 105, "class"),
+    Column("class", "Phân loại", _class_text, 118, "class"),
     Column("score_a", "Điểm A", _field("score_a", True), 80, "score_a", RIGHT),
     Column("d", "Số thiếu hụt", _field("d", True), 112, "d", RIGHT, None, "Số chỉ số thiếu hụt (D)"),
-    Column("status", "Trạng thái", _status_text, 135, "status", None, _status_tip),
+    Column("status", "Trạng thái", _status_text, 128, "status", None, _status_tip),
     Column("exit", "Đăng ký thoát", _exit_text, 115, None, None, None, "Đăng ký thoát nghèo"),
     Column("causes", "Nguyên nhân nghèo", _cause_names, 170, None, None, _cause_codes),
 )

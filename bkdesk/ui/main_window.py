@@ -189,6 +189,7 @@ class MainWindow(QMainWindow):
         self.search_edit.setPlaceholderText(_("Tìm tên, mã hộ, số CCCD..."))
         self.search_edit.setToolTip(_("Tìm theo tên chủ hộ, thành viên, mã hộ, số CCCD (không cần dấu)"))
         self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setMinimumWidth(230)
         self.search_edit.textChanged.connect(lambda _t: self.search_timer.start())
         self.class_combo = self._combo("class_filter_combo", _("Mọi phân loại"),
                                        [(c, _(CLASS_LABELS["vi"][c])) for c in CLASSES] +
@@ -219,7 +220,7 @@ class MainWindow(QMainWindow):
         combo.addItem(all_text, None)
         for code, label in items:
             combo.addItem(label, code)
-        combo.setMaximumWidth(190)
+        combo.setMaximumWidth(165)
         combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
         return combo
 
