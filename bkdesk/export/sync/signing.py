@@ -87,6 +87,24 @@ def trust_key(conn: sqlite3.Connection, unit_code: str, fingerprint_text: str, u
     return retired
 
 
+def trust_first_key(db_path, unit_code: str, fingerprint_text: str, public_key: str, installation: str = "",
+                    officer: str = "") -> None:
+    """The desk's "trust this key" answer (after the phone call): its own connection, one transaction."""
+    from bkdesk.model.store.db import open_db, transaction
+
+    conn = open_db(db_path)
+    try:
+        with transaction(conn):
+            if repo_sync.trusted_keys(conn, unit_code):
+                raise UserError(f"Đơn vị {unit_code} đã có khóa tin cậy; đổi khóa phải làm bằng lệnh keys trust"
+                                " --replace sau khi xác nhận.")
+            trust_key(conn, unit_code, fingerprint_text, settings.officer(conn), public_key=public_key,
+                      installation=installation, officer=officer,
+                      reason="Tin cậy khóa mới sau khi đối chiếu dấu nhận dạng (màn hình nhập gói)")
+    finally:
+        conn.close()
+
+
 def check_signer(conn: sqlite3.Connection, manifest: dict[str, str], name: str, trust_new: bool) -> tuple[str, bool]:
     """Refuse a package whose signer is not trusted for its unit (its signature was verified on read).
     Returns (fingerprint, register): ``register`` when the unit has no key yet and ``trust_new`` says to

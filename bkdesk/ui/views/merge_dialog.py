@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -43,6 +44,7 @@ class MergeDialog(QDialog):
         super().__init__(parent)
         self.db_path = Path(db_path)
         self.report = None
+        self._base_report = None
         self.job = None
         self.setWindowTitle("Nhập và tổng hợp gói dữ liệu")
         self.setAcceptDrops(True)
@@ -125,6 +127,11 @@ class MergeDialog(QDialog):
         self.merge_button.setEnabled(self.files_list.count() > 0)
 
     def _on_job_done(self, report) -> None:
+        if self._base_report is not None:  # a re-run after trusting keys: its rows replace the refused ones
+            redone = {r.file: r for r in report.results}
+            report.results = [redone.get(r.file, r) for r in self._base_report.results]
+            report.backup = report.backup or self._base_report.backup
+            self._base_report = None
         self.report = report
         rows = report_rows(report)
         self.report_table.setRowCount(len(rows))
@@ -141,6 +148,45 @@ class MergeDialog(QDialog):
             text += " Hãy mở màn hình «Xung đột dữ liệu» để quyết định."
         self._finish(text)
         self.merge_finished.emit(report)
+        self._offer_first_keys(report)
+
+    def ask_trust(self, unit: str, officer: str, fingerprint: str) -> bool:
+        """Ask the person to compare the fingerprint with the sender (by phone) before trusting it."""
+        answer = QMessageBox.question(
+            self, "Xác nhận khóa của đơn vị gửi",
+            f"Chưa có khóa tin cậy cho đơn vị {unit}. Gói được ký bởi {officer or '(không rõ cán bộ)'} bằng khóa"
+            f" có dấu nhận dạng:\n\n    {fingerprint}\n\nHãy gọi điện cho người gửi, nhờ họ đọc dấu nhận dạng"
+            " trên máy của họ (bkdesk keys show) và so từng ký tự. Tin cậy khóa này và nhập lại gói?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _offer_first_keys(self, report) -> None:
+        from bkdesk.errors import UserError
+        from bkdesk.export.sync.signing import trust_first_key
+
+        asked: dict[str, bool] = {}
+        again = []
+        for r in report.results:
+            if not r.untrusted_first_key or not r.fingerprint:
+                continue
+            key = (r.unit_code, r.fingerprint)
+            if key not in asked:
+                asked[key] = self.ask_trust(r.unit_code, r.officer, r.fingerprint)
+                if asked[key]:
+                    try:
+                        trust_first_key(self.db_path, r.unit_code, r.fingerprint, r.public_key, r.installation,
+                                        r.officer)
+                    except UserError as exc:
+                        asked[key] = False
+                        self.status_label.setText(str(exc))
+            if asked[key]:
+                again.append(next(f for f in self.files() if f.name == r.file))
+        if again:
+            self._base_report = report
+            self.status_label.setText(f"Đã tin cậy khóa; đang nhập lại {len(again)} tệp…")
+            self.merge_button.setEnabled(False)
+            self.job = run_in_background(_merge_job(self.db_path, again), self._on_job_done, self._on_job_failed,
+                                         parent=self, title="Đang nhập gói dữ liệu…", on_cancel=self._on_job_cancelled)
 
     def _on_job_failed(self, message: str, details: str) -> None:
         self._finish(f"Lỗi: {message} Cơ sở dữ liệu không thay đổi.")
