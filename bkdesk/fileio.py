@@ -151,10 +151,12 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def write_csv(path: str | Path, header: list[str], rows: list[list[object]] | Iterator[list[object]]) -> Path:
-    """UTF-8 with BOM (Excel on Windows then reads Vietnamese correctly), CRLF, formula text neutralised."""
+def write_csv(path: str | Path, header: list[str], rows: list[list[object]] | Iterator[list[object]],
+              bom: bool = False) -> Path:
+    """UTF-8 (with a BOM if asked: Excel on Windows then reads Vietnamese correctly), CRLF, formula-looking
+    text neutralised, written atomically."""
     with atomic_output(path) as tmp:
-        with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
+        with open(tmp, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
             w = csv.writer(f, lineterminator="\r\n")
             w.writerow([csv_safe(h) for h in header])
             for r in rows:

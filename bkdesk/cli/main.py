@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -22,6 +23,7 @@ SUBCOMMAND_MODULES = [
     "bkdesk.cli.store",
     "bkdesk.cli.classify",
     "bkdesk.cli.targets",
+    "bkdesk.cli.points",
     "bkdesk.cli.sync",
     "bkdesk.cli.keys",
     "bkdesk.cli.demo",
@@ -64,6 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(message: str) -> int:
+    """Every user-facing failure: one line on stderr, exit 2."""
+    text = " ".join(message.split())
+    print(f"Lỗi: {text[:2000]}", file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     setup_logging()
@@ -82,8 +91,22 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except UserError as exc:
         log.info("refused: %s", exc)
-        print(f"Lỗi: {exc}", file=sys.stderr)
-        return 2
+        return _one_line(str(exc))
+    except OSError as exc:  # unreadable/unwritable path, read-only folder, full disk: the cause, in one line
+        from bkdesk.fileio import os_error_message
+
+        log.warning("os error: %r", exc)
+        return _one_line(os_error_message(exc))
+    except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:  # locked, disk full, damaged file
+        if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError):
+            raise  # a bug, not a bad day: the traceback is the report
+        from bkdesk.model.store.db import sqlite_error_message
+
+        log.warning("sqlite error: %r", exc)
+        return _one_line(sqlite_error_message(exc))
+    except MemoryError:
+        log.warning("out of memory")
+        return _one_line("Không đủ bộ nhớ cho thao tác này (tệp vào quá lớn?); dữ liệu không thay đổi.")
     except KeyboardInterrupt:
         print("Đã dừng.", file=sys.stderr)
         return 130

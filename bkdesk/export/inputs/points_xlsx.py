@@ -6,7 +6,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from bkdesk.export.sync.file_guard import check_xlsx
+from bkdesk.export.sync.file_guard import read_workbook_isolated
+from bkdesk.limits import limit
 from bkdesk.model.rules.points_table import (
     FORMAT,
     FORMAT_VERSION,
@@ -20,10 +21,32 @@ from bkdesk.model.rules.points_table import (
 
 
 def load_points_file(path: str | Path) -> dict:
+    """A points table from .xlsx or canonical JSON, within the limits of resources/limits/limits.json."""
     path = Path(path)
+    max_bytes = limit("points_table", "max_file_bytes")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        from bkdesk.fileio import os_error_message
+
+        raise PointsTableError([os_error_message(exc, path)], path.name) from None
+    if size > max_bytes:
+        raise PointsTableError([f"tệp quá lớn ({size // 1024 ** 2} MB; giới hạn {max_bytes // 1024 ** 2} MB "
+                                "cho một bảng điểm)"], path.name)
     if path.suffix.lower() == ".xlsx":
         return import_xlsx(path)
-    return load_points_json(path.read_bytes(), path.name)
+    table = load_points_json(path.read_bytes(), path.name)
+    _check_counts(len(table["questions"]), sum(len(q.get("options") or []) for q in table["questions"]),
+                  sum(len(q.get("bands") or []) for q in table["questions"]), path.name)
+    return table
+
+
+def _check_counts(questions: int, options: int, bands: int, name: str) -> None:
+    for what, n, key in (("câu hỏi", questions, "max_questions"), ("lựa chọn", options, "max_options"),
+                         ("khoảng điểm", bands, "max_bands")):
+        if n > limit("points_table", key):
+            raise PointsTableError([f"có {n} {what}; giới hạn {limit('points_table', key)} {what} một bảng điểm"],
+                                   name)
 
 
 def _cell(v: Any) -> Any:
@@ -58,25 +81,26 @@ def _num_or_text(v: Any) -> Any:
 
 
 def import_xlsx(path: str | Path) -> dict:
-    """Workbook (sheets meta/questions/options/bands) -> validated canonical table with its checksum."""
-    from python_calamine import CalamineWorkbook
+    """Workbook (sheets meta/questions/options/bands) -> validated canonical table with its checksum.
 
+    The workbook is guarded and read in a child process (file_guard.read_workbook_isolated); the
+    validation is linear in the number of rows (options and bands are grouped by question once)."""
     path = Path(path)
-    check_xlsx(path, lambda msg: PointsTableError([msg], path.name), max_cells=1_000_000)  # issue 9
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for damaged files
-        raise PointsTableError([f"không đọc được tệp Excel ({exc})"], path.name) from None
-    missing = [s for s in SHEET_COLUMNS if s not in wb.sheet_names]
+    names, data = read_workbook_isolated(path, list(SHEET_COLUMNS), lambda msg: PointsTableError([msg], path.name),
+                                         max_cells=limit("points_table", "max_sheet_cells"),
+                                         max_bytes=limit("points_table", "max_file_bytes"))
+    missing = [s for s in SHEET_COLUMNS if s not in names]
     if missing:
         raise PointsTableError([f"thiếu trang tính '{s}'" for s in missing], path.name)
     sheets: dict[str, list[dict]] = {}
     problems: list[str] = []
+    max_chars = limit("points_table", "max_cell_chars")
     for name, cols in SHEET_COLUMNS.items():
-        try:
-            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=True)
-        except Exception as exc:  # a damaged sheet part: calamine's own error types
-            raise PointsTableError([f"trang '{name}' bị hỏng, không đọc được ({str(exc)[:200]})"], path.name) from None
+        rows = data[name]
+        long = next((c for r in rows for c in r if isinstance(c, str) and len(c) > max_chars), None)
+        if long is not None:
+            raise PointsTableError([f"trang '{name}' có ô dài {len(long)} ký tự; giới hạn {max_chars} ký tự một ô"],
+                                   path.name)
         header = [str(c).strip() for c in rows[0]] if rows else []
         lack = [c for c in cols if c not in header]
         if lack:
@@ -91,6 +115,13 @@ def import_xlsx(path: str | Path) -> dict:
     unknown_meta = sorted(set(meta) - set(META_KEYS))
     if unknown_meta:
         raise PointsTableError([f"trang 'meta' có khóa lạ: {', '.join(map(str, unknown_meta))}"], path.name)
+    _check_counts(len(sheets["questions"]), len(sheets["options"]), len(sheets["bands"]), path.name)
+    options_of: dict[str, list[dict]] = {}
+    bands_of: dict[str, list[dict]] = {}
+    for o in sheets["options"]:
+        options_of.setdefault(str(o["question_code"]), []).append(o)
+    for b in sheets["bands"]:
+        bands_of.setdefault(str(b["question_code"]), []).append(b)
     questions = []
     for r in sheets["questions"]:
         q = {"code": None if r["code"] is None else str(r["code"]), "order": r["order"],
@@ -98,11 +129,11 @@ def import_xlsx(path: str | Path) -> dict:
              "required": _bool(r["required"]), "min_value": _num_or_text(r["min_value"]),
              "derived_from": r["derived_from"], "options": [], "bands": []}
         q["options"] = [{"code": str(o["option_code"]), "label_vi": o["label_vi"], "points": _num_or_text(o["points"])}
-                        for o in sheets["options"] if str(o["question_code"]) == q["code"]]
+                        for o in options_of.get(q["code"], [])]
         q["bands"] = [{"min": _num_or_text(b["min"]), "max": _num_or_text(b["max"]),
                        "min_inclusive": _bool(b["min_inclusive"]), "max_inclusive": _bool(b["max_inclusive"]),
                        "points": _num_or_text(b["points"])}
-                      for b in sheets["bands"] if str(b["question_code"]) == q["code"]]
+                      for b in bands_of.get(q["code"], [])]
         questions.append(q)
     known = {q["code"] for q in questions}
     orphans = sorted({str(r["question_code"]) for s in ("options", "bands") for r in sheets[s]} - known)

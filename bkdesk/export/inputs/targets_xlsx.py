@@ -8,7 +8,9 @@ from pathlib import Path
 import xlsxwriter
 
 from bkdesk.errors import UserError
-from bkdesk.export.sync.file_guard import check_xlsx
+from bkdesk.export.sync.file_guard import read_workbook_isolated
+from bkdesk.fileio import atomic_output
+from bkdesk.limits import limit
 from bkdesk.model.rules.targets import TargetInput, TargetRow, compute_table, input_from_values
 
 SHEET = "Chi tieu"
@@ -26,6 +28,12 @@ def _headers(year: int) -> list[str]:
 def write_targets_xlsx(rows: list[TargetRow], year: int, path: str | Path, source: str = "") -> Path:
     """Title, two header rows (the target block merged), column numbers, unit rows, the total row."""
     path = Path(path)
+    with atomic_output(path) as tmp:
+        _write(rows, year, tmp, source)
+    return path
+
+
+def _write(rows: list[TargetRow], year: int, path: Path, source: str) -> None:
     wb = xlsxwriter.Workbook(str(path))
     try:
         ws = wb.add_worksheet(SHEET)
@@ -74,7 +82,6 @@ def write_targets_xlsx(rows: list[TargetRow], year: int, path: str | Path, sourc
         ws.set_row(4, 45)
     finally:
         wb.close()
-    return path
 
 
 def _cell_text(v) -> str:
@@ -86,16 +93,38 @@ def _cell_text(v) -> str:
 
 
 def read_targets_xlsx(path: str | Path, year: int) -> list[TargetInput]:
-    """Inputs of a table in the annex layout; the computed cells must agree with the recomputation."""
-    from python_calamine import CalamineWorkbook
+    """Inputs of a table in the annex layout; the computed cells must agree with the recomputation.
 
+    The file is guarded and read in a child process (file_guard.read_workbook_isolated)."""
     name = Path(path).name
-    check_xlsx(path, UserError, max_cells=1_000_000)  # issue 9: zip bombs, entities, far cells (reader abort)
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-        rows = wb.get_sheet_by_name(wb.sheet_names[0]).to_python()
-    except Exception as exc:  # calamine raises its own error types for every kind of broken file
-        raise UserError(f"Không đọc được tệp {name}: không phải tệp xlsx hợp lệ ({type(exc).__name__}).") from None
+    return inputs_from_sheet(read_targets_rows(path), year, name)
+
+
+def read_targets_rows(path: str | Path) -> list[list]:
+    """The first sheet's cells of an untrusted targets workbook (guarded, read in a child process)."""
+    names, data = read_workbook_isolated(path, None, UserError, max_cells=limit("targets", "max_sheet_cells"),
+                                         max_bytes=limit("targets", "max_file_bytes"), skip_empty_area=False)
+    if not names:
+        raise UserError(f"Tệp {Path(path).name} không có trang tính nào.")
+    rows = data[names[0]]
+    if len(rows) > limit("targets", "max_units") + 20:
+        raise UserError(f"Tệp {Path(path).name} có {len(rows)} dòng; giới hạn {limit('targets', 'max_units')} đơn vị.")
+    return rows
+
+
+def year_of_sheet(rows: list[list]) -> int | None:
+    """The plan year written in the header («Tổng số hộ đầu năm 2022»), if any."""
+    import re
+
+    for r in rows[:20]:
+        for c in r:
+            m = re.search(r"đầu năm (\d{4})", _cell_text(c))
+            if m:
+                return int(m.group(1))
+    return None
+
+
+def inputs_from_sheet(rows: list[list], year: int, name: str) -> list[TargetInput]:
     start = next((i for i, r in enumerate(rows) if r and _cell_text(r[0]) == HEADER_FIRST), None)
     if start is None or len(rows[start]) < N_COLS or _cell_text(rows[start][3]) != _headers(year)[3]:
         raise UserError(f"Tệp {name} không đúng mẫu bảng chỉ tiêu giảm nghèo năm {year}.")

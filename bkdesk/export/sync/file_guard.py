@@ -397,7 +397,7 @@ def limit_reader_memory(max_bytes: int = READER_MEMORY) -> bool:
     return True
 
 
-def _read_child(conn, path: str, sheets: list[str] | None, max_bytes: int) -> None:
+def _read_child(conn, path: str, sheets: list[str] | None, max_bytes: int, skip_empty: bool) -> None:
     try:
         limit_reader_memory(max_bytes)
         from python_calamine import CalamineWorkbook
@@ -406,7 +406,7 @@ def _read_child(conn, path: str, sheets: list[str] | None, max_bytes: int) -> No
         names = list(wb.sheet_names)
         out = {}
         for s in names if sheets is None else [s for s in sheets if s in names]:
-            out[s] = wb.get_sheet_by_name(s).to_python(skip_empty_area=True)
+            out[s] = wb.get_sheet_by_name(s).to_python(skip_empty_area=skip_empty)
         conn.send(("ok", names, out))
     except MemoryError:
         conn.send(("memory", "", {}))
@@ -418,7 +418,8 @@ def _read_child(conn, path: str, sheets: list[str] | None, max_bytes: int) -> No
 
 def read_workbook_isolated(path: str | Path, sheets: list[str] | None = None, error=HostileFileError,
                            max_cells: int = DEFAULT_MAX_CELLS, max_bytes: int = MAX_FILE_BYTES,
-                           timeout: float = READER_SECONDS) -> tuple[list[str], dict[str, list[list]]]:
+                           timeout: float = READER_SECONDS, skip_empty_area: bool = True
+                           ) -> tuple[list[str], dict[str, list[list]]]:
     """Guard, then read ``sheets`` (all if None) of an untrusted workbook in a child process.
 
     Returns (sheet names, {sheet: rows}). A reader that fails, aborts, runs out of its memory bound or
@@ -428,7 +429,7 @@ def read_workbook_isolated(path: str | Path, sheets: list[str] | None = None, er
     name = Path(path).name
     ctx = multiprocessing.get_context("spawn")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_read_child, args=(child, str(path), sheets, READER_MEMORY), daemon=True)
+    proc = ctx.Process(target=_read_child, args=(child, str(path), sheets, READER_MEMORY, skip_empty_area), daemon=True)
     proc.start()
     child.close()
     try:

@@ -144,8 +144,8 @@ def _int(text: str, what: str, line: int) -> int:
     t = (text or "").strip()
     if _THOUSANDS.fullmatch(t):  # 12.035 written the Vietnamese way
         t = t.replace(".", "")
-    if not t.isdigit():
-        raise UserError(f"Dòng {line}: {what} phải là số nguyên không âm (đọc được «{text}»).")
+    if not (t.isascii() and t.isdigit()) or len(t) > 15:  # "1²" is a digit to str.isdigit, not to int()
+        raise UserError(f"Dòng {line}: {what} phải là số nguyên không âm (đọc được «{text[:40]}»).")
     return int(t)
 
 
@@ -153,9 +153,9 @@ def _dec(text: str, what: str, line: int) -> Decimal:
     try:
         value = Decimal((text or "").strip().replace(",", "."))
     except InvalidOperation:
-        raise UserError(f"Dòng {line}: {what} phải là số (đọc được «{text}»).") from None
-    if not value.is_finite():
-        raise UserError(f"Dòng {line}: {what} phải là số (đọc được «{text}»).")
+        raise UserError(f"Dòng {line}: {what} phải là số (đọc được «{text[:40]}»).") from None
+    if not value.is_finite() or len(str(text).strip()) > 30:
+        raise UserError(f"Dòng {line}: {what} phải là số (đọc được «{text[:40]}»).")
     return value
 
 
@@ -187,19 +187,24 @@ def read_inputs_csv(path: str | Path) -> list[TargetInput]:
         raise UserError(f"Tệp {Path(path).name} không phải CSV mã UTF-8.") from None
     if "\x00" in text:
         raise UserError(f"Tệp {Path(path).name} không phải tệp CSV văn bản.")
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader, [])]
+    return inputs_from_rows(list(csv.reader(io.StringIO(text))), Path(path).name)
+
+
+def inputs_from_rows(rows: list[list[str]], name: str) -> list[TargetInput]:
+    """Inputs from CSV rows (header first); the reader of people's files is bkdesk.fileio.read_csv_rows."""
+    header = [h.strip() for h in (rows[0] if rows else [])]
     if tuple(header) != INPUT_COLUMNS:
-        raise UserError("Dòng tiêu đề phải là: " + ",".join(INPUT_COLUMNS) + f" (đọc được: {','.join(header)}).")
+        raise UserError("Dòng tiêu đề phải là: " + ",".join(INPUT_COLUMNS)
+                        + f" (đọc được: {','.join(header)[:200]}).")
     out = []
-    for line, cells in enumerate(reader, start=2):
+    for line, cells in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(INPUT_COLUMNS):
             raise UserError(f"Dòng {line}: cần {len(INPUT_COLUMNS)} cột, có {len(cells)}.")
         out.append(input_from_values(dict(zip(INPUT_COLUMNS, cells, strict=True)), line))
     if not out:
-        raise UserError(f"Tệp {Path(path).name} không có dòng số liệu nào.")
+        raise UserError(f"Tệp {name} không có dòng số liệu nào.")
     return out
 
 
