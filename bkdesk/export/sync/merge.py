@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import multiprocessing
 import os
 import sqlite3
@@ -40,8 +41,11 @@ from bkdesk.export.sync.package import (
 from bkdesk.model.jobs import NO_CONTROL, JobControl
 from bkdesk.model.rules.units import TREE_2022, TREE_2025, tree_on
 from bkdesk.model.store import audit, repo_sync, settings
+from bkdesk.model.store.bulk import LazyTransaction
 from bkdesk.model.store.db import auto_backup
 from bkdesk.model.store.repo_units import load_catalog
+
+log = logging.getLogger(__name__)
 
 MERGED, ALREADY, REJECTED = "merged", "already", "rejected"
 STATUS_VI = {MERGED: "Đã nhập", ALREADY: "Đã nhập trước đó", REJECTED: "Bị từ chối"}
@@ -78,7 +82,6 @@ class PackageResult:
     installation: str = ""
     officer: str = ""
     fingerprint: str = ""
-    public_key: str = ""
     untrusted_first_key: bool = False  # rejected only because its unit has no trusted key yet
 
     def as_dict(self) -> dict:
@@ -505,8 +508,9 @@ def merge_files(conn: sqlite3.Connection, db_path: str | Path, files: list[str |
     and audited); without it such a package is refused, naming the key's fingerprint."""
     user = user if user is not None else settings.officer(conn)
     files = [Path(f) for f in files]
-    report, seen, in_tx, trusted_now = MergeReport(), set(), False, set()
+    report, seen, trusted_now = MergeReport(), set(), set()
     reader = _ReadAhead(files, package_schema(conn))
+    tx = LazyTransaction(conn)
     try:
         for i, f in enumerate(files):
             control.report(i, len(files), f"Đang xử lý {f.name} ({i + 1}/{len(files)})…")
@@ -518,7 +522,7 @@ def merge_files(conn: sqlite3.Connection, db_path: str | Path, files: list[str |
                 result.unit_code, result.unit_name, result.round = m["unit_code"], m.get("unit_name", ""), m["round"]
                 result.checksum = pkg.checksum
                 result.installation, result.officer = m.get("installation_id", ""), m.get("officer", "")
-                result.fingerprint, result.public_key = pkg.fingerprint, m.get("public_key", "")
+                result.fingerprint = pkg.fingerprint
                 if pkg.checksum in seen or repo_sync.ledger_entry(conn, pkg.checksum) is not None:
                     result.status, result.message = ALREADY, "Gói này đã nhập trước đó; không thay đổi gì."
                     continue
@@ -530,12 +534,9 @@ def merge_files(conn: sqlite3.Connection, db_path: str | Path, files: list[str |
             except PackageError as exc:
                 result.message = str(exc)
                 continue
-            if not in_tx:
+            if not tx.open:
                 report.backup = auto_backup(conn, db_path, "truoc-nhap-goi")
-                repo_sync.bulk_cache(conn, True)
-                conn.execute("BEGIN IMMEDIATE")
-                conn.execute("PRAGMA defer_foreign_keys=ON")
-                in_tx = True
+                tx.begin()
             if register and m["unit_code"] not in trusted_now:
                 signing.trust_key(conn, m["unit_code"], pkg.fingerprint, user, public_key=m["public_key"],
                                   installation=m.get("installation_id", ""), officer=m.get("officer", ""),
@@ -543,18 +544,16 @@ def merge_files(conn: sqlite3.Connection, db_path: str | Path, files: list[str |
                 trusted_now.add(m["unit_code"])
             apply_package(conn, pkg, mapping, user, result)
             result.status, seen = MERGED, seen | {pkg.checksum}
+            log.info("package %s (unit %s, round %s) applied", f.name, result.unit_code, result.round)
             del pkg
         control.report(len(files), len(files), "Đang ghi vào cơ sở dữ liệu…")
-        if in_tx:
-            conn.execute("COMMIT")
-    except BaseException:
-        if in_tx:
-            conn.execute("ROLLBACK")
-        raise
+        tx.commit()
+        if report.backup is not None:
+            log.info("merge committed: %d of %d files applied", sum(r.status == MERGED for r in report.results),
+                     len(files))
     finally:
+        tx.close()
         reader.close()
-        if in_tx:
-            repo_sync.bulk_cache(conn, False)
     return report
 
 
