@@ -257,8 +257,7 @@ EN: dict[str, str] = {
     'Đã xác nhận': 'Confirmed',
     'Đã quyết định': 'Decided',
     'Trạng thái': 'Status',
-    'Số thiếu hụt': 'Deprivations',
-    'Đăng ký thoát': 'Exit registration',
+    'Chỉ số thiếu hụt': 'Deprivations',
     'Phiếu rà soát đã có quyết định công nhận: chỉ xem, không sửa được. ': 'This review has a recognition decision: read only, it cannot be changed. ',
     'Muốn sửa phải mở khóa đợt rà soát (có ghi nhật ký).': 'To change it, unlock the review round (the unlock is logged).',
 }

@@ -273,13 +273,19 @@ def _label(row) -> str:
     return f"Hộ {row['household_no'] or '?'}" + (f" ({row['head_name']})" if row["head_name"] else "")
 
 
-def _incomplete_reason(outcome) -> str:
+def _incomplete_reason(outcome, review: Review) -> str:
     if outcome.refusal:
         return outcome.refusal
     if outcome.errors:
         return "; ".join(dict.fromkeys(e.message for e in outcome.errors[:3])) + (
             f" (và {len(outcome.errors) - 3} lỗi khác)" if len(outcome.errors) > 3 else "")
-    return "chưa phân loại được: còn thiếu điểm A hoặc chỉ số chưa xác định"
+    missing = []
+    if review.score_a_final is None:
+        missing.append("chưa có điểm A")
+    open_codes = [c for c, v in review.indicators.items() if v.final is None]
+    if open_codes:
+        missing.append("chỉ số chưa xác nhận: " + ", ".join(open_codes))
+    return "chưa phân loại được: " + ("; ".join(missing) or "thiếu thông tin để phân loại")
 
 
 def confirm(conn: sqlite3.Connection, rnd: ReviewRound, user: str, village_uid: str | None = None,
@@ -303,7 +309,7 @@ def confirm(conn: sqlite3.Connection, rnd: ReviewRound, user: str, village_uid: 
             bundle, review = get_household(conn, row["household_uid"]), get_review(conn, row["uid"])
             outcome = fill_review(conn, bundle, review, user)
             if not outcome.complete:
-                incomplete.append((_label(row), _incomplete_reason(outcome)))
+                incomplete.append((_label(row), _incomplete_reason(outcome, review)))
                 continue
             review.record_status = "confirmed"
             write_review(conn, review, user, reason="Xác nhận phiếu rà soát", at=at)

@@ -249,6 +249,7 @@ class RoundsView(QWidget):
 
     def reload_status(self) -> None:
         rnd = self.selected_round()
+        keep = self.selected_village()
         self.status_table.setRowCount(0)
         self.village_uids = []
         if rnd is None or rnd.kind != "periodic":
@@ -283,7 +284,7 @@ class RoundsView(QWidget):
                 self.status_table.setItem(n, c, item)
             self.village_uids.append(v["uid"])
         if self.village_uids:
-            self.status_table.selectRow(0)
+            self.status_table.selectRow(self.village_uids.index(keep) if keep in self.village_uids else 0)
 
     def selected_village(self) -> str | None:
         row = self.status_table.currentRow()

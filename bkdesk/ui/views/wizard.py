@@ -39,8 +39,7 @@ def commune_choices() -> list[tuple[str, str, str, str]]:
         for u in cat.communes(tree):
             parent = cat.find(u.parent_code, tree) if u.parent_code else None
             text = f"{u.name} ({u.code})" + (f" - {parent.name}" if parent else "")
-            if tree == TREE_2022:
-                text += " " + _("[trước 01/07/2025]")
+            text += " " + (_("[trước 01/07/2025]") if tree == TREE_2022 else _("[từ 01/07/2025]"))
             out.append((u.code, text, search_key(text), tree))
     return out
 
