@@ -55,19 +55,30 @@ def run_init(args: argparse.Namespace) -> int:
     return 0
 
 
+WARNINGS_SHOWN = 50
+
+
 def run_check(args: argparse.Namespace) -> int:
-    from bkdesk.model.store.check import check_database
+    from bkdesk.model.store.check import check_database, check_warnings
 
     conn = _open_existing(args)
     try:
         problems = check_database(conn)
+        warnings = [] if problems else check_warnings(conn)
     finally:
         conn.close()
+    for w in warnings[:WARNINGS_SHOWN]:  # contradictions to look at; they do not make the database unsound
+        print(f"Cảnh báo: {w}")
+    if len(warnings) > WARNINGS_SHOWN:
+        print(f"... và {len(warnings) - WARNINGS_SHOWN} cảnh báo khác.")
     if problems:
         for p in problems:
             print(p)
         print(f"Phát hiện {len(problems)} vấn đề.")
         return 1
+    if warnings:
+        print(f"Cơ sở dữ liệu tốt; có {len(warnings)} cảnh báo cần kiểm tra lại.")
+        return 0
     print("Cơ sở dữ liệu tốt: không phát hiện vấn đề.")
     return 0
 

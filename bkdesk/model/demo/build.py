@@ -290,7 +290,8 @@ def _household(rng, t, no, code, commune_name, village, urban, mix, rounds, c21,
         m["uid"], m["household_uid"] = _uid(rng), hh_uid
     housing = make_housing(rng, c22, len(roster), urban)
     hh = {"uid": hh_uid, "commune_code": code, "village_uid": village[0], "household_no": f"{no:04d}",
-          "_nlndn": int(not urban and rng.random() < 0.75), "_roster": roster}
+          # a middle-living household is recognised only as a farm/forestry/fishery/salt household
+          "_nlndn": int(not urban and (rng.random() < 0.75 or c22 == MIDDLE)), "_roster": roster}
     # The end of 2022 is the household's current state; 2021 is scored on a copy (snapshot if it differs).
     s22 = score(rng, code, rounds[2022], roster, housing, c22)
     roster21, housing21 = [dict(m) for m in roster], dict(housing)

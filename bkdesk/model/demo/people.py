@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from bkdesk.model.rules.codelists import HEAD_CODE, codelists
 from bkdesk.model.rules.records import Housing, Member, data_fields
+from bkdesk.model.rules.validation import EDUCATION_MIN_AGE, QUALIFICATION_MIN_AGE, RELATION_SEX
 from bkdesk.paths import resource_path
 
 # The state every generated age refers to: the reference date of the 2022 periodic round.
@@ -86,7 +87,9 @@ def compose(rng: random.Random, cls: str, mix: dict[str, float]) -> list[Person]
     people += _children(rng, age, n_kids, eth)
     if kind == "three_gen":
         elder = min(age + rng.randint(20, 32), 95)
-        people.append(Person("bo" if rng.random() < 0.4 else "me", "1" if rng.random() < 0.4 else "2", elder, eth))
+        relation = "bo" if rng.random() < 0.4 else "me"
+        rng.random()  # the draw that once picked the sex on its own (kept: the rest of the data stays put)
+        people.append(Person(relation, RELATION_SEX[relation], elder, eth))
         if rng.random() < 0.35:
             people[-1] = Person("bo", "1", elder, eth)
             people.append(Person("me", "2", _near(rng, elder, 4), eth))
@@ -144,8 +147,8 @@ def make_member(rng: random.Random, p: Person, cls: str, names: dict, eth_codes:
     m["school_level"] = (_school(a) or ("cd_dh" if rng.random() < 0.6 else "gdnn")) if studying else None
     m["level_suitable_for_age"] = (0 if rng.random() < bad * 0.1 else 1) if studying else None
     m["highest_general_education"] = _completed(a) if a < 18 else _adult_education(rng, a, bad)
-    m["vocational_qualification"] = "none" if a < 18 else rng.choices(
-        ("none", "so_cap", "trung_cap", "cao_dang", "dai_hoc"), weights=(80 + 15 * bad, 8, 6, 3, 3))[0]
+    m["vocational_qualification"] = "none" if a < 18 else _plausible_qualification(a, rng.choices(
+        ("none", "so_cap", "trung_cap", "cao_dang", "dai_hoc"), weights=(80 + 15 * bad, 8, 6, 3, 3))[0])
     m["on_job_training"] = 0 if a < 18 else int(rng.random() < 0.08 * (1 - bad))
     _labour(rng, m, a, studying, bad)
     disabled = rng.random() < 0.03 + 0.03 * bad
@@ -165,6 +168,14 @@ def make_member(rng: random.Random, p: Person, cls: str, names: dict, eth_codes:
         _id_card(rng, m, born, p.sex, a)
         m["permanent_residence"] = m["current_residence"] = address
     return m
+
+
+def _plausible_qualification(age: int, level: str) -> str:
+    """The drawn qualification, or the highest one a person of that age can plausibly hold."""
+    if QUALIFICATION_MIN_AGE.get(level, 0) <= age:
+        return level
+    return max((q for q, lo in QUALIFICATION_MIN_AGE.items() if lo <= age), key=QUALIFICATION_MIN_AGE.get,
+               default="none")
 
 
 def _studying(rng: random.Random, a: int, bad: float) -> bool:
@@ -288,7 +299,8 @@ def apply_step(step: tuple[str, dict], roster: list[dict], housing: dict) -> Non
         elif "labour" in values and m.get("wage_job"):
             m["labour_contract"] = 1
         elif "education" in values and m.get("labour_status") not in (None, "dang_di_hoc"):
-            m["highest_general_education"] = "thpt"
+            age = AGE_REF.year - int(str(m["birth_date"])[:4])
+            m["highest_general_education"] = "thpt" if age >= EDUCATION_MIN_AGE["thpt"] else "thcs"
         elif "education" in values and not m.get("currently_studying"):
             age = AGE_REF.year - int(str(m["birth_date"])[:4])
             if 3 <= age < 18:

@@ -32,6 +32,7 @@ REVIEW_COLUMNS = (
     "household_representative", "record_status", "start_status", "nlndn", "nlndn_middle_recognised",
     "score_a_paper", "score_a_final", "score_a_source", "score_b", "deprivation_count", "computed_class",
     "final_class", "reasons_text", "decision_id", "members_count", "roster_snapshot", "housing_snapshot",
+    "income_12m_vnd", "income_period_from", "income_period_to", "members_counted",
     "signed", "rev", "updated_at", "updated_by", "origin")
 START_STATUS = {POOR: "POOR", NEAR_POOR: "NEAR_POOR", NOT_POOR: "OTHER", MIDDLE: "OTHER"}
 
@@ -64,7 +65,7 @@ def _finals(results: dict, lean_worse: bool) -> dict[str, tuple[str, str, str, s
     for code, r in results.items():
         if r.value in FINAL_VALUES:
             out[code] = (r.value, r.value, "", "")
-        else:  # unknown: the officer decides at the visit (e.g. working-age bounds not yet in the data)
+        else:  # unknown: the officer decides at the visit (e.g. a rule whose data is not published)
             out[code] = (r.value, DEPRIVED if lean_worse else NOT_DEPRIVED, OFFICER_REASON, r.missing_vi())
     return out
 
@@ -124,7 +125,23 @@ def review_row(rng: random.Random, uid: str, hh: dict, rnd: RoundInfo, s: Scored
         "housing_snapshot": json.dumps(housing, ensure_ascii=False, sort_keys=True) if housing else None,
         "signed": 1, "rev": 1, "updated_at": rnd.stamp, "updated_by": user, "origin": origin,
     }
+    values.update(middle_income(hh["uid"], rnd, values["members_count"]) if s.cls == MIDDLE else
+                  dict.fromkeys(("income_12m_vnd", "income_period_from", "income_period_to", "members_counted")))
     return tuple(values[c] for c in REVIEW_COLUMNS)
+
+
+def middle_income(household_uid: str, rnd: RoundInfo, members: int) -> dict:
+    """The income procedure's record of a middle-living household (households.md §7): 12-month income
+    inside the middle band of its area, the members counted and the 12 months before the review. Drawn
+    from the household's own seed, so the rest of the demo data does not move."""
+    line, upper = rnd.standard.income_line[rnd.area], (rnd.standard.middle_band_upper or {})[rnd.area]
+    per_capita = random.Random(f"{household_uid}/{rnd.list_year}").randint(int(line) // 1000 + 1, int(upper) // 1000)
+    members = max(1, members)
+    end = rnd.ref - dt.timedelta(days=1)
+    return {"income_12m_vnd": per_capita * 1000 * 12 * members, "members_counted": members,
+            "income_period_from": dt.date(end.year - 1, end.month, end.day).isoformat() if not (
+                end.month == 2 and end.day == 29) else dt.date(end.year - 1, 2, 28).isoformat(),
+            "income_period_to": end.isoformat()}
 
 
 def children_rows(rng: random.Random, review_uid: str, s: Scored, roster: list[dict], ref: dt.date,

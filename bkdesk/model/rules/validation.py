@@ -3,7 +3,11 @@
 Errors block confirming the review (it stays a draft); warnings (``severity="warning"``) only inform:
 - approximate ages near an indicator bound (from the indicator computation);
 - age-versus-relationship sanity: a child or grandchild much older than the head, a parent or
-  grandparent younger than the head, a spouse with a very large age gap.
+  grandparent younger than the head, a spouse with a very large age gap;
+- relationship versus sex ("Bố" for a woman, "Vợ" for a man, ...);
+- age versus education: a completed level or a qualification younger than anyone can hold it.
+These plausibility rules (``plausibility_warnings``) are shared by the editor, the list importer and
+``bkdesk check``.
 """
 
 from __future__ import annotations
@@ -25,6 +29,19 @@ _SPOUSE_GAP = 30
 _CHILD_RELATIONS = ("con", "con_dau", "con_re", "chau")
 _ELDER_RELATIONS = ("bo", "me", "ong", "ba")
 _SPOUSE_RELATIONS = ("vo", "chong")
+# Relationships that name the member's sex (codes of the "sexes" list: 1 Nam, 2 Nữ).
+RELATION_SEX = {"vo": "2", "chong": "1", "bo": "1", "me": "2", "ong": "1", "ba": "2", "con_dau": "2",
+                "con_re": "1", "anh": "1", "chi": "2"}
+RELATION_LABELS = {"vo": "Vợ", "chong": "Chồng", "bo": "Bố", "me": "Mẹ", "ong": "Ông", "ba": "Bà",
+                   "con_dau": "Con dâu", "con_re": "Con rể", "anh": "Anh", "chi": "Chị"}
+_SEX_LABELS = {"1": "nam", "2": "nữ"}
+# Youngest plausible age (completed years) to have completed a general-education level or to hold a
+# vocational qualification: the normal completion age less one year (plausibility, not a legal rule).
+EDUCATION_MIN_AGE = {"tieu_hoc": 10, "thcs": 14, "thpt": 17}
+QUALIFICATION_MIN_AGE = {"so_cap": 15, "trung_cap": 16, "cao_dang": 18, "dai_hoc": 20}
+_EDUCATION_LABELS = {"tieu_hoc": "tốt nghiệp tiểu học", "thcs": "tốt nghiệp THCS", "thpt": "tốt nghiệp THPT",
+                     "so_cap": "trình độ sơ cấp", "trung_cap": "trình độ trung cấp", "cao_dang": "trình độ cao đẳng",
+                     "dai_hoc": "trình độ đại học"}
 _CCCD = re.compile(r"\d{12}")
 _CMND = re.compile(r"\d{9}")
 
@@ -100,6 +117,43 @@ def _relationship_warnings(roster: Sequence[Mapping], ref: dt.date, head_index: 
     return out
 
 
+def _sex_and_education_warnings(roster: Sequence[Mapping], ref: dt.date) -> list[FieldError]:
+    out = []
+    for i, m in enumerate(roster):
+        rel, sex = m.get("relation_to_head"), str(m.get("sex") or "")
+        want = RELATION_SEX.get(rel or "")
+        if want and sex in _SEX_LABELS and sex != want:
+            out.append(FieldError(f"members[{i}].sex", f"{_name(m, i)}: quan hệ với chủ hộ là "
+                                  f"\"{RELATION_LABELS[rel]}\" nhưng giới tính là {_SEX_LABELS[sex]}: kiểm tra lại.",
+                                  WARNING))
+        try:
+            age, _ = age_on(m, ref)
+        except ValueError:
+            continue
+        if age is None:
+            continue
+        for key, table in (("highest_general_education", EDUCATION_MIN_AGE),
+                           ("vocational_qualification", QUALIFICATION_MIN_AGE)):
+            level = m.get(key)
+            if level in table and age < table[level]:
+                out.append(FieldError(f"members[{i}].{key}", f"{_name(m, i)}: {age} tuổi nhưng ghi "
+                                      f"{_EDUCATION_LABELS[level]} (thường từ {table[level]} tuổi trở lên): kiểm tra lại.",
+                                      WARNING))
+    return out
+
+
+def plausibility_warnings(roster: Sequence[Mapping], reference_date: dt.date) -> list[FieldError]:
+    """Contradictions in a roster that an officer should check: relationship vs sex, relationship vs age
+    (against the head present on the reference date), age vs education. Warnings only."""
+    heads = [i for i, m in enumerate(roster) if m.get("relation_to_head") == HEAD_CODE
+             and present_on(m, reference_date)]
+    try:
+        by_age = _relationship_warnings(roster, reference_date, heads[0] if len(heads) == 1 else None)
+    except ValueError:  # an invalid birth date is an error reported by the member checks
+        by_age = []
+    return _sex_and_education_warnings(roster, reference_date) + by_age
+
+
 def validate_review(review: Mapping, roster: Sequence[Mapping], housing: Mapping | None, reference_date: dt.date,
                     standard=None, codelists: CodeLists | None = None, indicator_rows: Mapping | None = None,
                     causes: Mapping[str, str] | None = None, today: dt.date | None = None) -> list[FieldError]:
@@ -154,7 +208,7 @@ def validate_review(review: Mapping, roster: Sequence[Mapping], housing: Mapping
             needs_text = codelists.requires_text("causes", code) if codelists is not None else False
             if needs_text and not (text or "").strip():
                 out.append(FieldError(f"causes.{code}", "Nguyên nhân khác (mã 8) phải ghi rõ nội dung."))
-    out += _relationship_warnings(roster, reference_date, heads[0] if len(heads) == 1 else None)
+    out += plausibility_warnings(roster, reference_date)
     return out
 
 

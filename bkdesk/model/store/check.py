@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import unicodedata
 
+from bkdesk.errors import UserError
+from bkdesk.model.rules.classify import MIDDLE, classify_by_income
+from bkdesk.model.rules.fmt import fmt_int
 from bkdesk.model.rules.text import search_key
+from bkdesk.model.rules.validation import plausibility_warnings
 from bkdesk.model.store import settings
+from bkdesk.model.store.repo_standards import standard_for_list_year
 
 
 def check_database(conn: sqlite3.Connection) -> list[str]:
@@ -72,4 +78,74 @@ def _invariants(conn: sqlite3.Connection) -> list[str]:
             " WHERE household_no <> '' GROUP BY commune_code, list_year, household_no HAVING count(DISTINCT"
             " household_uid) > 1 LIMIT 20"):
         out.append(f"Mã hộ {no} bị trùng trong xã {code}, năm danh sách {year} ({n} hộ).")
+    return out
+
+
+# --- warnings: contradictions an officer should look at (not a damaged database) -------------------------
+
+_ROSTER_FIELDS = ("position", "full_name", "sex", "birth_date", "birth_date_precision", "relation_to_head",
+                  "presence", "presence_date", "highest_general_education", "vocational_qualification")
+
+
+def check_warnings(conn: sqlite3.Connection, today: dt.date | None = None) -> list[str]:
+    """Plausibility contradictions in the data (households.md §15 and the income procedure), in Vietnamese:
+    relationship vs sex, relationship vs age, age vs education on each household's latest reference date;
+    middle-living households without the farm/forestry/fishery/salt flag, the income or an income in the
+    band."""
+    today = today or dt.date.today()
+    out: list[str] = []
+    ref_of = dict(conn.execute("SELECT household_uid, max(reference_date) FROM review GROUP BY household_uid"))
+    labels = dict(conn.execute("SELECT uid, coalesce(nullif(household_no, ''), uid) || ' (xã ' || commune_code || ')'"
+                               " FROM household"))
+    roster: list[dict] = []
+    current = None
+
+    def flush():
+        if current is not None:
+            ref = _day(ref_of.get(current)) or today
+            out.extend(f"Hộ {labels.get(current, current)}: {w.message}"
+                       for w in plausibility_warnings(sorted(roster, key=lambda m: m["position"]), ref))
+
+    cols = ", ".join(_ROSTER_FIELDS)
+    for row in conn.execute(f"SELECT household_uid, {cols} FROM member ORDER BY household_uid"):
+        if row[0] != current:
+            flush()
+            current, roster = row[0], []
+        roster.append(dict(zip(_ROSTER_FIELDS, row[1:], strict=True)))
+    flush()
+    return out + _middle_living_warnings(conn, labels)
+
+
+def _day(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _middle_living_warnings(conn: sqlite3.Connection, labels: dict) -> list[str]:
+    out = []
+    rows = conn.execute(
+        "SELECT household_uid, list_year, area, nlndn, income_12m_vnd, members_counted, deprivation_count"
+        " FROM review WHERE final_class = 'MIDDLE' AND record_status IN ('confirmed', 'decided')").fetchall()
+    standards: dict = {}
+    for uid, year, area, nlndn, income, counted, d in rows:
+        who = f"Hộ {labels.get(uid, uid)} (năm danh sách {year}): hộ có mức sống trung bình"
+        if nlndn != 1:
+            out.append(f"{who} nhưng không ghi là hộ làm nông, lâm, ngư, diêm nghiệp.")
+            continue
+        if income is None or not counted:
+            out.append(f"{who} nhưng chưa có thu nhập 12 tháng hoặc số nhân khẩu tính thu nhập.")
+            continue
+        if year not in standards:
+            try:
+                standards[year] = standard_for_list_year(year, conn)
+            except UserError:  # no standard for the year: nothing to compare with
+                standards[year] = None
+        std = standards[year]
+        if std is None or area not in ("rural", "urban"):
+            continue
+        if classify_by_income(std, area, income, counted, d or 0, True) != MIDDLE:
+            out.append(f"{who} nhưng thu nhập bình quân {fmt_int(income // (12 * counted))} đồng/người/tháng "
+                       "nằm ngoài khoảng mức sống trung bình.")
     return out

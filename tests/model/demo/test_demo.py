@@ -17,7 +17,7 @@ from bkdesk.model.rules.classify import classify
 from bkdesk.model.rules.indicators import age_on, compute_indicators
 from bkdesk.model.rules.units import TREE_2022, catalog
 from bkdesk.model.store.bulk import class_counts, derived_like_repo, household_counts, household_derived
-from bkdesk.model.store.check import check_database
+from bkdesk.model.store.check import check_database, check_warnings
 from bkdesk.model.store.db import open_db
 from bkdesk.model.store.repo_standards import standard_for_list_year
 
@@ -188,6 +188,7 @@ def test_district_scale_counts_equal_the_annex(tmp_path):
         assert household_counts(conn)["062"] == target.households
         assert class_counts(conn, 2021)["062"]["POOR"] == target.poor
         assert check_database(conn) == []
+        assert check_warnings(conn) == []  # no relation/sex/age/education or middle-living contradiction
     finally:
         conn.close()
 
@@ -254,3 +255,38 @@ def test_indexes_are_rebuilt_exactly_after_the_bulk_load(commune_db, tmp_path):
     finally:
         fresh.close()
     assert commune_db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_demo_passes_every_plausibility_rule_and_middle_living_households_carry_their_income(commune_db):
+    from bkdesk.model.rules.classify import MIDDLE, classify_by_income
+
+    assert check_warnings(commune_db) == []
+    rows = commune_db.execute("SELECT list_year, area, nlndn, income_12m_vnd, members_counted, members_count,"
+                              " income_period_from, income_period_to, reference_date FROM review"
+                              " WHERE final_class='MIDDLE'").fetchall()
+    assert rows
+    for year, area, nlndn, income, counted, present, start, end, ref in rows:
+        std = standard_for_list_year(year)
+        assert nlndn == 1 and counted == present
+        assert classify_by_income(std, area, income, counted, 0, True) == MIDDLE
+        assert end < ref[:10] and start < end
+    # a relationship that names a sex always matches it (73 members contradicted it before)
+    from bkdesk.model.rules.validation import RELATION_SEX
+
+    for rel, sex in commune_db.execute("SELECT relation_to_head, sex FROM member"):
+        assert RELATION_SEX.get(rel, sex) == sex
+
+
+def test_bkdesk_check_prints_contradictions_as_warnings_and_exits_0(tmp_path, capsys):
+    path = tmp_path / "c.sqlite"
+    demo.build_demo_database(path, "commune", seed=5, workers=1)
+    conn = open_db(path)
+    try:
+        uid = conn.execute("SELECT uid FROM member WHERE relation_to_head='vo' LIMIT 1").fetchone()[0]
+        conn.execute("UPDATE member SET sex='1' WHERE uid=?", (uid,))
+    finally:
+        conn.close()
+    assert cli_main(["check", "--db", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Cảnh báo: Hộ ") and 'là "Vợ" nhưng giới tính là nam' in out[0]
+    assert out[-1] == "Cơ sở dữ liệu tốt; có 1 cảnh báo cần kiểm tra lại."

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+import pytest
+
 from bkdesk.model.rules.codelists import codelists
 from bkdesk.model.rules.standards import shipped_standard
 from bkdesk.model.rules.validation import ERROR, WARNING, errors_only, validate_review
@@ -102,3 +104,50 @@ def test_relationship_sanity_is_a_warning_not_an_error():
     result = check([head(), old_child, young_parent])
     assert errors_only(result) == []
     assert fields(result, WARNING) == ["members[1].relation_to_head", "members[2].relation_to_head"]
+
+
+# relationship vs sex: (relation, sex, contradiction?)
+RELATION_SEX_CASES = [
+    ("bo", "2", True), ("bo", "1", False), ("me", "1", True), ("me", "2", False),
+    ("vo", "1", True), ("vo", "2", False), ("chong", "2", True), ("chong", "1", False),
+    ("ong", "2", True), ("ba", "1", True), ("con_dau", "1", True), ("con_re", "2", True),
+    ("anh", "2", True), ("chi", "1", True), ("con", "1", False), ("con", "2", False), ("em", "2", False),
+    ("chau", "1", False), ("khac", "2", False),
+]
+
+
+@pytest.mark.parametrize(("relation", "sex", "contradiction"), RELATION_SEX_CASES)
+def test_relationship_against_sex_is_a_warning(relation, sex, contradiction):
+    other = member(full_name="Nông Thị Lan", relation_to_head=relation, sex=sex, birth_date="1950-01-01"
+                   if relation in ("bo", "me", "ong", "ba") else "1972-01-01")
+    result = check([head(sex="1"), other])
+    assert errors_only(result) == []
+    warned = [e for e in result if e.field == "members[1].sex"]
+    assert bool(warned) is contradiction
+    if contradiction:
+        assert warned[0].severity == WARNING and "Nông Thị Lan" in warned[0].message and "kiểm tra lại" in warned[0].message
+
+
+@pytest.mark.parametrize(("field", "level", "birth", "warn"), [
+    ("highest_general_education", "thpt", "2006-01-01", True),     # 16 on the reference date
+    ("highest_general_education", "thpt", "2005-01-01", False),    # 17
+    ("highest_general_education", "thcs", "2009-01-01", True),     # 13
+    ("highest_general_education", "thcs", "2008-01-01", False),    # 14
+    ("highest_general_education", "tieu_hoc", "2013-01-01", True), # 9
+    ("vocational_qualification", "dai_hoc", "2003-01-01", True),   # 19
+    ("vocational_qualification", "dai_hoc", "2002-01-01", False),  # 20
+    ("vocational_qualification", "so_cap", "2008-01-01", True),    # 14
+    ("vocational_qualification", "none", "2015-01-01", False),
+])
+def test_age_against_education_is_a_warning(field, level, birth, warn):
+    result = check([head(), member(birth_date=birth, **{field: level})])
+    assert errors_only(result) == []
+    assert (f"members[1].{field}" in fields(result, WARNING)) is warn
+
+
+def test_plausibility_warnings_alone_for_the_importer_and_check():
+    from bkdesk.model.rules.validation import plausibility_warnings
+
+    roster = [head(sex="1"), member(relation_to_head="vo", sex="1", birth_date="1972-01-01")]
+    [w] = plausibility_warnings(roster, REF)
+    assert w.message == 'Hà Thị Con: quan hệ với chủ hộ là "Vợ" nhưng giới tính là nam: kiểm tra lại.'
