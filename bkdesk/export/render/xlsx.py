@@ -13,6 +13,7 @@ import xlsxwriter
 
 from bkdesk.export.reports.official import DocInfo, is_formula_like
 from bkdesk.export.reports.tables import Table
+from bkdesk.fileio import atomic_output
 from bkdesk.model.jobs import NO_CONTROL, JobControl
 
 FONT = "Times New Roman"
@@ -187,18 +188,13 @@ def write_meta_sheet(wb, tables: list[Table]) -> None:
 def write_xlsx(tables: list[Table], path: str | Path, doc: DocInfo, control: JobControl = NO_CONTROL) -> Path:
     """One sheet per table plus the hidden meta sheet. Written to a temporary name, then renamed."""
     path = Path(path)
-    tmp = path.with_name(path.name + ".part")
-    wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False, "strings_to_numbers": False})
-    try:
+    with atomic_output(path) as tmp:  # temp file in the same folder, fsync, rename; removed on failure
+        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
+                                            "strings_to_urls": False, "strings_to_numbers": False})
         fm = _Formats(wb)
         for i, t in enumerate(tables):
             control.report(i, len(tables), t.title)
             write_table_sheet(wb, t, doc, fm, control)
         write_meta_sheet(wb, tables)
         wb.close()
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    tmp.replace(path)
     return path

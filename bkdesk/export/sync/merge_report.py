@@ -9,6 +9,7 @@ import xlsxwriter
 
 from bkdesk.export.sync.conflicts import TABLE_VI
 from bkdesk.export.sync.merge import CATEGORIES, CATEGORY_VI, REJECTED, STATUS_VI, MergeReport
+from bkdesk.fileio import atomic_output
 
 HEADER = ("Tệp", "Đơn vị", "Năm rà soát", "Kết quả", *(CATEGORY_VI[c] for c in CATEGORIES),
           CATEGORY_VI["duplicates"], "Hộ thêm mới", "Hộ cập nhật", "Lý do / ghi chú", "Người gửi (máy, khóa)")
@@ -42,7 +43,12 @@ def conflict_rows(report: MergeReport) -> list[tuple[str, ...]]:
 
 def write_report(report: MergeReport, out: str | Path) -> Path:
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_output(out) as tmp:  # temp file in the same folder, fsync, rename; removed on failure
+        _write_report(report, tmp)
+    return out
+
+
+def _write_report(report: MergeReport, out: Path) -> None:
     wb = xlsxwriter.Workbook(str(out), {"strings_to_numbers": False, "strings_to_formulas": False,
                                         "strings_to_urls": False})
     bold = wb.add_format({"bold": True})
@@ -65,7 +71,6 @@ def write_report(report: MergeReport, out: str | Path) -> Path:
     _table(wb, bold, "Gói bị từ chối", ("Tệp", "Lý do"),
            [(r.file, r.message) for r in report.results if r.status == REJECTED], (0, 1))
     wb.close()
-    return out
 
 
 def _table(wb, bold, name: str, header, rows, wide) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import sqlite3
 import unicodedata
@@ -25,6 +24,7 @@ from bkdesk.errors import UserError
 from bkdesk.export.sync import package_format as fmt
 from bkdesk.export.sync import signing
 from bkdesk.export.sync.file_guard import check_xlsx
+from bkdesk.fileio import atomic_output
 from bkdesk.model.jobs import NO_CONTROL, JobControl
 from bkdesk.model.rules.fmt import dmy_hm, fmt_int
 from bkdesk.model.rules.units import TREE_2022, tree_on
@@ -185,13 +185,8 @@ def write_package(conn: sqlite3.Connection, unit_code: str, review_year: int, ou
     manifest[fmt.CHECKSUM_KEY] = checksum.digest(manifest)
     manifest[fmt.SIGNATURE_KEY] = signing.sign(conn, manifest[fmt.CHECKSUM_KEY])
     control.report(len(repo_sync.TABLES), len(repo_sync.TABLES) + 1, "Đang ghi tệp…")
-    tmp = out.with_name(out.name + ".tmp")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    try:
+    with atomic_output(out) as tmp:  # temp file in the same folder, fsync, rename; removed on failure
         _write_xlsx(tmp, manifest, tables, visible)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
     repo_sync.record_sent_versions(conn, states)
     export_marker.set_last_exported_audit_id(conn, unit_code, top_audit)
     return out, manifest[fmt.CHECKSUM_KEY]
