@@ -236,6 +236,8 @@ EN: dict[str, str] = {
     # household editor buttons, status and list (household_edit, household_table)
     'Lưu (Ctrl+S)': 'Save (Ctrl+S)',
     'Đóng': 'Close',
+    'ĐÃ KHÓA.': 'LOCKED.',
+    'đã khóa': 'locked',
     'Lưu và hộ tiếp theo': 'Save and next household',
     'Lưu ý: ': 'Note: ',
     'Trạng thái: {s}': 'Status: {s}',
@@ -257,7 +259,8 @@ EN: dict[str, str] = {
     'Đã xác nhận': 'Confirmed',
     'Đã quyết định': 'Decided',
     'Trạng thái': 'Status',
-    'Chỉ số thiếu hụt': 'Deprivations',
+    'Số thiếu hụt': 'Deprivations',
+    'Đăng ký thoát': 'Exit registration',
     'Phiếu rà soát đã có quyết định công nhận: chỉ xem, không sửa được. ': 'This review has a recognition decision: read only, it cannot be changed. ',
     'Muốn sửa phải mở khóa đợt rà soát (có ghi nhật ký).': 'To change it, unlock the review round (the unlock is logged).',
 }

@@ -107,8 +107,8 @@ def test_decided_review_opens_read_only_with_a_lock(qtbot, db, window, boxes):
     uid = _households(db, status="decided")[0]
     win = window()
     editor = _open(qtbot, win, uid)
-    assert editor.lock_label.isVisible() and "🔒" in editor.lock_label.text()
-    assert "🔒" in editor.windowTitle()
+    assert editor.lock_label.isVisible() and "ĐÃ KHÓA" in editor.lock_label.text()
+    assert "[đã khóa]" in editor.windowTitle()
     assert editor.household_form.widget("address").isReadOnly()
     assert not editor.save_button.isEnabled() and not editor.review_tab.confirm_button.isEnabled()
     type_text(editor.household_form.widget("address"), "xyz")

@@ -40,6 +40,7 @@ TAB_TITLES = ("Hộ gia đình", "Thành viên", "Rà soát", "Nguyên nhân && 
 TAB_OF_PART = {"household": 0, "housing": 0, "members": 1, "review": 2, "exit": 4}
 LOCK_STYLE = "background: #fff4d6; border: 1px solid #c79a00; padding: 6px;"
 INFO_STYLE = "background: #fdecea; padding: 4px;"
+READ_ONLY_STYLE = "background: #f0f0f0; color: #333333;"
 MISSING_SHOWN = 5
 
 __all__ = ["HouseholdEditor", "draft_key"]
@@ -136,8 +137,9 @@ class HouseholdEditor(QDialog):
 
     def _lock(self) -> None:
         """A decided review: everything is shown, nothing can be changed (the lock says why)."""
-        self.lock_label.setText("🔒 " + _("Phiếu rà soát đã có quyết định công nhận: chỉ xem, không sửa được. "
-                                         "Muốn sửa phải mở khóa đợt rà soát (có ghi nhật ký)."))
+        self.lock_label.setText("<b>" + _("ĐÃ KHÓA.") + "</b> " + _(
+            "Phiếu rà soát đã có quyết định công nhận: chỉ xem, không sửa được. ") + _(
+            "Muốn sửa phải mở khóa đợt rà soát (có ghi nhật ký)."))
         self.lock_label.show()
         keep = {self.close_button, self.roster_tab.roster_table}
         for w in self.tabs.findChildren(QWidget):
@@ -145,6 +147,7 @@ class HouseholdEditor(QDialog):
                 continue
             if isinstance(w, QLineEdit):
                 w.setReadOnly(True)
+                w.setStyleSheet(READ_ONLY_STYLE)
             elif isinstance(w, QComboBox | QAbstractButton):
                 w.setEnabled(False)
         self.exit_check.setEnabled(False)
@@ -264,7 +267,7 @@ class HouseholdEditor(QDialog):
     def _update_title(self) -> None:
         hh = self.state["household"]
         mark = "* " if self.model.dirty or self.model.is_new else ""
-        lock = " 🔒" if self.model.read_only else ""
+        lock = " [" + _("đã khóa") + "]" if self.model.read_only else ""
         self.setWindowTitle(f"{mark}{_('Hộ')} {hh.get('household_no') or ''} {self.model.head_name()}".strip()
                             + lock + " - bkdesk")
 
