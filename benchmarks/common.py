@@ -51,8 +51,10 @@ FIGURES: dict[str, Figure] = {
     "editor_open": Figure("mở cửa sổ sửa hộ", 150.0, "ms"),
     "editor_save": Figure("lưu một hộ", 50.0, "ms"),
     "export_commune": Figure("xuất gói dữ liệu một xã (4.000 hộ)", 10.0),
-    "merge_province": Figure("gộp 108 gói xã (81.480 hộ, ~330.000 người)", 60.0, floor="floor_sqlite_merge"),
-    "merge_memory": Figure("bộ nhớ khi gộp 108 gói xã", 1024.0, "MB"),
+    "import_template": Figure("nhập mẫu nhập liệu 4.000 hộ", 10.0),
+    "import_memory": Figure("bộ nhớ khi nhập mẫu nhập liệu 4.000 hộ", 300.0, "MB"),
+    "merge_province": Figure("gộp 108 gói xã (81.480 hộ, ~330.000 người)", 20.0, floor="floor_sqlite_merge"),
+    "merge_memory": Figure("bộ nhớ khi gộp 108 gói xã", 500.0, "MB"),
     "reports_xlsx": Figure("15 báo cáo toàn tỉnh, xlsx", 30.0),
     "pdf_forms": Figure("phiếu hộ PDF (mỗi hộ một trang, phông TTF)", 150.0, "pages/s", True,
                         floor="floor_canvas_pages"),
@@ -65,7 +67,9 @@ FIGURES: dict[str, Figure] = {
 
 # Library floors: the same work done with the bare library, measured the same way (DESIGN.md §5).
 FLOORS: dict[str, Figure] = {
-    "floor_sqlite_merge": Figure("sàn: sqlite3 ATTACH + INSERT...SELECT gộp 108 CSDL xã", None),
+    "floor_sqlite_merge": Figure("sàn: sqlite3 ATTACH + INSERT...SELECT gộp 108 CSDL xã (bảng trơn, chỉ mục sau)",
+                                 None),
+    "floor_package_read": Figure("sàn: python-calamine đọc mọi ô của 108 gói xã", None),
     "floor_sqlite_load": Figure("sàn: sqlite3 executemany nạp các dòng của dữ liệu mẫu toàn tỉnh", None),
     "floor_calamine_read": Figure("sàn: python-calamine đọc xlsx 81.480 x 30 ô", None),
     "floor_xlsx_write": Figure("sàn: openpyxl write-only ghi 81.480 x 30 ô", None),

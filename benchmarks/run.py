@@ -29,7 +29,7 @@ from benchmarks.common import FIGURES, FLOORS, Context, Measure, figure_of  # no
 BENCH_DIR = Path(__file__).resolve().parent
 # Figures that a print-only module reports in its own lines (so they are not "not measured yet").
 PRINTED_BY = {"bench_classify": ("classify_100k",),
-              "bench_merge": ("merge_province", "merge_memory", "export_commune")}
+              "bench_merge": ("merge_province", "merge_memory", "export_commune", "floor_package_read")}
 
 
 @dataclass
