@@ -149,16 +149,11 @@ def template_sheets(sheets: dict[str, list[list]]) -> tuple[str | None, str | No
 
 # --- cell parsing ----------------------------------------------------------------------------------
 
-_PLAIN = __import__("re").compile(r"[ -~]*")  # printable ASCII: nothing for clean_text to do but strip
-
-
 def _text(v) -> str:
     if v is None:
         return ""
     if isinstance(v, str):
-        if _PLAIN.fullmatch(v) and "  " not in v:
-            return v.strip()
-        return clean_text(v) or ""
+        return repo_import.quick_clean(v)
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     if isinstance(v, dt.datetime):
@@ -812,14 +807,18 @@ def _write(ctx: _Context, plans: list[Plan], new_round: bool, src: Source, resul
         uids = {}
         for key, name in ctx.new_villages.items():
             uids["new-village:" + key] = repo_import.add_village(ctx.conn, ctx.commune, name, ctx.user, ctx.reason, at)
-        for n, plan in enumerate(plans):
-            if n % 100 == 0:
-                control.report(n, len(plans), "Đang ghi")
+        for plan in plans:
             hh = plan.bundle.household
             if hh.village_uid in uids:
                 hh.village_uid = uids[hh.village_uid]
                 plan.review.village_uid = hh.village_uid
             plan.review.round_uid = ctx.rnd.uid
+        added = [p for p in plans if p.state == "added"]
+        control.report(0, len(plans), "Đang ghi")
+        repo_import.insert_new_households(ctx.conn, [(p.bundle, p.review) for p in added], ctx.user, ctx.reason, at)
+        for n, plan in enumerate(p for p in plans if p.state == "updated"):
+            if n % 100 == 0:
+                control.report(len(added) + n, len(plans), "Đang ghi")
             write_household(ctx.conn, plan.bundle, ctx.user, ctx.reason, at=at)
             write_review(ctx.conn, plan.review, ctx.user, ctx.reason, at=at)
         if src.mapping is not None and src.shape:

@@ -273,6 +273,25 @@ def _code_labels(lists: CodeLists, name: str) -> list[str]:
     return [i["label_vi"] for i in lists.items(name)]
 
 
+def template_rows(conn: sqlite3.Connection, unit: str | None, review_year: int
+                  ) -> tuple[str, list[list], list[list], list[str]]:
+    """(commune, household rows, member rows, village names) of the commune's data for the template."""
+    commune = commune_of(conn, unit)
+    standard = standard_for_list_year(list_year_for("periodic", review_year), conn)
+    lists = codelists(standard.id)
+    villages = {r["uid"]: r["name"] for r in list_villages(conn, commune)}
+    hh_cols = household_columns(standard)
+    rows_h: list[list] = []
+    rows_m: list[list] = []
+    rnd = find_round(conn, commune, "periodic", review_year)
+    for bundle in sorted(iter_households(conn, commune_code=commune),
+                         key=lambda b: (b.household.household_no, b.household.uid)):
+        review = review_in_round(conn, bundle.household.uid, rnd.uid) if rnd is not None else None
+        rows_h.append(household_row(hh_cols, bundle, review, villages, lists))
+        rows_m += [member_row(m, bundle.household.household_no, lists) for m in bundle.members]
+    return commune, rows_h, rows_m, sorted(villages.values())
+
+
 def write_template(conn: sqlite3.Connection, out: str | Path, unit: str | None = None, with_data: bool = False,
                    review_year: int | None = None) -> dict:
     """Write the template; with ``with_data`` fill it from the database (review year ``review_year``).
@@ -284,24 +303,22 @@ def write_template(conn: sqlite3.Connection, out: str | Path, unit: str | None =
         raise UserError("Cần ghi --round NĂM khi dùng --with-data.")
     year = review_year or dt.date.today().year
     standard = standard_for_list_year(list_year_for("periodic", year), conn)
-    lists = codelists(standard.id)
-    vrows = list_villages(conn, commune)
-    villages = {r["uid"]: r["name"] for r in vrows}
-    hh_cols = household_columns(standard)
-    rows_h: list[list] = []
-    rows_m: list[list] = []
     if with_data:
-        rnd = find_round(conn, commune, "periodic", year)
-        for bundle in sorted(iter_households(conn, commune_code=commune),
-                             key=lambda b: (b.household.household_no, b.household.uid)):
-            review = review_in_round(conn, bundle.household.uid, rnd.uid) if rnd is not None else None
-            rows_h.append(household_row(hh_cols, bundle, review, villages, lists))
-            rows_m += [member_row(m, bundle.household.household_no, lists) for m in bundle.members]
+        commune, rows_h, rows_m, village_names = template_rows(conn, commune, year)
+    else:
+        rows_h, rows_m = [], []
+        village_names = sorted(r["name"] for r in list_villages(conn, commune))
+    write_rows(out, commune, year, standard, codelists(standard.id), village_names, household_columns(standard),
+               rows_h, rows_m)
+    return {"households": len(rows_h), "members": len(rows_m)}
+
+
+def write_rows(out: str | Path, commune: str, year: int, standard: Standard, lists: CodeLists,
+               village_names: list[str], hh_cols: list[Column], rows_h: list[list], rows_m: list[list]) -> None:
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
         raise UserError("Tệp mẫu phải có đuôi .xlsx.")
-    _write_workbook(out, commune, year, standard, lists, sorted(villages.values()), hh_cols, rows_h, rows_m)
-    return {"households": len(rows_h), "members": len(rows_m)}
+    _write_workbook(out, commune, year, standard, lists, village_names, hh_cols, rows_h, rows_m)
 
 
 def _write_workbook(out: Path, commune: str, year: int, standard: Standard, lists: CodeLists,
