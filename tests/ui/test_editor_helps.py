@@ -168,12 +168,15 @@ def test_first_save_of_an_incomplete_record_says_what_is_missing(qtbot, db, wind
     win = window()
     editor = win.new_household()
     qtbot.addWidget(editor)
+    editor.tabs.setCurrentIndex(1)
     editor.roster_tab.add_button.click()
     type_text(editor.roster_tab.member_form.widget("full_name"), "Lý Văn Páo")
-    editor.tabs.setCurrentIndex(0)
     qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert count_households(db) == 1
-    assert editor.info_label.isVisible() and "còn thiếu" in editor.info_label.text()
+    text = editor.info_label.text()
+    assert editor.info_label.isVisible() and "còn thiếu" in text
+    assert "Diện tích nhà ở" in text and "điểm A" in text and "Chưa xác nhận chỉ số" in text
+    assert editor.tabs.currentIndex() == 0  # jumped to the first missing field: the floor area
     assert "(chưa hoàn thành)" in editor.status_bar.currentMessage()
 
 

@@ -282,6 +282,21 @@ class HouseholdEdit:
             out.setdefault(issue.path, issue)
         return out
 
+    def missing(self) -> list[Issue]:
+        """What keeps the record from being complete: the errors, then what the classification still needs
+        (score A, indicators not yet confirmed, or why no classification can be made)."""
+        out = [i for i in self.issues() if i.severity == ERROR]
+        review = self.state["review"]
+        if self.refusal:
+            out.append(Issue(("review",), self.refusal))
+        if review.get("score_a_final") is None:
+            out.append(Issue(("review", "score_a_paper"), "Chưa có điểm A (tổng điểm trên phiếu B1)."))
+        open_codes = [c for c, v in (review.get("indicators") or {}).items() if v.get("final") is None]
+        if open_codes:
+            out.append(Issue(("review", "indicators", open_codes[0], "final"),
+                             "Chưa xác nhận chỉ số: " + ", ".join(open_codes) + "."))
+        return out
+
     def disabled(self) -> set[Path]:
         """Fields that do not apply to this record now (by age, by status); the editor greys them out."""
         out: set[Path] = set()
@@ -476,9 +491,10 @@ class HouseholdEdit:
         repo_drafts.delete_draft(conn, draft_key(bundle.household.uid))
         self._clean = self._index
         self._merge_open = False
-        missing = [_as_issue(e) for e in outcome.errors]
+        complete = bool(bundle.household.complete)
+        missing = [] if complete else self.missing()
         self._announce()
-        return SaveResult(bundle.household.uid, first, bool(bundle.household.complete), missing)
+        return SaveResult(bundle.household.uid, first, complete, missing)
 
     def _keep_revs(self, saved: dict) -> None:
         """Saved revisions into the current record and every undo snapshot (undo then save is no conflict)."""

@@ -288,6 +288,8 @@ class HouseholdEditor(QDialog):
                 widget = self.roster_tab.roster_table
         elif path[0] == "members":
             widget = self.roster_tab.add_button
+        elif path[:2] == ("review", "indicators") and len(path) >= 3:
+            widget = self.review_tab.final_combos.get(path[2])
         else:
             for form in self._forms():
                 widget = widget or form.field_widget(path)

@@ -86,6 +86,8 @@ def test_first_save_of_an_incomplete_record_says_what_is_missing(desk, db):
     result = desk.save_household(edit)
     assert result.first_save and not result.complete and result.missing
     assert all(isinstance(m.path, tuple) for m in result.missing)
+    paths = [m.path for m in result.missing]
+    assert paths[0] == ("housing", "floor_area_m2") and ("review", "score_a_paper") in paths
     assert not edit.dirty and not edit.is_new
     assert latest_review(db, result.uid).record_status == "draft"
 
