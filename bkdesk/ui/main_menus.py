@@ -43,6 +43,12 @@ def open_round_list(window):
     return _refresh_on_close(window, open_rounds(window, window.db_path), "round_changed")
 
 
+def open_import(window):
+    from bkdesk.ui.views.import_dialog import open_import_dialog
+
+    return _refresh_on_close(window, open_import_dialog(window, window.db_path))
+
+
 def open_dashboard_view(window):
     from bkdesk.ui.views.dashboard import open_dashboard
 
@@ -89,6 +95,7 @@ def wire(window) -> None:
                             "Tệp", True),
         "rounds": act("Quản lý đợt rà soát...", lambda: open_round_list(window), None, "Đợt rà soát", True),
         "dashboard": act("Bảng điều khiển...", lambda: open_dashboard_view(window), None, "Đợt rà soát"),
+        "import": act("Nhập từ Excel...", lambda: open_import(window), None, "Tệp"),
         "restore": act("Sao lưu và khôi phục...", lambda: open_restore_view(window), None, "Tệp"),
         "about": act("Giới thiệu", lambda: open_about_view(window), "F1", "Trợ giúp"),
     }

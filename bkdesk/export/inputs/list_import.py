@@ -462,6 +462,36 @@ def load_source(path: str | Path, conn: sqlite3.Connection, standard: Standard, 
     return _mapped_source(sheets, mapping, lists, control, path.name)
 
 
+@dataclass
+class FileView:
+    """What the desk shows before an import: the sheets, whether the file is the template, the mapping
+    to offer (saved for files of this shape, else suggested from the header names)."""
+
+    sheets: dict[str, list[list]]
+    is_template: bool
+    mapping: mp.Mapping | None
+    saved: bool = False
+
+    def preview(self, sheet: str | None = None, rows: int = 12) -> list[list[str]]:
+        name = sheet or (self.mapping.sheet if self.mapping else next(iter(self.sheets), ""))
+        return [[_text(c) for c in r] for r in self.sheets.get(name, [])[:rows]]
+
+
+def describe_file(conn: sqlite3.Connection, path: str | Path) -> FileView:
+    sheets = read_workbook(path)
+    hh_sheet, _ = template_sheets(sheets)
+    if hh_sheet is not None:
+        return FileView(sheets, True, None)
+    for name, rows in sheets.items():
+        guess = mp.suggest_mapping(name, rows)
+        header = rows[guess.header_row - 1] if rows else []
+        saved = repo_import.saved_mapping(conn, mp.shape_of(name, header))
+        if saved is not None:
+            return FileView(sheets, False, mp.mapping_from_json(saved, "Cách ghép cột đã lưu"), True)
+    first = next(iter(sheets), "")
+    return FileView(sheets, False, mp.suggest_mapping(first, sheets.get(first, [])))
+
+
 def _issue_line(p: ParsedRow) -> RowIssue:
     cols = ", ".join(dict.fromkeys(i[0] for i in p.issues))
     vals = ", ".join(dict.fromkeys(i[1] for i in p.issues if i[1]))
