@@ -69,8 +69,8 @@ echo "$version"
 [ "$version" = "$expected" ] || fail "version '$version' != '$expected'"
 ran=("--version")
 
-step "bkdesk init --commune 01954"
-run "$cli" init --db "$db" --commune 01954 --officer "Nguyễn Thị Hà"
+step "bkdesk init --commune 01954 --units 2022"
+run "$cli" init --db "$db" --commune 01954 --units 2022 --officer "Nguyễn Thị Hà"
 ran+=("init")
 
 if has_command demo; then

@@ -51,7 +51,9 @@ def resolve_forms(form: str, layouts: dict) -> list[str]:
 def prepare(conn: sqlite3.Connection, form: str, unit_code: str, review_year: int, official: bool = False,
             on: dt.date | None = None, tree: str | None = None, control: JobControl = NO_CONTROL,
             signer_name: str = "", preparer_name: str = "") -> Prepared:
-    scope = resolve_scope(unit_code, review_year, tree)
+    from bkdesk.model.store.databases import database_tree_for
+
+    scope = resolve_scope(unit_code, review_year, tree or database_tree_for(conn, unit_code))
     std = standard_of(conn, scope)
     layouts = load_layouts(form_set_of(std))
     ids = resolve_forms(form, layouts)

@@ -41,3 +41,17 @@ def test_code_in_one_list_needs_no_flag(tmp_path, capsys):
     assert main(["init", "--db", str(bad), "--commune", "01864", "--units", "2023"]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 3 - 1
     assert not bad.exists()
+
+
+def test_reports_read_the_code_in_the_database_list(tmp_path, capsys):
+    """A commune database of the 2022 list names 01864 Xã Bộc Bố: a 2025 report of that code (Xã Bằng Thành
+    in the 2025 list) is refused instead of printing the other unit's name over this unit's data."""
+    old = tmp_path / "cu.sqlite"
+    assert main(["init", "--db", str(old), "--commune", "01864", "--units", "2022"]) == 0
+    assert main(["report", "--db", str(old), "--form", "1", "--unit", "01864", "--round", "2025",
+                 "--out", str(tmp_path / "b.xlsx")]) == 2
+    assert "danh mục" in capsys.readouterr().err and not (tmp_path / "b.xlsx").exists()
+    new = tmp_path / "moi.sqlite"
+    assert main(["init", "--db", str(new), "--commune", "01864", "--units", "2025"]) == 0
+    assert main(["report", "--db", str(new), "--form", "1", "--unit", "01864", "--round", "2024",
+                 "--out", str(tmp_path / "c.xlsx")]) == 2

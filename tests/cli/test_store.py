@@ -18,7 +18,7 @@ def test_version(capsys):
 
 def test_init_check_backup(tmp_path, capsys):
     db = tmp_path / "xa.sqlite"
-    assert main(["init", "--db", str(db), "--commune", "01954", "--officer", "Hà Thị Mai"]) == 0
+    assert main(["init", "--db", str(db), "--commune", "01954", "--units", "2022", "--officer", "Hà Thị Mai"]) == 0
     assert main(["check", "--db", str(db)]) == 0
     assert main(["--db", str(db), "check"]) == 0
     out = tmp_path / "sao-luu.sqlite"
@@ -54,7 +54,7 @@ def test_user_mistakes_exit_2_with_one_line(tmp_path, capsys):
 
 def test_check_fails_on_a_broken_foreign_key(tmp_path, capsys):
     db = tmp_path / "xa.sqlite"
-    main(["init", "--db", str(db), "--commune", "01954"])
+    main(["init", "--db", str(db), "--commune", "01954", "--units", "2022"])
     conn = open_db(db)
     save_household(conn, make_bundle(random.Random(1), "01954"), user="cb")
     conn.execute("PRAGMA foreign_keys=OFF")
@@ -67,7 +67,7 @@ def test_check_fails_on_a_broken_foreign_key(tmp_path, capsys):
 
 def test_check_fails_on_a_broken_invariant(tmp_path, capsys):
     db = tmp_path / "xa.sqlite"
-    main(["init", "--db", str(db), "--commune", "01954"])
+    main(["init", "--db", str(db), "--commune", "01954", "--units", "2022"])
     conn = open_db(db)
     save_household(conn, make_bundle(random.Random(1), "01954"), user="cb")
     conn.execute("UPDATE household SET commune_code='01834'")  # another commune than the database's scope
@@ -78,7 +78,7 @@ def test_check_fails_on_a_broken_invariant(tmp_path, capsys):
 
 def test_check_fails_on_a_corrupted_file(tmp_path, capsys):
     db = tmp_path / "xa.sqlite"
-    main(["init", "--db", str(db), "--commune", "01954"])
+    main(["init", "--db", str(db), "--commune", "01954", "--units", "2022"])
     conn = open_db(db)
     rng = random.Random(2)
     for i in range(30):

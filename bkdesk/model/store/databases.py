@@ -95,3 +95,13 @@ def _scope_unit(scope: str, code: str, tree: str | None = None, prefer: str | No
 def database_tree(conn) -> str:
     """The unit list (2022 or 2025) of an open database, stored when it was created."""
     return settings.get(conn, settings.TREE) or TREE_2022
+
+
+def database_tree_for(conn, unit_code: str) -> str | None:
+    """The unit list a code means in this database: a commune database's own code is read in the list the
+    database was created with (37 codes name one unit in each list); None (the list follows the review
+    year) for any other code or database."""
+    if settings.get(conn, settings.SCOPE) == "commune" and (unit_code or "").strip() == settings.get(
+            conn, settings.SCOPE_CODE):
+        return settings.get(conn, settings.TREE) or None
+    return None
