@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from bkdesk.errors import UserError
 from bkdesk.export.render.pdf_base import Page
 from bkdesk.export.render.pdf_forms import (
     FormContext,
+    draw_decision,
     draw_form01,
     draw_form03,
     draw_form04,
@@ -27,14 +29,22 @@ from bkdesk.export.render.pdf_tables import draw_table
 from bkdesk.export.reports import facts as fx
 from bkdesk.export.reports.layouts import load_layouts
 from bkdesk.export.reports.official import doc_info
+from bkdesk.export.reports.round_records import (
+    FORM02_LISTS,
+    RoundRecords,
+    note_decision,
+    round_records,
+    votes_of,
+)
 from bkdesk.export.reports.scope import form_set_of, official_blockers, resolve_scope, standard_of
 from bkdesk.export.reports.tables import build_table
+from bkdesk.fileio import atomic_output
 from bkdesk.model.jobs import NO_CONTROL, JobControl
 from bkdesk.model.rules.codelists import codelists
 from bkdesk.model.store import repo_reports
 
-KINDS = ("review", "form01", "form03", "form04", "minutes", "notice")
-_DOC_KIND = {"form03": "certificate", "notice": "notice"}
+KINDS = ("review", "form01", "form03", "form04", "minutes", "notice", "decision")
+_DOC_KIND = {"form03": "certificate", "notice": "notice", "decision": "list"}
 
 
 def _context(conn, unit_code: str, review_year: int, kind: str, official: bool, on: dt.date | None):
@@ -49,6 +59,10 @@ def _context(conn, unit_code: str, review_year: int, kind: str, official: bool, 
     doc = doc_info(scope, layouts, _DOC_KIND.get(kind, "report"), on=on, draft=not official)
     if kind in ("review", "form01", "form04", "minutes"):
         doc.draft, doc.watermark = False, ""  # working papers filled and signed by hand
+    decision = round_records(conn, scope.unit.code, review_year).decision if kind == "decision" else None
+    if decision is not None:  # the decision prints its recorded number, date and signer
+        doc = doc_info(scope, layouts, "list", on=on or decision.date, draft=not official,
+                       signer_name=decision.signer, number=decision.number_only)
     return FormContext(scope, std, lists, layouts, doc, fx.Ethnicity(lists, layouts),
                        scope.unit_name(scope.unit))
 
@@ -83,38 +97,47 @@ def write_forms(conn: sqlite3.Connection, kind: str, unit_code: str, review_year
     ctx = _context(conn, unit_code, review_year, kind, official, on)
     village_uid = _village(conn, ctx, village)
     codes = [ctx.scope.unit.code]
-    rf = fx.read_facts(conn, ctx.scope, ctx.std) if kind in ("form03", "form04", "minutes", "notice") else None
+    rf = (fx.read_facts(conn, ctx.scope, ctx.std) if kind in ("form03", "form04", "minutes", "notice", "decision")
+          else None)
+    records = round_records(conn, ctx.scope.unit.code, review_year, rf.reviews if rf else None)
+    if kind == "decision" and records.decision is None and official:
+        raise UserError("Đợt rà soát chưa có số, ngày quyết định công nhận: ghi quyết định của đợt trước khi in bản "
+                        "chính thức (bản nháp in được với số, ngày để trống).")
     if official:
         checks = build_table("r01", ctx.scope, ctx.std, ctx.lists, ctx.layouts, rf).checks_failed if rf else []
         official_blockers(conn, ctx.scope, ctx.std, checks if kind != "form03" else [])
-    tmp = out.with_name(out.name + ".part")
+    with atomic_output(out) as tmp:  # temp file in the same folder, fsync, rename; removed on failure
+        pages = _write_form_pdf(conn, tmp, ctx, kind, codes, village_uid, rf, records, unit_code, review_year,
+                                control)
+    return out, pages
+
+
+def _write_form_pdf(conn, tmp: Path, ctx, kind: str, codes: list[str], village_uid, rf, records: RoundRecords,
+                    unit_code: str, review_year: int, control) -> int:
     p = Page(str(tmp), title=f"bkdesk {kind} {unit_code} {review_year}")
     p.watermark = ctx.doc.watermark
     first = [True]
-    try:
-        if kind == "review":
-            _reviews(conn, p, ctx, codes, village_uid, first, control)
-        elif kind == "form01":
-            uids = repo_reports.households_in(conn, codes, village_uid)
-            for i, uid in enumerate(uids):
-                _page_iter(p, first)
-                draw_form01(p, ctx, repo_reports.household_row(conn, uid) or {}, repo_reports.members_of(conn, uid))
-                _progress(control, i, len(uids))
-        elif kind in ("form03", "form04"):
-            _class_forms(conn, p, ctx, rf, kind, village_uid, first, control)
-        elif kind == "minutes":
-            _minutes(conn, p, ctx, rf, village_uid, first)
-        else:
-            _notice(p, ctx, rf, first)
-        if first[0]:
-            raise UserError("Không có hộ nào phù hợp để in biểu mẫu này trong kỳ đã chọn.")
-        pages = p.page_no
-        p.save()
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    tmp.replace(out)
-    return out, pages
+    if kind == "review":
+        _reviews(conn, p, ctx, codes, village_uid, first, control)
+    elif kind == "form01":
+        uids = repo_reports.households_in(conn, codes, village_uid)
+        for i, uid in enumerate(uids):
+            _page_iter(p, first)
+            draw_form01(p, ctx, repo_reports.household_row(conn, uid) or {}, repo_reports.members_of(conn, uid))
+            _progress(control, i, len(uids))
+    elif kind in ("form03", "form04"):
+        _class_forms(conn, p, ctx, rf, kind, village_uid, first, control)
+    elif kind == "minutes":
+        _minutes(p, ctx, rf, records, village_uid, first)
+    elif kind == "notice":
+        _notice(p, ctx, rf, records, village_uid, first)
+    else:
+        _decision(p, ctx, rf, records, first)
+    if first[0]:
+        raise UserError("Không có hộ nào phù hợp để in biểu mẫu này trong kỳ đã chọn.")
+    pages = p.page_no
+    p.save()
+    return pages
 
 
 def _progress(control: JobControl, i: int, n: int) -> None:
@@ -152,12 +175,17 @@ def _class_forms(conn, p: Page, ctx: FormContext, rf, kind: str, village_uid, fi
         _progress(control, i, len(chosen))
 
 
+RESULTS_VI = {"poor_exit_to_near": "Thoát nghèo - trở thành hộ cận nghèo",
+              "poor_exit_above": "Thoát nghèo - vượt chuẩn cận nghèo", "near_exit_above": "Thoát cận nghèo",
+              "poor_new": "Hộ nghèo mới", "poor_from_near": "Hộ nghèo mới (từ hộ cận nghèo)",
+              "poor_increase_other": "Hộ nghèo mới (chuyển đến)", "poor_relapse": "Tái nghèo",
+              "near_new": "Hộ cận nghèo mới", "near_increase_other": "Hộ cận nghèo mới (chuyển đến)",
+              "near_relapse": "Tái cận nghèo"}
+
+
 def _village_counts(rf, village_uid=None) -> dict[str, tuple[str, Counter, list]]:
+    """village uid -> (name, counts, [(household uid, head, result)] of every household whose status changed)."""
     out: dict[str, tuple[str, Counter, list]] = {}
-    results = {"poor_exit_to_near": "Thoát nghèo - trở thành hộ cận nghèo",
-               "poor_exit_above": "Thoát nghèo - vượt chuẩn cận nghèo", "near_exit_above": "Thoát cận nghèo",
-               "poor_new": "Hộ nghèo mới", "near_new": "Hộ cận nghèo mới", "poor_relapse": "Tái nghèo",
-               "near_relapse": "Tái cận nghèo"}
     for f in rf.reviews:
         key = f["village_uid"] or ""
         if village_uid and key != village_uid:
@@ -179,28 +207,58 @@ def _village_counts(rf, village_uid=None) -> dict[str, tuple[str, Counter, list]
             c["exit_near"] += 1
             c["exit_near.hh"] += 1
             c["exit_near.pp"] += persons
-        c["new_poor"] += poor in ("poor_new", "poor_relapse")
-        c["new_near"] += near in ("near_new", "near_relapse")
-        for mv in (poor, near):
-            if mv in results:
-                focus.append((f["head_name"], results[mv]))
+        c["new_poor"] += poor in ("poor_new", "poor_from_near", "poor_increase_other")
+        c["poor_from_near"] += poor == "poor_from_near"
+        c["relapse_poor"] += poor == "poor_relapse"
+        c["new_near"] += near in ("near_new", "near_increase_other")
+        c["relapse_near"] += near == "near_relapse"
+        result = RESULTS_VI.get(poor or "") or RESULTS_VI.get(near or "")
+        if result:
+            focus.append((f["household_uid"], f["head_name"], result))
     return out
 
 
-def _minutes(conn, p: Page, ctx: FormContext, rf, village_uid, first) -> None:
-    for _key, (name, c, focus) in _village_counts(rf, village_uid).items():
+def _minutes(p: Page, ctx: FormContext, rf, records: RoundRecords, village_uid, first) -> None:
+    for key, (name, c, focus) in _village_counts(rf, village_uid).items():
         _page_iter(p, first)
-        draw_minutes(p, ctx, name, focus, c)
+        meeting = records.meetings.get(key)
+        draw_minutes(p, ctx, name, focus, c, meeting, votes_of(meeting))
 
 
-def _notice(p: Page, ctx: FormContext, rf, first) -> None:
-    per = _village_counts(rf)
+def _notice(p: Page, ctx: FormContext, rf, records: RoundRecords, village_uid, first) -> None:
+    per = _village_counts(rf, village_uid)
+    if village_uid and village_uid not in per:
+        raise UserError("Thôn đã chọn không có hộ nào được rà soát trong kỳ này.")
     total = Counter()
     for _name, c, _f in per.values():
         total.update(c)
     _page_iter(p, first)
-    draw_notice(p, ctx, [(name, c) for name, c, _f in per.values()], total)
-    table = build_table("niem_yet", ctx.scope, ctx.std, ctx.lists, ctx.layouts, rf)
+    village = per[village_uid][0] if village_uid else None
+    postings = records.postings_for(village_uid) if village_uid else records.postings
+    draw_notice(p, ctx, [(name, c) for name, c, _f in per.values()], total, postings, village)
+    facts = replace(rf, reviews=[f for f in rf.reviews if f["village_uid"] == village_uid]) if village_uid else rf
+    table = build_table("niem_yet", ctx.scope, ctx.std, ctx.lists, ctx.layouts, facts)
+    if village:
+        table.subtitle.append(f"Thôn: {village}")
     draw_table(p, table, ctx.doc, first=False)
 
 
+def _decision(p: Page, ctx: FormContext, rf, records: RoundRecords, first) -> None:
+    """Form 02: the decision text, then its four attached lists under the same number and date."""
+    tables = [build_table(tid, ctx.scope, ctx.std, ctx.lists, ctx.layouts, rf) for tid in FORM02_LISTS]
+    if records.decision is not None:
+        note_decision(tables, records.decision, ctx.commune_name)
+    counts = {t.template_id: _list_totals(t) for t in tables}
+    above = "Ủy ban nhân dân huyện" if ctx.scope.tree == "2022" else "Ủy ban nhân dân tỉnh"
+    _page_iter(p, first)
+    draw_decision(p, ctx, counts, ["- Như Điều 3;", f"- {above} (báo cáo);", "- Lưu: VT."])
+    for t in tables:
+        draw_table(p, t, ctx.doc, first=False)
+
+
+def _list_totals(table) -> tuple[int, int]:
+    """(households, persons) of a Form 02 list: its household rows and the sum of its 'nhân khẩu' column."""
+    rows = [r for r, st in zip(table.rows, table.styles, strict=True) if not st.startswith("total")]
+    col = next((i for i, leaf in enumerate(table.header.leaves) if "nhân khẩu" in leaf.label.lower()), None)
+    persons = sum(r[col] for r in rows if isinstance(r[col], int)) if col is not None else 0
+    return len(rows), persons
