@@ -32,9 +32,11 @@ def register(sub, common) -> None:
     p.set_defaults(func=run_report)
 
     p = sub.add_parser("forms", parents=[common], help="in biểu mẫu PDF cho cả xã hoặc một thôn")
-    p.add_argument("--kind", required=True, choices=["review", "form01", "form03", "form04", "minutes", "notice"],
+    p.add_argument("--kind", required=True,
+                   choices=["review", "form01", "form03", "form04", "minutes", "notice", "decision"],
                    help="review: phiếu rà soát; form01/form03/form04: Mẫu số 01/03/04; minutes: biên bản họp dân; "
-                        "notice: thông báo niêm yết")
+                        "notice: thông báo niêm yết (--village: của một thôn); decision: Quyết định công nhận "
+                        "(Mẫu số 02) với 4 danh sách kèm theo")
     p.add_argument("--unit", required=True, metavar="CODE", help="mã xã")
     p.add_argument("--village", metavar="NAME", help="chỉ in cho một thôn")
     p.add_argument("--round", required=True, type=int, metavar="YEAR", help="năm rà soát")

@@ -14,15 +14,14 @@ from pathlib import Path
 from bkdesk.errors import UserError
 from bkdesk.export.reports import facts as fx
 from bkdesk.export.reports.layouts import load_layouts, template_ids
-from bkdesk.export.reports.official import DocInfo, doc_info, mid_sentence
-from bkdesk.export.reports.round_records import Decision, round_records
+from bkdesk.export.reports.official import DocInfo, doc_info
+from bkdesk.export.reports.round_records import FORM02_LISTS, note_decision, round_records
 from bkdesk.export.reports.scope import Scope, form_set_of, official_blockers, resolve_scope, standard_of
 from bkdesk.export.reports.tables import Table, build_table
 from bkdesk.model.jobs import NO_CONTROL, JobControl
 from bkdesk.model.rules.codelists import codelists
 from bkdesk.model.rules.standards import Standard
 
-FORM02_LISTS = ("ds_ngheo", "ds_can_ngheo", "ds_thoat_ngheo", "ds_thoat_can_ngheo")
 REPORTS_15 = tuple(f"r{i:02d}" for i in range(1, 16))
 ALIASES = {"all": REPORTS_15, "form02": FORM02_LISTS}
 
@@ -85,15 +84,6 @@ def prepare(conn: sqlite3.Connection, form: str, unit_code: str, review_year: in
     return Prepared(scope, std, layouts, tables, doc)
 
 
-def note_decision(tables: list[Table], decision: Decision, commune_name: str) -> None:
-    """Every output of a decided round names the decision it belongs to (reports.md §4)."""
-    for t in tables:
-        if t.template_id in FORM02_LISTS:
-            t.subtitle.append(f"(Kèm theo {decision.phrase} của Ủy ban nhân dân {mid_sentence(commune_name)})")
-        else:
-            t.subtitle.append(f"Kết quả được công nhận tại {decision.phrase}")
-
-
 def export(conn: sqlite3.Connection, form: str, unit_code: str, review_year: int, out: str | Path,
            official: bool = False, on: dt.date | None = None, control: JobControl = NO_CONTROL,
            tree: str | None = None) -> Path:
@@ -117,7 +107,8 @@ def export(conn: sqlite3.Connection, form: str, unit_code: str, review_year: int
 FORM_KINDS_VI = {"review": "Phiếu rà soát hộ (tất cả hộ của kỳ)", "form01": "Mẫu số 01 - Giấy đề nghị rà soát",
                  "form03": "Mẫu số 03 - Giấy chứng nhận hộ nghèo, hộ cận nghèo",
                  "form04": "Mẫu số 04 - Giấy đề nghị công nhận thoát nghèo", "minutes": "Biên bản họp dân (mỗi thôn)",
-                 "notice": "Thông báo niêm yết công khai và danh sách"}
+                 "notice": "Thông báo niêm yết công khai và danh sách",
+                 "decision": "Mẫu số 02 - Quyết định công nhận và 4 danh sách kèm theo"}
 
 
 def output_choices(review_year: int) -> list[tuple[str, str]]:

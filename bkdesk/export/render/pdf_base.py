@@ -28,8 +28,9 @@ rl_config.useA85 = 0
 
 @lru_cache(maxsize=1)
 def register_fonts() -> None:
-    files = {R: "DejaVuSans.ttf", B: "DejaVuSans-Bold.ttf", I: "DejaVuSans-Oblique.ttf",
-             BI: "DejaVuSans-BoldOblique.ttf"}
+    # Liberation Serif: metric-compatible with Times New Roman (Decree 30/2020), SIL OFL, Vietnamese glyphs.
+    files = {R: "LiberationSerif-Regular.ttf", B: "LiberationSerif-Bold.ttf", I: "LiberationSerif-Italic.ttf",
+             BI: "LiberationSerif-BoldItalic.ttf"}
     for name, file in files.items():
         pdfmetrics.registerFont(TTFont(name, str(resource_path("fonts", file))))
     pdfmetrics.registerFontFamily(R, normal=R, bold=B, italic=I, boldItalic=BI)
@@ -67,11 +68,25 @@ def _wrap(text: str, font: str, size: float, max_width: float) -> tuple[str, ...
     return tuple(out)
 
 
+MIN_SIZE = 9.0  # no printed text below 9 pt: shrink to this floor, then continue on the next line
+
+
 @lru_cache(maxsize=8192)
-def fit_size(text: str, font: str, size: float, max_width: float, smallest: float = 5.0) -> float:
+def fit_size(text: str, font: str, size: float, max_width: float, smallest: float = MIN_SIZE) -> float:
     while size > smallest and width(text, font, size) > max_width:
         size -= 0.5
     return size
+
+
+@lru_cache(maxsize=8192)
+def fit_lines(text: str, font: str, size: float, max_width: float, smallest: float = MIN_SIZE
+              ) -> tuple[float, tuple[str, ...]]:
+    """Lay ``text`` out in ``max_width``: one line at ``size``, else shrunk down to ``smallest``, else wrapped
+    at ``smallest`` (every line measured to fit)."""
+    fs = fit_size(text, font, size, max_width, smallest)
+    if width(text, font, fs) <= max_width:
+        return fs, (text,)
+    return fs, _wrap(text, font, fs, max_width)
 
 
 class Page:
@@ -178,6 +193,14 @@ class Page:
         self.c.line(cx - rule / 2, y - 19, cx + rule / 2, y - 19)
         return y - 44
 
+    @staticmethod
+    def row_height(widths: list[float], cells: list[str], font: str = R, size: float = 9, least: float = 0
+                   ) -> float:
+        """Height of a grid_row whose cells may wrap to several lines."""
+        n = max((len(fit_lines(s, font, size, w - 4)[1]) for w, s in zip(widths, cells, strict=False) if s),
+                default=1)
+        return least if n == 1 and least else max(least, n * size * 1.15 + 4)
+
     def signature(self, doc: DocInfo, y: float, left_title: str = "", left_name: str = "",
                   right: list[str] | None = None, right_name: str = "", note: str = "(Ký, ghi rõ họ tên, đóng dấu)"
                   ) -> float:
@@ -193,15 +216,23 @@ class Page:
             yy -= 14
         self.centred(rx, yy, note, I, 11)
         name_y = yy - 60
-        if left_name:
-            self.centred(lx, name_y, left_name, B, 12)
-        if right_name or doc.signer_name:
-            self.centred(rx, name_y, right_name or doc.signer_name, B, 12)
-        return name_y - 16
+        low = name_y
+        for x, name in ((lx, left_name), (rx, right_name or doc.signer_name)):
+            if name:  # a long name shrinks to 9 pt, then continues on a second line, inside its half
+                fs, lines = fit_lines(name, B, 12, half - 8)
+                for k, line in enumerate(lines):
+                    self.centred(x, name_y - k * (fs + 2), line, B, fs)
+                low = min(low, name_y - (len(lines) - 1) * (fs + 2))
+        return low - 16
+
+    @staticmethod
+    def signature_height(right_lines: int = 2) -> float:
+        """Height a signature block takes below its first line (names on up to two lines)."""
+        return right_lines * 14 + 60 + 11 + 16
 
     def grid_row(self, x: float, y: float, widths: list[float], height: float, cells: list[str],
                  font: str = R, size: float = 9, align: list[str] | None = None) -> None:
-        """One table row of bordered cells with single-line text (shrunk to fit)."""
+        """One table row of bordered cells; text shrunk to fit down to 9 pt, then wrapped (see row_height)."""
         c = self.c
         c.setLineWidth(0.5)
         xx = x
@@ -216,14 +247,17 @@ class Page:
         xx = x
         for i, (w, s) in enumerate(zip(widths, cells, strict=False)):
             if s:
-                fs = fit_size(s, font, size, w - 4)
+                fs, lines = fit_lines(s, font, size, w - 4)
                 a = align[i] if align else "l"
                 c.setFont(font, fs)
-                ty = y - height / 2 - fs * 0.35
-                if a == "c":
-                    c.drawCentredString(xx + w / 2, ty, s)
-                elif a == "r":
-                    c.drawRightString(xx + w - 2, ty, s)
-                else:
-                    c.drawString(xx + 2, ty, s)
+                lead = fs * 1.15
+                ty = y - height / 2 + (len(lines) - 1) * lead / 2 - fs * 0.35
+                for line in lines:
+                    if a == "c":
+                        c.drawCentredString(xx + w / 2, ty, line)
+                    elif a == "r":
+                        c.drawRightString(xx + w - 2, ty, line)
+                    else:
+                        c.drawString(xx + 2, ty, line)
+                    ty -= lead
             xx += w

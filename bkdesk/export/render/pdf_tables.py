@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bkdesk.export.render.pdf_base import LANDSCAPE, PORTRAIT, B, I, Page, R, wrap
+from bkdesk.export.render.pdf_base import LANDSCAPE, MIN_SIZE, PORTRAIT, B, I, Page, R, wrap
 from bkdesk.export.reports.layouts import Header
 from bkdesk.export.reports.official import DocInfo, number_vi
 from bkdesk.export.reports.tables import Table
+from bkdesk.fileio import atomic_output
 from bkdesk.model.jobs import NO_CONTROL, JobControl
 
 LEADING = 1.2
@@ -58,8 +59,8 @@ def _draw_header(p: Page, header: Header, widths: list[float], heights: list[flo
             c.drawCentredString((x0 + x1) / 2, ty, line)
             ty -= size * LEADING
     y = ys[-1]
-    p.grid_row(p.left, y, widths, 12, [f"({i + 1})" for i in range(len(widths))], I, size - 1,
-               ["c"] * len(widths))
+    p.grid_row(p.left, y, widths, 12, [f"({i + 1})" for i in range(len(widths))], I,
+               size if size >= MIN_SIZE else size - 1, ["c"] * len(widths))
     return y - 12
 
 
@@ -110,24 +111,34 @@ def draw_table(p: Page, t: Table, doc: DocInfo, first: bool, control: JobControl
     y -= 6
     widths = _widths(t, p.text_width)
     n = len(widths)
-    hsize = 8 if n <= 14 else 7
-    size = 9 if n <= 14 else 7.5
+    hsize = MIN_SIZE if n <= 14 else 7  # lists and narrow reports: nothing below 9 pt
+    size = MIN_SIZE if n <= 14 else 7.5
     heights = _header_rows(t.header, widths, hsize)
     y = _draw_header(p, t.header, widths, heights, y, hsize)
     kinds = [leaf.kind for leaf in t.header.leaves]
+    n_rows = len(t.rows)
+    closing = 24 + Page.signature_height(len(doc.signature))  # the signature block below the last row
     for i, (values, style) in enumerate(zip(t.rows, t.styles, strict=True)):
         font = B if style.split("-")[0] in ("district", "total", "group") else R
         lines = _row_lines(values, widths, font, size)
         row_kinds = [k if isinstance(v, str) or v is None else "count" for k, v in zip(kinds, values, strict=True)]
         height = max(len(ls) for ls in lines) * size * LEADING + 4
-        if y - height < p.bottom:
+        # The last two rows go over with the signature block rather than leave it alone on a page.
+        need = height
+        if i == n_rows - 2:
+            last = t.rows[-1]
+            last_font = B if t.styles[-1].split("-")[0] in ("district", "total", "group") else R
+            need += max(len(ls) for ls in _row_lines(last, widths, last_font, size)) * size * LEADING + 4 + closing
+        elif i == n_rows - 1:
+            need += closing
+        if y - need < p.bottom:
             p.new_page()
             y = _draw_header(p, t.header, widths, heights, p.top - 8, hsize)
         _draw_row(p, y, widths, lines, row_kinds, font, size, height)
         y -= height
         if i % 2000 == 1999:
             control.report(i + 1, len(t.rows), t.title)
-    if y - 120 < p.bottom:
+    if y - closing < p.bottom:  # only when one row of the table is taller than the room left
         p.new_page()
         y = p.top - 10
     p.signature(doc, y - 24, left_title=doc.preparer, left_name=doc.preparer_name)
@@ -135,17 +146,12 @@ def draw_table(p: Page, t: Table, doc: DocInfo, first: bool, control: JobControl
 
 def write_tables_pdf(tables: list[Table], path: str | Path, doc: DocInfo, control: JobControl = NO_CONTROL) -> Path:
     path = Path(path)
-    tmp = path.with_name(path.name + ".part")
-    p = Page(str(tmp), title=tables[0].title if tables else "")
-    p.watermark = doc.watermark
-    try:
+    with atomic_output(path) as tmp:  # temp file in the same folder, fsync, rename; removed on failure
+        p = Page(str(tmp), title=tables[0].title if tables else "")
+        p.watermark = doc.watermark
         for i, t in enumerate(tables):
             control.report(i, len(tables), t.title)
             draw_table(p, t, doc, first=(i == 0), control=control)
         p.save()
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    tmp.replace(path)
     return path
 

@@ -15,9 +15,11 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 
+from bkdesk.export.reports.official import mid_sentence
 from bkdesk.model.rules.fmt import dmy
 from bkdesk.model.store import repo_reports, repo_rounds
 
+FORM02_LISTS = ("ds_ngheo", "ds_can_ngheo", "ds_thoat_ngheo", "ds_thoat_can_ngheo")
 _DECISION_TEXT = re.compile(r"s[ốo]\s*:?\s*(\S+?)\s+ng[àa]y\s+(\d{1,2})/(\d{1,2})/(\d{4})", re.IGNORECASE)
 
 
@@ -98,3 +100,12 @@ def votes_of(meeting: dict | None) -> dict[str, int]:
     except ValueError:
         return {}
     return {str(k): int(v) for k, v in votes.items() if isinstance(v, int | float)}
+
+
+def note_decision(tables: list, decision: Decision, commune_name: str) -> None:
+    """Every output of a decided round names the decision it belongs to (reports.md §4)."""
+    for t in tables:
+        if t.template_id in FORM02_LISTS:
+            t.subtitle.append(f"(Kèm theo {decision.phrase} của Ủy ban nhân dân {mid_sentence(commune_name)})")
+        else:
+            t.subtitle.append(f"Kết quả được công nhận tại {decision.phrase}")

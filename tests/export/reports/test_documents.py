@@ -10,6 +10,7 @@ import random
 import pytest
 from pypdf import PdfReader
 
+from bkdesk.export.forms import write_forms
 from bkdesk.export.reports.layouts import load_layouts
 from bkdesk.export.reports.official import doc_info, mid_sentence
 from bkdesk.export.reports.scope import resolve_scope
@@ -72,3 +73,49 @@ def test_issuing_body_is_the_one_in_force_on_the_document_date():
     assert doc_info(district, layouts, on=dt.date(2024, 12, 20)).issuer[1] == "HUYỆN BA BỂ"
     assert doc_info(district, layouts, on=dt.date(2026, 1, 5)).issuer[1] == "TỈNH THÁI NGUYÊN"
     assert mid_sentence("Xã Chợ Rã") == "xã Chợ Rã" and mid_sentence("Thị trấn Chợ Rã") == "thị trấn Chợ Rã"
+
+
+def test_decision_minutes_and_notice_print_the_round_records(recorded, tmp_path):
+    conn, truth = recorded
+    decision = pdf_text(write_forms(conn, "decision", COMMUNE, YEAR, tmp_path / "qd.pdf", official=True)[0])
+    assert "Số: 184/QĐ-UBND" in decision and "ngày 14 tháng 12 năm 2024" in decision
+    assert "QUYẾT ĐỊNH" in decision and "Danh sách 1 kèm theo" in decision and "Nông Văn Chủ Tịch" in decision
+    poor = [h for h in truth if h.cls == "POOR"]
+    assert f"Số hộ nghèo: {len(poor)} hộ" in decision
+    assert "DANH SÁCH HỘ THOÁT CẬN NGHÈO" in decision
+
+    minutes = pdf_text(write_forms(conn, "minutes", COMMUNE, YEAR, tmp_path / "bb.pdf")[0])
+    assert "ngày 20 tháng 11 năm 2024" in minutes and "Trưởng Thôn 0" in minutes and "Thư Ký 1" in minutes
+    assert "57 người" in minutes and "41 (72%)" in minutes
+    # every household whose status changed is in the vote table, newly poor from near-poor included
+    from_near = [h for h in truth if h.prev == "NEAR_POOR" and h.cls == "POOR" and not h.start_absent]
+    assert from_near, "the fixture has a near-poor household that became poor"
+    assert "Hộ nghèo mới (từ hộ cận nghèo)" in minutes
+    for h in from_near:
+        assert h.head[:12] in minutes
+
+    notice = pdf_text(write_forms(conn, "notice", COMMUNE, YEAR, tmp_path / "tb.pdf")[0])
+    assert "từ ngày 25/11/2024 đến hết ngày 01/12/2024" in notice
+    one = pdf_text(write_forms(conn, "notice", COMMUNE, YEAR, tmp_path / "tb1.pdf", village="Bản Chang")[0])
+    assert "Bản Chang" in one and "Nà Phặc" not in one and len(one) < len(notice)
+
+
+def test_form_03_and_04_print_the_identity_card_from_the_record(recorded, tmp_path):
+    conn, truth = recorded
+    from bkdesk.model.store.repo_households import get_household, save_household
+    from bkdesk.model.store.repo_reviews import get_review, save_review
+
+    h = next(h for h in truth if h.cls == "POOR")
+    bundle = get_household(conn, h.uid)
+    head = bundle.members[0]
+    head.id_number, head.id_issue_date, head.id_issue_place = "006190004321", "2021-05-06", "Cục Cảnh sát QLHC về TTXH"
+    head.permanent_residence = "Thôn Nà Phặc, thị trấn Vân Tùng"
+    save_household(conn, bundle, "t")
+    uid = conn.execute("SELECT uid FROM review WHERE household_uid=? AND list_year=?", (h.uid, YEAR + 1)).fetchone()[0]
+    r = get_review(conn, uid)
+    r.roster_snapshot = None  # re-confirmed after the record was completed: the snapshot is taken again
+    save_review(conn, r, "t")
+    for kind in ("form03", "form04"):
+        text = pdf_text(write_forms(conn, kind, COMMUNE, YEAR, tmp_path / f"{kind}.pdf")[0])
+        assert "006190004321" in text and "06/05/2021" in text and "Cục Cảnh sát QLHC về TTXH" in text, kind
+        assert "Thôn Nà Phặc, thị trấn Vân Tùng" in text, kind
