@@ -8,6 +8,9 @@ Folders, by the importers each is fed to (tests/test_corpus.py):
 - points_json/  broken JSON points tables (bkdesk.export.inputs.points_xlsx.load_points_file)
 - points_xlsx/  well-formed workbooks carrying hostile content (wrong sheets, wrong types, 1 MB cells,
                 NFD text, formulas, duplicated rows, negative counts, dates in 1900/2100)
+- databases/    files given as the database (--db): another application's SQLite, zero-byte, text, truncated,
+                a newer version's database: refused untouched (issue 17)
+- targets_csv/  plan-target CSV files: 10 MB lines, "1²", non-UTF-8, over the limits (issue 17)
 - package/      sync packages from other units, future versions, tampered: built by
                 scripts/make_package_corpus.py with the real package writer (needs bkdesk.export.sync.package)
 Every file must be rejected. Zip bombs are ~0.3-1 MB on disk and hundreds of MB inflated.
@@ -443,6 +446,84 @@ def make_points_xlsx() -> None:
       _rezip(base, replace={_sheet_names(base)["questions"]: _part(base, _sheet_names(base)["meta"])}))
 
 
+# --- bad days (issue 17): databases, people's CSV files, limits --------------------------------------
+
+def make_databases() -> None:
+    """Files given as --db: every one refused untouched (tests/test_corpus.py runs `bkdesk check --db`)."""
+    import sqlite3
+    import tempfile
+
+    w = lambda name, data: _write("databases", name, data)  # noqa: E731
+    w("zero-byte.sqlite", b"")
+    w("text-file.sqlite", "Danh sách hộ nghèo thôn Nà Pò\n".encode())
+    w("sqlite-magic-only.sqlite", b"SQLite format 3\x00")
+    with tempfile.TemporaryDirectory() as tmp:
+        def build(name: str, statements: list[str], mutate=None) -> None:
+            path = Path(tmp) / name
+            conn = sqlite3.connect(path)
+            for st in statements:
+                conn.execute(st)
+            conn.commit()
+            conn.close()
+            data = path.read_bytes()
+            w(name, mutate(data) if mutate else data)
+
+        other = ["CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT)",
+                 "INSERT INTO contacts(name) VALUES ('Nông Văn Ánh')"]
+        build("another-app.sqlite", other)
+        build("another-app-with-version.sqlite", other + ["PRAGMA user_version=9"])
+        build("another-app-with-id.sqlite", other + ["PRAGMA application_id=1179402567"])
+        build("another-app-fake-schema-table.sqlite", other + [
+            "CREATE TABLE schema_migration (version INTEGER, name TEXT, applied_at TEXT)",
+            "INSERT INTO schema_migration VALUES (1, 'm0001', '2020-01-01')", "PRAGMA user_version=3"])
+        newer = ["CREATE TABLE schema_migration (version INTEGER, name TEXT, applied_at TEXT)",
+                 "INSERT INTO schema_migration VALUES (999, 'm0999', '2030-01-01')", "PRAGMA user_version=999",
+                 "PRAGMA application_id=1112228947"]
+        build("newer-version.sqlite", newer)
+        filler = ["CREATE TABLE schema_migration (version INTEGER, name TEXT, applied_at TEXT)",
+                  "CREATE TABLE filler (x TEXT)"] + [f"INSERT INTO filler VALUES ('{'x' * 900}')"] * 300 + [
+                  "INSERT INTO schema_migration VALUES (1, 'm0001', '2022-01-01')", "PRAGMA user_version=1",
+                  "PRAGMA application_id=1112228947"]
+        build("truncated-half.sqlite", filler, lambda d: d[:len(d) // 2])
+        build("truncated-to-header.sqlite", filler, lambda d: d[:100])
+
+
+TARGETS_HEADER = "code,name,households,poor,target_rate_pct,target_households"
+
+
+def make_targets_csv() -> None:
+    """Plan-target CSV files (bkdesk targets --from / targets import): every one refused in one line."""
+    w = lambda name, data: _write("targets_csv", name, data)  # noqa: E731
+    row = "01954,Xã Vân Tùng,1000,250,3.5,"
+    w("line-of-10mb.csv", (TARGETS_HEADER + "\n01954," + "x" * 10_000_000 + ",1000,250,3.5,\n").encode())
+    w("line-over-limit.csv", (TARGETS_HEADER + "\n01954," + "x" * 5000 + ",1000,250,3.5,\n").encode())
+    w("superscript-number.csv", (TARGETS_HEADER + "\n01954,Xã Vân Tùng,1²,250,3.5,\n").encode())
+    w("arabic-indic-digits.csv", (TARGETS_HEADER + "\n01954,Xã Vân Tùng,١٠٠٠,250,3.5,\n").encode())
+    w("number-10000-digits.csv", (TARGETS_HEADER + "\n01954,Xã Vân Tùng," + "9" * 10_000 + ",250,3.5,\n").encode())
+    w("rate-nan.csv", (TARGETS_HEADER + "\n01954,Xã Vân Tùng,1000,250,NaN,\n").encode())
+    w("latin1-encoding.csv", (TARGETS_HEADER + "\n01954,Xa V\xe2n T\xf9ng,1000,250,3.5,\n").encode("latin-1"))
+    w("windows-1258-encoding.csv", (TARGETS_HEADER + "\n").encode() + b"01954,X\xe3 V\xe2n,1000,250,3.5,\n")
+    w("utf16-encoding.csv", (TARGETS_HEADER + "\n" + row + "\n").encode("utf-16"))
+    w("nul-bytes.csv", (TARGETS_HEADER + "\n" + row + "\n").encode() + b"\x00" * 100)
+    w("semicolon-wrong-header.csv", b"ma;ten;so_ho\r\n01954;X;1000\r\n")
+    many = TARGETS_HEADER + "\n" + "".join(f"{i:05d},Đơn vị {i},1000,250,3.5,\n" for i in range(3000))
+    w("rows-over-limit.csv", many.encode())
+    big = TARGETS_HEADER + "\n" + (row + "\n") * 80_000
+    w("file-over-size-limit.csv", big.encode())
+    w("empty.csv", b"")
+    w("header-only-bom-crlf.csv", ("\ufeff" + TARGETS_HEADER + "\r\n").encode())
+
+
+def make_points_limits() -> None:
+    """Points tables beyond the limits (resources/limits/limits.json): refused fast, the limit named."""
+    many = made_up_table()
+    template = many["questions"][1]
+    many["questions"] = [{**copy.deepcopy(template), "code": f"Q{i}", "order": i} for i in range(1, 8001)]
+    many = {**many, "checksum_sha256": pt.table_checksum(many)}
+    _write("points_json", "questions-8000.json", _json(many))
+    _write("points_xlsx", "questions-8000.xlsx", _valid_xlsx({**many, "checksum_sha256": None}))
+
+
 def make_package() -> None:
     import importlib.util
 
@@ -456,13 +537,16 @@ def make_package() -> None:
 
 
 def main() -> int:
-    for folder in ("generic", "points_json", "points_xlsx", "package"):
+    for folder in ("generic", "points_json", "points_xlsx", "package", "databases", "targets_csv"):
         shutil.rmtree(OUT / folder, ignore_errors=True)
     make_generic()
     make_points_json()
     make_points_xlsx()
+    make_points_limits()
+    make_databases()
+    make_targets_csv()
     make_package()
-    files = [p for p in OUT.rglob("*") if p.is_file() and p.suffix in (".xlsx", ".json")]
+    files = [p for p in OUT.rglob("*") if p.is_file() and p.suffix in (".xlsx", ".json", ".sqlite", ".csv")]
     total = sum(p.stat().st_size for p in files)
     print(f"{len(files)} files, {total / 1024 ** 2:.1f} MB on disk in {OUT}")
     return 0

@@ -46,6 +46,8 @@ def _files(folder: str) -> list[str]:
 
 
 GENERIC, POINTS_JSON, POINTS_XLSX = _files("generic"), _files("points_json"), _files("points_xlsx")
+DATABASES, TARGETS_CSV = _files("databases"), _files("targets_csv")
+FAR_CORNERS = [n for n in GENERIC if n.startswith(("corner-", "far-", "wide-", "doctype-", "member-name-"))]
 PACKAGE = _files("package") if (CORPUS / "package").is_dir() else []
 VALID_PACKAGE = "_valid-01954.xlsx"  # the untouched package the hostile ones were made from
 XLSX = [f"generic/{n}" for n in GENERIC] + [f"points_xlsx/{n}" for n in POINTS_XLSX] + [
@@ -194,3 +196,74 @@ def test_a_valid_file_is_accepted_and_changes_the_database(worker, tmp_path):
 def test_corpus_size():
     total = len(GENERIC) + len(POINTS_JSON) + len(POINTS_XLSX) + len([n for n in PACKAGE if not n.startswith("_")])
     assert total >= 100
+    assert len(DATABASES) >= 8 and len(TARGETS_CSV) >= 12 and len(FAR_CORNERS) >= 15
+
+
+# --- bad days through the command line (issue 17): one Vietnamese line, the exit code, nothing changed ----
+
+def bkdesk(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bkdesk", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def assert_one_line(done: subprocess.CompletedProcess, code: int = 2) -> str:
+    err = done.stderr.strip()
+    assert done.returncode == code, (done.returncode, err[-2000:])
+    assert err.count("\n") == 0 and err.startswith("Lỗi: "), err[-2000:]
+    assert VIETNAMESE.search(err) and len(err) <= MAX_MESSAGE + 10, err[:300]
+    assert "Traceback" not in done.stderr
+    return err
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.mark.parametrize("name", DATABASES)
+def test_a_file_that_is_not_a_bkdesk_database_is_refused_untouched(tmp_path, name):
+    db = tmp_path / name
+    db.write_bytes((CORPUS / "databases" / name).read_bytes())
+    before = _snapshot(tmp_path)
+    assert_one_line(bkdesk("check", "--db", str(db)))
+    assert _snapshot(tmp_path) == before  # no byte changed, no -wal/-shm/backup created
+
+
+@pytest.mark.parametrize("name", TARGETS_CSV)
+def test_targets_csv_refused_in_one_line(tmp_path, commune_db, name):
+    src = CORPUS / "targets_csv" / name
+    out = tmp_path / "ket-qua.csv"
+    assert_one_line(bkdesk("targets", "--from", str(src), "--out", str(out)))
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if "ket-qua" in p.name]  # no temp file left
+    before = _db_bytes(commune_db)
+    assert_one_line(bkdesk("targets", "import", str(src), "--year", "2022", "--db", str(commune_db)))
+    assert _db_bytes(commune_db) == before
+
+
+@pytest.mark.parametrize("name", FAR_CORNERS)
+def test_far_corner_workbooks_refused_by_every_command(commune_db, district_db, name):
+    """The reader would abort the process on these (exit 134): every command says one line instead."""
+    path = CORPUS / "generic" / name
+    before = _db_bytes(commune_db)
+    assert_one_line(bkdesk("points", "import", str(path), "--db", str(commune_db)))
+    assert_one_line(bkdesk("targets", "import", str(path), "--year", "2022", "--db", str(commune_db)))
+    assert _db_bytes(commune_db) == before
+    before = _db_bytes(district_db)
+    done = bkdesk("merge", str(path), "--db", str(district_db))
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert _db_bytes(district_db) == before
+
+
+def test_the_guard_reads_untrusted_workbooks_in_a_child_with_a_memory_bound():
+    """Defence in depth: with the guard's cell bound lifted, the reader in the child process asks for
+    512 GiB on the far-corner file and dies (or fails) within its memory bound: one line, and this process
+    lives on."""
+    from bkdesk.export.sync import file_guard
+
+    good = CORPUS / "points_xlsx" / "orphan-option.xlsx"  # a sane workbook as far as the guard is concerned
+    names, data = file_guard.read_workbook_isolated(good, ["meta"])
+    assert "meta" in names and data["meta"][0][:2] == ["key", "value"]
+    corner = CORPUS / "generic" / "corner-cell-xfd1048576.xlsx"
+    with pytest.raises(file_guard.HostileFileError) as info:
+        file_guard.read_workbook_isolated(corner, ["meta"], max_cells=10 ** 12)
+    assert VIETNAMESE.search(str(info.value)) and "\n" not in str(info.value)
+    assert "corner-cell-xfd1048576.xlsx" in str(info.value)
