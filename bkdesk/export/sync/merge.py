@@ -82,6 +82,7 @@ class PackageResult:
     installation: str = ""
     officer: str = ""
     fingerprint: str = ""
+    public_key: str = ""
     untrusted_first_key: bool = False  # rejected only because its unit has no trusted key yet
 
     def as_dict(self) -> dict:
@@ -522,7 +523,7 @@ def merge_files(conn: sqlite3.Connection, db_path: str | Path, files: list[str |
                 result.unit_code, result.unit_name, result.round = m["unit_code"], m.get("unit_name", ""), m["round"]
                 result.checksum = pkg.checksum
                 result.installation, result.officer = m.get("installation_id", ""), m.get("officer", "")
-                result.fingerprint = pkg.fingerprint
+                result.fingerprint, result.public_key = pkg.fingerprint, m.get("public_key", "")
                 if pkg.checksum in seen or repo_sync.ledger_entry(conn, pkg.checksum) is not None:
                     result.status, result.message = ALREADY, "Gói này đã nhập trước đó; không thay đổi gì."
                     continue
