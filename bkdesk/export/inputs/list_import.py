@@ -17,8 +17,6 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from python_calamine import CalamineWorkbook
-
 from bkdesk.errors import UserError
 from bkdesk.export.inputs import mapping as mp
 from bkdesk.export.inputs.template import (
@@ -32,7 +30,7 @@ from bkdesk.export.inputs.template import (
     commune_of,
     household_columns,
 )
-from bkdesk.export.sync.file_guard import check_xlsx
+from bkdesk.export.sync.file_guard import read_workbook_isolated
 from bkdesk.model.jobs import NO_CONTROL, JobControl
 from bkdesk.model.review.review_service import fill_review, household_issues, is_impossible, new_review
 from bkdesk.model.rules.codelists import HEAD_CODE, CodeLists, codelists
@@ -113,22 +111,15 @@ class ImportResult:
 # --- reading ---------------------------------------------------------------------------------------
 
 def read_workbook(path: str | Path) -> dict[str, list[list]]:
-    """Every sheet's cells, after the hostile-file guard (sizes, zip bombs, XML entities, cell extent)."""
+    """Every sheet's cells: the hostile-file guard (sizes, zip bombs, XML declarations, cell extent), then
+    python-calamine in a child process with a memory and time bound (file_guard.read_workbook_isolated)."""
     path = Path(path)
-    check_xlsx(path, ImportError_, max_cells=MAX_CELLS)
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-        out = {}
-        for name in wb.sheet_names:
-            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            if len(rows) > MAX_ROWS:
-                raise ImportError_(f"Trang «{name}» của tệp {path.name} có {len(rows)} dòng, quá giới hạn {MAX_ROWS}.")
-            out[name] = rows
-        return out
-    except UserError:
-        raise
-    except Exception as exc:  # calamine's own error types for broken parts
-        raise ImportError_(f"Tệp {path.name} bị hỏng, không đọc được: {exc}.") from None
+    names, data = read_workbook_isolated(path, None, ImportError_, max_cells=MAX_CELLS, skip_empty_area=False)
+    for name in names:
+        if len(data.get(name, [])) > MAX_ROWS:
+            raise ImportError_(f"Trang «{name}» của tệp {path.name} có {len(data[name])} dòng, quá giới hạn "
+                               f"{MAX_ROWS}; không nhập.")
+    return {name: data.get(name, []) for name in names}
 
 
 def _keys_of(rows: list[list]) -> list[str]:
