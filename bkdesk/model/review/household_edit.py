@@ -192,6 +192,8 @@ class HouseholdEdit:
         self.outcome: ReviewOutcome | None = None
         self.refusal = ""
         self.listeners: list[Callable[[], None]] = []
+        self._issues_cache: tuple | None = None
+        self._version = 0  # bumped whenever the record changes
         conn = connect()
         std_id = self.state["review"].get("standard_id")
         self.standard = repo_standards.effective_standard(conn, std_id) if std_id else \
@@ -260,7 +262,14 @@ class HouseholdEdit:
             return dt.date.today()
 
     def issues(self) -> list[Issue]:
-        """Every error and warning of the record, each with the state path of its field."""
+        """Every error and warning of the record, each with the state path of its field (computed once per
+        version of the record)."""
+        key = (self._version, self._clean)
+        if self._issues_cache is None or self._issues_cache[0] != key:
+            self._issues_cache = (key, self._find_issues())
+        return list(self._issues_cache[1])
+
+    def _find_issues(self) -> list[Issue]:
         out = [_as_issue(e) for e in (self.outcome.issues if self.outcome else [])]
         exit_reg = self.state.get("exit")
         if exit_reg:
@@ -344,10 +353,12 @@ class HouseholdEdit:
         if last is not None and last[2] == key and key[0] != _LIST_MERGE_OFF and self._clean != self._index:
             self._undo[-1] = (last[0], after, key)  # consecutive edits of one field merge
         else:
-            self._undo.append((copy.deepcopy(before), after, key))
+            self._undo.append((before, after, key))
             self._index += 1
         self._merge_open = True
-        self.state = copy.deepcopy(after)
+        # The snapshots are never changed in place (edits copy, undo/redo copy), so the current record
+        # can be the snapshot itself: one deep copy per edit, not three.
+        self.state = after
         self._announce()
 
     def can_undo(self) -> bool:
@@ -377,6 +388,7 @@ class HouseholdEdit:
         self._announce()
 
     def _announce(self) -> None:
+        self._version += 1
         for fn in list(self.listeners):
             fn()
 
