@@ -20,6 +20,7 @@ from pathlib import Path
 from bkdesk.export.forms import write_forms
 from bkdesk.export.service import export
 from bkdesk.model.rules.units import catalog
+from bkdesk.model.store import repo_snapshots
 from bkdesk.model.store.databases import init_database
 from bkdesk.model.store.db import open_db, transaction
 
@@ -104,6 +105,8 @@ def build(path: Path, seed: int = 1, n_households: int = HOUSEHOLDS) -> None:
         conn.executemany("INSERT INTO review_need (review_uid, need_code, text) VALUES (?,?,?)", needs)
         conn.executemany("INSERT INTO review_group (review_uid, group_code, derived, final) VALUES (?,?,?,?)",
                          [(g[0], g[1], g[2], g[2]) for g in groups])
+        # every counted review keeps its roster, as in a real database: the reports read these snapshots
+        repo_snapshots.fill_missing(conn, "benchmark data", "2024-12-15T00:00:00+07:00")
     print(f"data: {len(households):,} households, {len(members):,} persons, {len(reviews):,} reviews, "
           f"{len(inds):,} indicator values")
     conn.close()

@@ -166,7 +166,7 @@ def write_table_sheet(wb, t: Table, doc: DocInfo, fm: _Formats, control: JobCont
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.79, right=0.59, top=0.79, bottom=0.79)
+    ws.set_margins(left=1.18, right=0.59, top=0.79, bottom=0.79)  # 30 / 15 / 20 / 20 mm (Decree 30/2020)
     ws.repeat_rows(head_row, numbers_row)
     ws.freeze_panes(numbers_row + 1, 2 if ncols > 2 else 0)
     ws.set_header("&C&P")

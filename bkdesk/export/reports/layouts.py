@@ -74,6 +74,7 @@ def _each_items(kind: str, std: Standard, lists: CodeLists, layouts: dict) -> li
                 if c["code"].isdigit() and int(c["code"]) <= last]
     if kind == "ethnic":
         labels = {e["code"]: e["label_vi"] for e in lists.items("ethnic_groups")}
+        labels.update(layouts.get("ethnic_column_labels", {}))  # the template's own column names (reports.md §3)
         return [(c, labels.get(c, c)) for c in layouts["ethnic_columns"]]
     raise UserError(f"Mẫu báo cáo: kiểu lặp cột '{kind}' không hợp lệ.")
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from bkdesk.export.reports import facts as fx
 from bkdesk.export.reports.layouts import Header, Leaf, build_header, expand, template
-from bkdesk.export.reports.official import dmy
+from bkdesk.export.reports.official import dmy, number_vi
 from bkdesk.export.reports.scope import Scope
 from bkdesk.model.rules.codelists import CodeLists
 from bkdesk.model.rules.standards import Standard
@@ -183,7 +183,7 @@ def build_list(tpl: dict, scope: Scope, std: Standard, lists: CodeLists, layouts
         for row in rows:
             table.add([row.get(f, "") for f in fields])
     persons_col = "persons" if "persons" in fields else None
-    total = {fields[0]: "", fields[1]: f"Tổng cộng: {n_hh} hộ, {n_pp} nhân khẩu"}
+    total = {fields[0]: "", fields[1]: f"Tổng cộng: {number_vi(n_hh)} hộ, {number_vi(n_pp)} nhân khẩu"}
     if persons_col:
         total[persons_col] = n_pp
     table.add([total.get(f, "") for f in fields], "total")
