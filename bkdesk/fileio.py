@@ -95,9 +95,26 @@ def atomic_output(path: str | Path, verify: Callable[[Path], None] | None = None
     except OSError as exc:
         _remove(tmp)
         raise OutputError(os_error_message(exc, path)) from None
-    except BaseException:
+    except BaseException as exc:
         _remove(tmp)
+        cause = _os_cause(exc)
+        if cause is not None:  # a writer's own error wrapping the OSError (xlsxwriter's FileCreateError...)
+            raise OutputError(os_error_message(cause, path)) from None
         raise
+
+
+def _os_cause(exc: BaseException) -> OSError | None:
+    """The OSError behind a library's error (in its args, cause or context), if any."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, OSError):
+            return exc
+        inner = next((a for a in getattr(exc, "args", ()) if isinstance(a, OSError)), None)
+        if inner is not None:
+            return inner
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return None
 
 
 def _remove(tmp: Path) -> None:

@@ -125,7 +125,8 @@ class LazyTransaction:
         try:
             if self.open:
                 self.open = False
-                self.conn.execute("ROLLBACK")
+                if self.conn.in_transaction:  # SQLite ends it itself on a full disk: keep the real cause
+                    self.conn.execute("ROLLBACK")
         finally:
             if self.begun:
                 self.conn.execute("PRAGMA cache_size=-2000")

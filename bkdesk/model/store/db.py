@@ -121,10 +121,22 @@ def _check_folder(path: str | Path) -> None:
                                 "sang thư mục khác.", "readonly")
 
 
+def _disk_nearly_full(path: str | Path) -> bool:
+    """SQLite reports a full disk as an I/O error when it cannot grow its -shm/-wal files."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(Path(path).parent).free < 1024 ** 2
+    except OSError:
+        return False
+
+
 def sqlite_error_message(exc: sqlite3.Error, path: str | Path | None = None) -> str:
     """One Vietnamese line for an SQLite error a user can meet: locked, disk full, read-only, damaged."""
     text = str(exc).lower()
     where = f" {path}" if path else ""
+    if path and ("disk i/o" in text or "unable to open" in text) and _disk_nearly_full(path):
+        text = "disk is full"
     if "locked" in text or "busy" in text:
         return (f"Cơ sở dữ liệu{where} đang được dùng bởi một thao tác khác (ví dụ đang gộp gói dữ liệu hoặc một "
                 "cửa sổ bkdesk khác); hãy đợi thao tác đó xong rồi làm lại.")
