@@ -472,3 +472,17 @@ def unlock_review(conn: sqlite3.Connection, rnd: ReviewRound, household_uid: str
         raise UserError("Phiếu của hộ này chưa có quyết định nên không cần mở khóa.")
     with transaction(conn):
         set_record_status(conn, uid, "confirmed", user, reason.strip())
+
+
+def confirm_household(conn: sqlite3.Connection, household_uid: str, review_year: int, user: str
+                      ) -> tuple[bool, str]:
+    """Confirm one household's review of the periodic round of ``review_year`` (the editor's per-household
+    step). Returns (confirmed now or already, the reason when it is still incomplete)."""
+    rnd = periodic_round(conn, review_year)
+    uid = repo_rounds.review_uid_in_round(conn, household_uid, rnd.uid)
+    if uid is None:
+        raise UserError("Hộ chưa có phiếu trong đợt rà soát này: hãy lưu phiếu rà soát của hộ trước.")
+    if get_review(conn, uid).record_status != "draft":
+        return True, ""
+    done, incomplete = confirm(conn, rnd, user, household_uids={household_uid})
+    return bool(done), incomplete[0][1] if incomplete else ""

@@ -171,3 +171,17 @@ def test_migration_reattaches_reviews_left_without_a_round(db, village):
     assert get_review(db, blank.uid) is None
     assert any(r["field"] == "round_uid" for r in audit.history(db, "review", entered.uid))
     assert json.loads(json.dumps(rounds.round_status(db, rnd)))["statuses"]["draft"] == 1
+
+
+def test_confirm_one_household(db, village):
+    with pytest.raises(UserError, match="Chưa mở đợt"):
+        rounds.confirm_household(db, "x", YEAR, USER)
+    rnd, _ = rounds.open_periodic_round(db, TEST_COMMUNE, YEAR, USER)
+    good, bad = household("0001", village, "Nguyễn Văn Đức"), household("0002", village, "Lý Văn An")
+    enter(db, good, complete=True)
+    enter(db, bad, complete=False)
+    ok, reason = rounds.confirm_household(db, bad.household.uid, YEAR, USER)
+    assert not ok and "chỉ số chưa xác nhận" in reason
+    assert rounds.confirm_household(db, good.household.uid, YEAR, USER) == (True, "")
+    assert review_in_round(db, good.household.uid, rnd.uid).record_status == "confirmed"
+    assert review_in_round(db, bad.household.uid, rnd.uid).record_status == "draft"
