@@ -302,6 +302,7 @@ def confirm(conn: sqlite3.Connection, rnd: ReviewRound, user: str, village_uid: 
     done, incomplete = [], []
     at = audit.now_iso()
     with transaction(conn):
+        _adopt_orphans(conn, rnd, user, at)
         for row in repo_rounds.round_review_list(conn, rnd.uid, village_uid):
             if row["record_status"] != "draft" or (household_uids is not None
                                                    and row["household_uid"] not in household_uids):
@@ -317,6 +318,16 @@ def confirm(conn: sqlite3.Connection, rnd: ReviewRound, user: str, village_uid: 
         if done:
             _advance_to(conn, rnd, "survey", user, "Bắt đầu xác nhận phiếu rà soát")
     return done, incomplete
+
+
+def _adopt_orphans(conn, rnd: ReviewRound, user: str, at: str) -> None:
+    """Reviews of the round's year written without a round (a bulk import) join it, inside the caller's
+    transaction, when their household has no review in the round yet."""
+    for household_uid, review_uid in repo_rounds.orphan_reviews(conn, rnd.commune_code, rnd.list_year).items():
+        if repo_rounds.review_uid_in_round(conn, household_uid, rnd.uid) is None:
+            review = get_review(conn, review_uid)
+            review.round_uid = rnd.uid
+            write_review(conn, review, user, reason="Gắn phiếu đã nhập vào đợt rà soát", at=at)
 
 
 def unconfirm(conn: sqlite3.Connection, rnd: ReviewRound, household_uid: str, user: str, reason: str) -> None:

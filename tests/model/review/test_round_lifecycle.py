@@ -185,3 +185,15 @@ def test_confirm_one_household(db, village):
     assert rounds.confirm_household(db, good.household.uid, YEAR, USER) == (True, "")
     assert review_in_round(db, good.household.uid, rnd.uid).record_status == "confirmed"
     assert review_in_round(db, bad.household.uid, rnd.uid).record_status == "draft"
+
+
+def test_confirm_adopts_reviews_written_without_a_round(db, village):
+    """A bulk import writes reviews with raw SQL (no round): confirming the round takes them in."""
+    rnd, _ = rounds.open_periodic_round(db, TEST_COMMUNE, YEAR, USER)
+    bundle = household("0001", village, "Nguyễn Văn Đức")
+    review = enter(db, bundle, complete=True)
+    with db:
+        db.execute("UPDATE review SET round_uid=NULL WHERE uid=?", (review.uid,))
+    assert rounds.round_status(db, rnd)["statuses"]["missing"] == 1
+    assert rounds.confirm(db, rnd, USER) == (["Hộ 0001 (Nguyễn Văn Đức)"], [])
+    assert rounds.round_status(db, rnd)["statuses"] == {"draft": 0, "confirmed": 1, "decided": 0, "missing": 0}
