@@ -28,12 +28,14 @@ def _merge_job(db_path: Path, files: list[Path]):
     def fn(control):
         from bkdesk.export.sync.merge import merge_files
         from bkdesk.model.store.db import open_db
+        from bkdesk.model.store.writer import WRITERS
 
-        conn = open_db(db_path)  # one connection per thread
-        try:
-            return merge_files(conn, db_path, files, control)
-        finally:
-            conn.close()
+        with WRITERS.writing("gộp gói dữ liệu"):  # the officer's save waits its turn, never races the merge
+            conn = open_db(db_path)  # one connection per thread
+            try:
+                return merge_files(conn, db_path, files, control)
+            finally:
+                conn.close()
     return fn
 
 
