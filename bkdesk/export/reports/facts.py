@@ -29,9 +29,14 @@ def end_status(final_class: str | None) -> str:
     return final_class if final_class in ("POOR", "NEAR_POOR") else "OTHER"
 
 
+UNKNOWN = "UNKNOWN"  # first round in the data, no start status entered or imported: no movement is claimed
+
+
 def start_status(fact: dict) -> str:
     if fact.get("start_status"):
         return fact["start_status"]
+    if fact.get("first_round") and fact.get("prev_class") is None:
+        return UNKNOWN
     prev = fact.get("prev_class")
     return prev if prev in ("POOR", "NEAR_POOR") else "OTHER"
 
@@ -39,6 +44,8 @@ def start_status(fact: dict) -> str:
 def transitions(start: str, end: str, was_poor: bool, was_near: bool) -> tuple[str | None, str | None]:
     """(poor movement, near-poor movement) codes of households.md §12 (None: not in that table)."""
     poor = near = None
+    if start == UNKNOWN:
+        return None, None
     if start == "POOR":
         poor = {"POOR": "poor_remain", "NEAR_POOR": "poor_exit_to_near"}.get(end, "poor_exit_above")
     elif end == "POOR":
@@ -58,7 +65,7 @@ def list_flag(movement: str | None) -> str:
         return "remain"
     if movement in ("poor_relapse", "near_relapse"):
         return "relapse"
-    return "new"
+    return "new" if movement else "unknown"
 
 
 def age_on(birth_date: str | None, precision: str | None, on: dt.date) -> int | None:
@@ -137,6 +144,9 @@ class RoundFacts:
 def read_facts(conn: sqlite3.Connection, scope: Scope, std: Standard) -> RoundFacts:
     codes, year = scope.commune_codes, scope.review_year
     reviews = repo_reports.counted_reviews(conn, codes, year, std.list_year_from)
+    with_start_lists = repo_reports.communes_with_lists(conn, codes, year)
+    for fact in reviews:  # no lists of the year before in the data: this is the commune's first round
+        fact["first_round"] = fact["commune_code"] not in with_start_lists
     members = repo_reports.members_of_reviewed(conn, codes, year)
     as_decided(reviews, members)
     return RoundFacts(
@@ -224,6 +234,9 @@ def _count_class(c: Counter, x: str, fact: dict, facts: RoundFacts, groups: dict
 
 def _count_moves(c: Counter, fact: dict, persons: int) -> None:
     start, end = start_status(fact), end_status(fact["final_class"])
+    if start == UNKNOWN:
+        c["start_unknown"] += 1
+        return
     start_pp = fact["prev_members"] if fact.get("prev_members") is not None else persons
     for s in ("POOR", "NEAR_POOR"):
         if start == s:

@@ -116,6 +116,14 @@ def build_report(tpl: dict, scope: Scope, std: Standard, lists: CodeLists, layou
             _emit(table, ev, value_leaves, units, "", f"Cộng {unit.name}", sub, "", layouts, "district")
             sub = Counter()
     note = f"chưa đủ số liệu ({missing} đơn vị {NO_DATA})" if missing else ""
+    unknown = total.get("start_unknown", 0) if tpl.get("checks") else 0
+    if unknown:
+        note = "; ".join(x for x in (note, f"{number_vi(unknown)} hộ chưa có tình trạng đầu kỳ") if x)
+        table.subtitle.append(f"Chưa có tình trạng đầu kỳ của {number_vi(unknown)} hộ (kỳ rà soát đầu tiên trong dữ "
+                              "liệu): không tính là phát sinh mới")
+        table.checks_failed.append(
+            f"{tpl['title'].capitalize()}: {number_vi(unknown)} hộ chưa có tình trạng đầu kỳ (kỳ rà soát đầu tiên "
+            "trong dữ liệu); hãy nhập tình trạng đầu kỳ (hoặc nhập danh sách hộ nghèo, cận nghèo đầu kỳ) rồi lập lại")
     _emit(table, ev, value_leaves, units, "", "Tổng cộng", total, note, layouts, "total")
     for check in tpl.get("checks", []):
         for u in units:

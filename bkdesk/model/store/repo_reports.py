@@ -68,6 +68,14 @@ def counted_reviews(conn: sqlite3.Connection, commune_codes: list[str], review_y
     return [dict(r) for r in rows]
 
 
+def communes_with_lists(conn: sqlite3.Connection, commune_codes: list[str], list_year: int) -> set[str]:
+    """Communes that have at least one counted periodic review of ``list_year`` (the lists in force then)."""
+    marks, codes = _marks(commune_codes)
+    return {r[0] for r in conn.execute(
+        f"SELECT DISTINCT commune_code FROM review WHERE review_type = 'periodic' AND list_year = ?"
+        f" AND record_status IN {_ST} AND commune_code IN ({marks})", [list_year, *codes])}
+
+
 def departed_households(conn: sqlite3.Connection, commune_codes: list[str], review_year: int) -> list[dict]:
     """Households on the start lists (counted review of list year R) that left the commune before the end
     of the period: no counted review in round R and a household status other than active (§12 ABSENT)."""
@@ -194,11 +202,6 @@ def household_row(conn, household_uid: str) -> dict | None:
     return dict(row) if row else None
 
 
-def housing_row(conn, household_uid: str) -> dict:
-    row = conn.execute("SELECT * FROM housing WHERE household_uid = ?", (household_uid,)).fetchone()
-    return dict(row) if row else {}
-
-
 def household_history(conn, household_uid: str) -> list[dict]:
     """Counted periodic reviews of a household, by list year (certificate grid, Form 03)."""
     rows = conn.execute(f"SELECT uid, list_year, final_class FROM review WHERE household_uid = ?"
@@ -217,17 +220,6 @@ def households_in(conn, commune_codes: list[str], village_uid: str | None = None
         sql += " AND h.village_uid = ?"
         args.append(village_uid)
     return [r[0] for r in conn.execute(sql + " ORDER BY h.commune_code, v.name_key, h.household_no, h.uid", args)]
-
-
-def periodic_review_of(conn, household_uid: str, review_year: int) -> dict | None:
-    row = conn.execute("SELECT * FROM review WHERE household_uid = ? AND review_type = 'periodic' AND list_year = ?"
-                       " ORDER BY updated_at DESC LIMIT 1", (household_uid, review_year + 1)).fetchone()
-    return dict(row) if row else None
-
-
-def villages_of(conn, commune_code: str) -> list[dict]:
-    return [dict(r) for r in conn.execute("SELECT uid, name FROM village WHERE commune_code = ? AND valid_to IS NULL"
-                                          " ORDER BY name_key", (commune_code,))]
 
 
 def exit_registrations_in(conn, commune_codes: list[str], year: int) -> list[dict]:

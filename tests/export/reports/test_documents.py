@@ -10,6 +10,7 @@ import random
 import pytest
 from pypdf import PdfReader
 
+from bkdesk.errors import UserError
 from bkdesk.export.forms import write_forms
 from bkdesk.export.reports.layouts import load_layouts
 from bkdesk.export.reports.official import doc_info, mid_sentence
@@ -119,3 +120,30 @@ def test_form_03_and_04_print_the_identity_card_from_the_record(recorded, tmp_pa
         text = pdf_text(write_forms(conn, kind, COMMUNE, YEAR, tmp_path / f"{kind}.pdf")[0])
         assert "006190004321" in text and "06/05/2021" in text and "Cục Cảnh sát QLHC về TTXH" in text, kind
         assert "Thôn Nà Phặc, thị trấn Vân Tùng" in text, kind
+
+
+def test_first_round_without_start_status_is_not_reported_as_all_new(db):
+    from bkdesk.export.service import prepare
+    from bkdesk.model.rules.records import Household, Member, Review, ReviewRound
+    from bkdesk.model.store.repo_households import HouseholdBundle, save_household
+    from bkdesk.model.store.repo_reviews import save_review, save_round
+
+    rnd = save_round(db, ReviewRound(COMMUNE, "periodic", YEAR, YEAR + 1, f"{YEAR}-09-01"), "t").uid
+    for i, (cls, start) in enumerate((("POOR", None), ("POOR", None), ("NEAR_POOR", None), ("POOR", "POOR"))):
+        b = save_household(db, HouseholdBundle(Household(commune_code=COMMUNE, household_no=f"{i + 1:03d}"),
+                                               [Member(full_name=f"Chủ Hộ {i}", relation_to_head="Chủ hộ")]), "t")
+        save_review(db, Review(b.household.uid, YEAR + 1, f"{YEAR}-09-01", COMMUNE, round_uid=rnd,
+                               record_status="confirmed", final_class=cls, start_status=start), "t")
+    r02 = prepare(db, "2", COMMUNE, YEAR).tables[0]
+    assert any("Chưa có tình trạng đầu kỳ của 3 hộ" in line for line in r02.subtitle)
+    assert any("3 hộ chưa có tình trạng đầu kỳ" in m for m in r02.checks_failed)
+    total = [r for r, st in zip(r02.rows, r02.styles, strict=True) if st == "total"][0]
+    leaves = [leaf.label for leaf in r02.header.leaves]
+    new_col = next(i for i, label in enumerate(leaves) if "Phát sinh mới" in label or "phát sinh" in label.lower())
+    assert total[new_col] == 0  # nobody is called new for want of a start status
+    with pytest.raises(UserError, match="tình trạng đầu kỳ"):
+        prepare(db, "2", COMMUNE, YEAR, official=True)
+    ds = prepare(db, "ds_ngheo", COMMUNE, YEAR).tables[0]
+    flags = [r for r, st in zip(ds.rows, ds.styles, strict=True) if st != "total"]
+    assert sum(1 for r in flags if "Nghèo cũ" in r or "nghèo cũ" in [str(x).lower() for x in r]) == 1
+    assert not any("mới" in str(x).lower() for r in flags for x in r)
