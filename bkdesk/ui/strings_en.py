@@ -261,6 +261,8 @@ EN: dict[str, str] = {
     'Trạng thái': 'Status',
     'Số thiếu hụt': 'Deprivations',
     'Đăng ký thoát': 'Exit registration',
-    'Phiếu rà soát đã có quyết định công nhận: chỉ xem, không sửa được. ': 'This review has a recognition decision: read only, it cannot be changed. ',
+    'Phiếu rà soát đã có quyết định công nhận: chỉ xem, không sửa được.':
+        'This review has a recognition decision: read only, it cannot be changed.',
+    'Đợt rà soát đã khóa: chỉ xem, không sửa được.': 'The review round is locked: read only.',
     'Muốn sửa phải mở khóa đợt rà soát (có ghi nhật ký).': 'To change it, unlock the review round (the unlock is logged).',
 }

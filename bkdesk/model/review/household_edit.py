@@ -200,7 +200,13 @@ class HouseholdEdit:
             repo_standards.standard_for_list_year(self.state["review"]["list_year"], conn)
         self.codelists: CodeLists = codelists(self.standard.id)
         self.points_table = points_table_for(conn, from_state(self.state)[1])  # (uid, table) | None
-        self.read_only = self.state["review"].get("record_status") == DECIDED
+        review = self.state["review"]
+        self.lock_reason = ""
+        if review.get("record_status") == DECIDED:
+            self.lock_reason = "Phiếu rà soát đã có quyết định công nhận: chỉ xem, không sửa được."
+        elif repo_desk.round_locked(conn, review.get("round_uid")):
+            self.lock_reason = "Đợt rà soát đã khóa: chỉ xem, không sửa được."
+        self.read_only = bool(self.lock_reason)
         self._recompute(self.state)
 
     # --- building ---------------------------------------------------------------------------------------
@@ -324,7 +330,7 @@ class HouseholdEdit:
 
     def _refuse_if_locked(self) -> None:
         if self.read_only:
-            raise UserError("Phiếu rà soát đã có quyết định công nhận nên không sửa được.")
+            raise UserError(self.lock_reason)
 
     def edit(self, path: Path, value) -> bool:
         """Set one field; False when the value is unchanged."""

@@ -243,6 +243,14 @@ def totals(conn: sqlite3.Connection, commune_code: str | None, list_year: int | 
     return out
 
 
+def round_locked(conn: sqlite3.Connection, round_uid: str | None) -> bool:
+    """True when the review round exists and is locked (its reviews are read-only until an audited unlock)."""
+    if not round_uid:
+        return False
+    row = conn.execute("SELECT locked FROM review_round WHERE uid=?", (round_uid,)).fetchone()
+    return bool(row and row[0])
+
+
 def household_no_taken(conn: sqlite3.Connection, commune_code: str, household_no: str, uid: str) -> bool:
     return conn.execute("SELECT 1 FROM household WHERE commune_code=? AND household_no=? AND uid<>? LIMIT 1",
                         (commune_code, household_no, uid)).fetchone() is not None

@@ -137,8 +137,7 @@ class HouseholdEditor(QDialog):
 
     def _lock(self) -> None:
         """A decided review: everything is shown, nothing can be changed (the lock says why)."""
-        self.lock_label.setText("<b>" + _("ĐÃ KHÓA.") + "</b> " + _(
-            "Phiếu rà soát đã có quyết định công nhận: chỉ xem, không sửa được. ") + _(
+        self.lock_label.setText("<b>" + _("ĐÃ KHÓA.") + "</b> " + _(self.model.lock_reason) + " " + _(
             "Muốn sửa phải mở khóa đợt rà soát (có ghi nhật ký)."))
         self.lock_label.show()
         keep = {self.close_button, self.roster_tab.roster_table}

@@ -187,3 +187,13 @@ def test_status_filter_and_sort(desk, db, saved):
     f.record_status = "confirmed"
     assert desk.household_uids(f) == [saved]
     assert desk.household_uids(repo_desk.DeskFilter(record_status="confirmed"), "status") == [saved]
+
+
+def test_review_of_a_locked_round_is_read_only(desk, db, saved):
+    db.execute("INSERT INTO review_round (uid, commune_code, kind, review_year, list_year, reference_date, locked,"
+               " updated_at) VALUES ('r1', '01954', 'periodic', 2024, 2025, '2024-09-01', 1, '2024-09-01')")
+    db.execute("UPDATE review SET round_uid='r1' WHERE household_uid=?", (saved,))
+    edit = desk.open_household(saved)
+    assert edit.read_only and "Đợt rà soát đã khóa" in edit.lock_reason
+    with pytest.raises(UserError, match="khóa"):
+        edit.edit(("household", "address"), "x")
