@@ -66,9 +66,10 @@ class MainWindow(QMainWindow):
         self._build()
         self.model.filter = desk.desk_filter()
         self.signals.household_saved.connect(self._on_household_saved)
-        for signal in (self.signals.households_changed, self.signals.villages_changed, self.signals.round_changed,
-                       self.signals.merge_done):
+        for signal in (self.signals.households_changed, self.signals.villages_changed):
             signal.connect(self.refresh)
+        for signal in (self.signals.round_changed, self.signals.merge_done):
+            signal.connect(self._on_scope_changed)
         self.refresh()
         prefs.add_recent_database(self.db_path)
         self.resize(1366, 740)
@@ -245,6 +246,13 @@ class MainWindow(QMainWindow):
         self._totals = self.desk.totals()
         self._fill_tree()
         self.apply_filters()
+
+    def _on_scope_changed(self) -> None:
+        """A round opened or closed, or a merge: the review year (and so the list year) may have moved."""
+        self.model.filter.commune_code = self.desk.commune_code or None
+        self.model.filter.list_year = self.desk.list_year
+        self._update_window_title()
+        self.refresh()
 
     def _on_household_saved(self, uid: str) -> None:
         """One household saved: recount totals and villages; the id list is re-read only if its place changed."""

@@ -60,3 +60,11 @@ def test_no_widget_holds_a_connection(qtbot, db, db_path):
     assert holders == []
     assert not hasattr(win, "conn") and not hasattr(win.model, "conn") and not hasattr(editor, "conn")
     editor.model.forget_changes()
+
+
+def test_a_round_change_moves_the_list_year_and_the_title(qtbot, db, db_path):
+    win = _window(qtbot, db, db_path)
+    assert "2024" in win.windowTitle() and win.model.filter.list_year == 2025
+    settings.put(db, settings.REVIEW_YEAR, "2025")  # what opening the next round records
+    win.desk.announce("round_changed")
+    assert "2025" in win.windowTitle() and win.model.filter.list_year == 2026
