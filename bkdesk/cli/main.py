@@ -69,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _one_line(message: str) -> int:
     """Every user-facing failure: one line on stderr, exit 2."""
     text = " ".join(message.split())
-    print(f"Lỗi: {text[:2000]}", file=sys.stderr)
+    if sys.stderr is not None:  # the windowed build has no console (the desk shows its errors in dialogs)
+        print(f"Lỗi: {text[:2000]}", file=sys.stderr)
     return 2
 
 

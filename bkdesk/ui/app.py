@@ -16,7 +16,7 @@ _windows: list = []
 
 
 def _database_ready(path: Path) -> bool:
-    if not path.exists() or path.stat().st_size == 0:
+    if not path.exists():  # a new database: the wizard creates it (a zero-byte file is refused, not adopted)
         return False
     from bkdesk.model.store import settings
     from bkdesk.model.store.databases import open_or_create
@@ -29,7 +29,57 @@ def _database_ready(path: Path) -> bool:
 
 
 def open_window(path: Path):
-    """Open the main window on a database (the wizard first when it is not set up); None if cancelled."""
+    """Open the main window on a database (the wizard first when it is not set up); None if cancelled.
+
+    A database that cannot be opened (not bkdesk, damaged, newer, read-only folder...) is explained in a
+    dialog offering the next step (startup_error), never only on stderr."""
+    from bkdesk.errors import UserError
+
+    try:
+        return _open_window(path)
+    except UserError as exc:
+        return startup_error(path, exc)
+
+
+def startup_error(path: Path, exc: Exception):
+    """Show why ``path`` cannot be opened and do the step the officer picks; returns the window opened or None."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from bkdesk.errors import UserError
+    from bkdesk.model.store.backups import list_backups
+    from bkdesk.ui.views import startup_error as se
+
+    kind = getattr(exc, "kind", "not_bkdesk")
+    try:
+        has_backups = bool(list_backups(path))
+    except OSError:
+        has_backups = False
+    dlg = se.StartupErrorDialog(path, str(exc), kind, has_backups)
+    _windows.append(dlg)
+    try:
+        dlg.exec()
+    finally:
+        _windows.remove(dlg)
+    if dlg.choice == se.CHOOSE:
+        other = se.ask_other_file(None, path)
+        return open_window(other) if other else startup_error(path, exc)
+    if dlg.choice == se.RETRY:
+        return open_window(path)
+    if dlg.choice == se.RESTORE:
+        backup = se.ask_backup(None, path)
+        if backup is None:
+            return startup_error(path, exc)
+        try:
+            aside = se.put_backup_in_place(path, backup)
+        except UserError as again:
+            return startup_error(path, again)
+        QMessageBox.information(None, "bkdesk", f"Đã khôi phục từ {backup.name}. Tệp hỏng được giữ lại: "
+                                f"{aside.name}.")
+        return open_window(path)
+    return None
+
+
+def _open_window(path: Path):
     from bkdesk.model.desk import DeskContext
     from bkdesk.model.store.databases import open_or_create
     from bkdesk.ui.main_window import MainWindow

@@ -1,0 +1,128 @@
+"""Startup errors in a dialog with the next step (also in the windowed build, where sys.stderr is None)."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import sys
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from bkdesk.model.store import db as dbmod
+from bkdesk.model.store.databases import init_database
+from bkdesk.ui import app
+from bkdesk.ui.views import startup_error as se
+
+
+def _when_dialog(qtbot, act):
+    """Act on the startup dialog once its exec() runs (as a person would click it)."""
+    seen = []
+
+    def poll():
+        dlg = QApplication.activeModalWidget()
+        if isinstance(dlg, se.StartupErrorDialog):
+            seen.append(dlg.message_label.text())
+            act(dlg)
+        else:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(0, poll)
+    return seen
+
+
+def _click(qtbot, button):
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _close_windows():
+    for w in list(app._windows):
+        w.close()
+        app._windows.remove(w)
+
+
+def test_a_zero_byte_file_is_explained_and_another_file_opens(qtbot, tmp_path, monkeypatch):
+    empty = tmp_path / "rong.sqlite"
+    empty.write_bytes(b"")
+    good = tmp_path / "xa.sqlite"
+    init_database(good, "commune", "01954", officer="Kiểm thử").close()
+    monkeypatch.setattr(se, "ask_other_file", lambda parent, start: good)
+    seen = _when_dialog(qtbot, lambda dlg: _click(qtbot, dlg.choose_button))
+    window = app.open_window(empty)
+    try:
+        assert seen and "0 byte" in seen[0]
+        assert window is not None and window.isVisible()
+        assert empty.read_bytes() == b""  # untouched
+    finally:
+        _close_windows()
+
+
+def test_a_damaged_database_is_restored_from_a_backup_and_the_damaged_file_kept(qtbot, tmp_path, monkeypatch):
+    path = tmp_path / "xa.sqlite"
+    conn = init_database(path, "commune", "01954", officer="Kiểm thử")
+    backup = dbmod.auto_backup(conn, path, "hang-ngay")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) // 3])  # truncated by a copy that stopped half-way
+    damaged = _sha(path)
+    monkeypatch.setattr(se, "ask_backup", lambda parent, db: backup)
+    from PySide6.QtWidgets import QMessageBox
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: QMessageBox.StandardButton.Ok)
+
+    def act(dlg):
+        assert dlg.restore_button.isVisible() and not dlg.retry_button.isVisible()
+        _click(qtbot, dlg.restore_button)
+
+    seen = _when_dialog(qtbot, act)
+    window = app.open_window(path)
+    try:
+        assert seen and "cắt cụt" in seen[0]
+        assert window is not None and window.isVisible()
+        kept = [p for p in tmp_path.iterdir() if ".hong-" in p.name and p.suffix == ".sqlite"]
+        assert len(kept) == 1 and _sha(kept[0]) == damaged  # never deleted
+        check = sqlite3.connect(path)
+        assert check.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        check.close()
+    finally:
+        _close_windows()
+
+
+def test_a_newer_database_says_update_the_app_and_is_left_alone(qtbot, tmp_path):
+    path = tmp_path / "moi.sqlite"
+    dbmod.open_db(path).close()
+    c = sqlite3.connect(path)
+    c.execute(f"PRAGMA user_version={dbmod.latest_version() + 3}")
+    c.close()
+    before = _sha(path)
+
+    def act(dlg):
+        assert dlg.kind == "newer" and "phiên bản bkdesk mới nhất" in dlg.update_label.text()
+        assert not dlg.restore_button.isVisible()
+        _click(qtbot, dlg.quit_button)
+
+    seen = _when_dialog(qtbot, act)
+    assert app.open_window(path) is None
+    assert seen and "mới hơn" in seen[0]
+    assert _sha(path) == before
+
+
+def test_windowed_build_without_stderr_shows_the_dialog_and_exits_cleanly(qtbot, tmp_path, monkeypatch):
+    from bkdesk.cli.main import main
+
+    other = tmp_path / "khac.sqlite"
+    c = sqlite3.connect(other)
+    c.execute("CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT)")
+    c.commit()
+    c.close()
+    before = _sha(other)
+    monkeypatch.setattr(sys, "stderr", None)
+    monkeypatch.setattr(QApplication, "exec", lambda self=None: 0)
+    seen = _when_dialog(qtbot, lambda dlg: _click(qtbot, dlg.quit_button))
+    assert main(["--db", str(other)]) == 0
+    assert seen and "phần mềm khác" in seen[0]
+    assert _sha(other) == before
