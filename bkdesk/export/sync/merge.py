@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import sqlite3
 import threading
+from collections import Counter
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -284,7 +285,7 @@ def _record_conflict(conn, table: str, uid: str, local: dict, incoming: dict, re
 
 
 def _apply_table(conn, table: str, header: list[str], rows: list[list], result: PackageResult,
-                 touched: set[str], hh_names: dict) -> list[str]:
+                 touched: set[str], hh_names: dict, bulk: _Bulk | None = None) -> list[str]:
     spec = repo_sync.SPECS[table]
     n = len(header) - len(repo_sync.BASE)
     cols = [c for c, _ in repo_sync.table_columns(conn, table)]
@@ -332,7 +333,7 @@ def _apply_table(conn, table: str, header: list[str], rows: list[list], result: 
         result.counts[kind] += 1
         if table == "household":
             result.households[kind] += 1
-    repo_sync.upsert_rows(conn, table, cols, write)
+    repo_sync.upsert_rows(conn, table, cols, write, refresh=bulk is None)
     if table == "review":
         repo_sync.replace_review_children(conn, children, existing=replaced)
     repo_sync.set_sync_states(conn, table, synced)
@@ -408,8 +409,42 @@ def _new_audit_rows(conn, rows: list[list]) -> list[tuple]:
     return out
 
 
+@dataclass
+class _Bulk:
+    """A merge of many packages into an empty database: secondary indexes dropped and built once at the
+    end, the history deduplicated in memory, rosters' derived keys and current reviews refreshed once."""
+    indexes: list[tuple[str, str]]
+    audit: Counter
+    touched: set[str] = field(default_factory=set)
+
+    @classmethod
+    def start(cls, conn) -> _Bulk:
+        return cls(repo_sync.defer_indexes(conn), repo_sync.audit_fingerprints(conn))
+
+    def new_audit_rows(self, rows: list[list]) -> list[tuple]:
+        used: Counter = Counter()
+        out = []
+        for r in rows:
+            t = tuple(r)
+            h = hash(t)
+            if self.audit[h] - used[h] > 0:
+                used[h] += 1
+            else:
+                out.append(t)
+        for t in out:
+            self.audit[hash(t)] += 1
+        return out
+
+    def finish(self, conn) -> None:
+        repo_sync.rebuild_indexes(conn, self.indexes)
+        refresh_household_keys(conn, sorted(self.touched))
+
+
+BULK_MIN_FILES = 8  # an empty database and at least this many files: build the indexes once at the end
+
+
 def apply_package(conn: sqlite3.Connection, pkg: Package, mapping: dict[str, str], user: str,
-                  result: PackageResult) -> None:
+                  result: PackageResult, bulk: _Bulk | None = None) -> None:
     """Write one verified package inside the caller's transaction."""
     _map_codes(pkg, mapping)
     hh_keys: list[str] = []
@@ -419,12 +454,17 @@ def apply_package(conn: sqlite3.Connection, pkg: Package, mapping: dict[str, str
     hh_names = {r[ki]: f"Hộ {r[ni]} – {r[hi]}" for r in rows}
     for spec in repo_sync.TABLES:
         header, rows = pkg.tables[spec.name]
-        keys = _apply_table(conn, spec.name, header, rows, result, touched, hh_names)
+        keys = _apply_table(conn, spec.name, header, rows, result, touched, hh_names, bulk)
         if spec.name == "household":
             hh_keys = keys
     _apply_tombstones(conn, pkg, result, touched, hh_names)
-    refresh_household_keys(conn, sorted(touched))
-    repo_sync.append_audit(conn, _new_audit_rows(conn, pkg.tables[fmt.AUDIT_TABLE][1]))
+    audit_rows = pkg.tables[fmt.AUDIT_TABLE][1]
+    if bulk is None:
+        refresh_household_keys(conn, sorted(touched))
+        repo_sync.append_audit(conn, _new_audit_rows(conn, audit_rows))
+    else:
+        bulk.touched |= touched
+        repo_sync.append_audit(conn, bulk.new_audit_rows(audit_rows))
     at = audit.now_iso()
     result.duplicates = repo_sync.find_duplicates(conn, hh_keys)
     repo_sync.record_duplicates(conn, result.duplicates, pkg.checksum, at)
@@ -509,7 +549,7 @@ def merge_files(conn: sqlite3.Connection, db_path: str | Path, files: list[str |
     and audited); without it such a package is refused, naming the key's fingerprint."""
     user = user if user is not None else settings.officer(conn)
     files = [Path(f) for f in files]
-    report, seen, trusted_now = MergeReport(), set(), set()
+    report, seen, trusted_now, bulk = MergeReport(), set(), set(), None
     reader = _ReadAhead(files, package_schema(conn))
     tx = LazyTransaction(conn)
     try:
@@ -538,16 +578,20 @@ def merge_files(conn: sqlite3.Connection, db_path: str | Path, files: list[str |
             if not tx.open:
                 report.backup = auto_backup(conn, db_path, "truoc-nhap-goi")
                 tx.begin()
+                if len(files) >= BULK_MIN_FILES and repo_sync.is_empty(conn):
+                    bulk = _Bulk.start(conn)
             if register and m["unit_code"] not in trusted_now:
                 signing.trust_key(conn, m["unit_code"], pkg.fingerprint, user, public_key=m["public_key"],
                                   installation=m.get("installation_id", ""), officer=m.get("officer", ""),
                                   reason=f"Tin cậy khóa mới khi nhập gói {f.name} (--trust-new)")
                 trusted_now.add(m["unit_code"])
-            apply_package(conn, pkg, mapping, user, result)
+            apply_package(conn, pkg, mapping, user, result, bulk)
             result.status, seen = MERGED, seen | {pkg.checksum}
             log.info("package %s (unit %s, round %s) applied", f.name, result.unit_code, result.round)
             del pkg
         control.report(len(files), len(files), "Đang ghi vào cơ sở dữ liệu…")
+        if bulk is not None:
+            bulk.finish(conn)
         tx.commit()
         if report.backup is not None:
             log.info("merge committed: %d of %d files applied", sum(r.status == MERGED for r in report.results),

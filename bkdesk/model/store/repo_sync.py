@@ -185,21 +185,18 @@ def open_conflict_payloads(conn: sqlite3.Connection, table: str, uid: str) -> li
 
 # --- bulk writes (inside the caller's transaction) -----------------------------------------------------
 
-def upsert_rows(conn: sqlite3.Connection, table: str, cols: list[str], rows: Iterable[tuple]) -> None:
+def upsert_rows(conn: sqlite3.Connection, table: str, cols: list[str], rows: Iterable[tuple],
+                refresh: bool = True) -> None:
+    """``refresh`` False: the caller refreshes household_current itself (a bulk merge, once at the end)."""
     key = SPECS[table].key
     sets = ", ".join(f"{c}=excluded.{c}" for c in cols if c != key)
     if table == "review":
         rows = list(rows)
     conn.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
                      f" ON CONFLICT({key}) DO UPDATE SET {sets}", rows)
-    if table == "review":  # the desk's current-review table, set-based for the merged households
+    if table == "review" and refresh:  # the desk's current-review table, set-based for the merged households
         i = cols.index("household_uid")
         refresh_current(conn, {r[i] for r in rows})
-
-
-def bulk_cache(conn: sqlite3.Connection, on: bool) -> None:
-    """A large page cache while a merge inserts random-uuid keys (the default 2 MB thrashes)."""
-    conn.execute(f"PRAGMA cache_size={-256_000 if on else -2000}")
 
 
 def replace_review_children(conn: sqlite3.Connection, parts: dict[str, list[tuple[str, str]]],
@@ -411,3 +408,48 @@ def record_sent_versions(conn: sqlite3.Connection, states: dict[str, list[tuple]
     with transaction(conn):
         for table, rows in states.items():
             set_sync_states(conn, table, rows)
+
+
+# Secondary indexes a bulk merge into an empty database drops and builds once at the end (inside its
+# transaction): keeping them up to date row by row under random-uuid keys costs most of a province merge.
+# Unique indexes and those the merge itself reads (CCCD duplicates) stay.
+BULK_DEFERRED_INDEXES = ("village_commune", "household_commune", "household_village", "household_head_sort",
+                         "household_desk", "household_totals", "member_household", "member_name_key",
+                         "review_household", "review_round_class", "review_totals", "audit_record")
+
+
+def is_empty(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM household LIMIT 1").fetchone() is None
+
+
+def defer_indexes(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """Drop the bulk-deferred indexes (inside the caller's transaction); returns (name, sql) to rebuild."""
+    marks = ", ".join("?" * len(BULK_DEFERRED_INDEXES))
+    saved = [tuple(r) for r in conn.execute(f"SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT"
+                                            f" NULL AND name IN ({marks}) ORDER BY rowid", BULK_DEFERRED_INDEXES)]
+    for name, _ in saved:
+        conn.execute(f'DROP INDEX "{name}"')
+    return saved
+
+
+def rebuild_indexes(conn: sqlite3.Connection, saved: list[tuple[str, str]]) -> None:
+    """Build the dropped indexes again (same SQL), then recreate triggers and views after them so every index
+    stays before every trigger and view in the schema, as in a backup copy (see migration m0002)."""
+    if not saved:
+        return
+    for _, sql in saved:
+        conn.execute(sql)
+    later = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE type IN ('trigger', 'view')"
+                         " AND sql IS NOT NULL ORDER BY rowid").fetchall()
+    for kind in ("trigger", "view"):
+        for k, name, _sql in later:
+            if k == kind:
+                conn.execute(f'DROP {kind.upper()} "{name}"')
+    for _kind, _name, sql in later:
+        conn.execute(sql)
+    refresh_current(conn)
+
+
+def audit_fingerprints(conn: sqlite3.Connection) -> Counter:
+    """Hashes of the stored audit rows (a bulk merge dedupes the history it brings against these)."""
+    return Counter(hash(tuple(r)) for r in conn.execute(f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit_log"))

@@ -208,3 +208,42 @@ def test_a_record_of_another_commune_rejects_the_whole_package(tmp_path, monkeyp
     assert file_hash(path) == before
     district.close()
     commune.close()
+
+
+def test_bulk_merge_into_an_empty_database_gives_the_same_result(tmp_path, monkeypatch):
+    """Many packages into an empty database build the secondary indexes once at the end: same records,
+    history, current reviews, derived keys and schema (indexes before triggers) as the row-by-row merge."""
+    from bkdesk.export.sync import merge as merge_module
+
+    commune = new_commune_db(tmp_path / "xa.sqlite", "01954", 4, seed=17)
+    p0, _ = write_package(commune, "01954", 2022, tmp_path / "p0.xlsx")
+    uid = next(r[0] for r in commune.execute(
+        "SELECT household_uid FROM member GROUP BY household_uid HAVING count(*) >= 2 ORDER BY 1"))
+    _remove_member(commune, uid)
+    p1, _ = write_package(commune, "01954", 2022, tmp_path / "p1.xlsx")
+    other = new_commune_db(tmp_path / "khac.sqlite", "01945", 3, seed=18)
+    p2, _ = write_package(other, "01945", 2022, tmp_path / "p2.xlsx")
+    district = _district(tmp_path / "huyen.sqlite")
+    merge_files(district, tmp_path / "huyen.sqlite", [p0, p2], trust_new=True)
+    p3, _ = write_package(district, "062", 2022, tmp_path / "p3.xlsx")
+    files = [p0, p2, p3, p1]
+    out = {}
+    for mode, threshold in (("rows", 10**6), ("bulk", 1)):
+        monkeypatch.setattr(merge_module, "BULK_MIN_FILES", threshold)
+        path = tmp_path / f"tinh-{mode}.sqlite"
+        province = init_database(path, "province", "06")
+        report = merge_files(province, path, files, trust_new=True)
+        assert [r.status for r in report.results] == [MERGED] * 4
+        from tests.export.sync_data import content
+        out[mode] = (content(province), [tuple(r) for r in province.execute(
+            "SELECT * FROM household_current ORDER BY 1, 2")], [tuple(r) for r in province.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger', 'view') ORDER BY name")],
+            [r[0] for r in province.execute("SELECT type FROM sqlite_master WHERE type IN ('index', 'trigger')"
+                                            " ORDER BY rowid")])
+        province.close()
+    assert out["bulk"][0] == out["rows"][0] and out["bulk"][1] == out["rows"][1] and out["bulk"][1]
+    assert out["bulk"][2] == out["rows"][2]
+    kinds = out["bulk"][3]
+    assert kinds == sorted(kinds)  # every index before every trigger
+    for c in (commune, other, district):
+        c.close()
