@@ -227,3 +227,21 @@ def test_demo_database_is_marked_in_the_title(qtbot, db, window, boxes):
     assert "DỮ LIỆU MẪU" not in window().windowTitle()
     settings.put(db, settings.IS_DEMO, "1")
     assert "DỮ LIỆU MẪU" in window().windowTitle()
+
+
+def test_woman_recorded_as_father_and_child_with_a_degree_are_flagged(qtbot, db, window, boxes):
+    uid = _households(db)[0]
+    win = window()
+    editor = _open(qtbot, win, uid, 1)
+    form = editor.roster_tab.member_form
+    editor.roster_tab.select(1)  # Hoàng Thị Ánh, a woman
+    relation = form.widget("relation_to_head")
+    relation.setCurrentIndex(relation.findData("bo"))
+    sex_label = form.fields[("member", "sex")].error_label
+    assert sex_label.isVisible() and "Lưu ý" in sex_label.text() and "Bố" in sex_label.text()
+    editor.roster_tab.select(2)  # 12 years old
+    qualification = form.widget("vocational_qualification")
+    qualification.setCurrentIndex(qualification.findData("cao_dang"))
+    label = form.fields[("member", "vocational_qualification")].error_label
+    assert label.isVisible() and "12 tuổi" in label.text()
+    editor.model.forget_changes()
