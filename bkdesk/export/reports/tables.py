@@ -17,6 +17,7 @@ from bkdesk.export.reports import facts as fx
 from bkdesk.export.reports.layouts import Header, Leaf, build_header, expand, template
 from bkdesk.export.reports.official import dmy, number_vi
 from bkdesk.export.reports.scope import Scope
+from bkdesk.model.review.exit_outcomes import EXITED, NOT_EXITED, outcome_code
 from bkdesk.model.rules.codelists import CodeLists
 from bkdesk.model.rules.standards import Standard
 
@@ -259,11 +260,64 @@ def build_registrations(tpl: dict, scope: Scope, std: Standard, layouts: dict, r
     return table
 
 
+def _support_types(text: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[,;\n]", text or "") if part.strip()]
+
+
+def build_registration_report(tpl: dict, scope: Scope, std: Standard, layouts: dict, rows: list[dict]) -> Table:
+    """Exit-registration report (reports.md §6): per village (one commune) or per commune, the households
+    registered by target, exited by outcome, not exited, without a result, no longer resident, and the
+    support they received; computed only from the registrations and the round's final classes."""
+    header = build_header([], tpl["columns"])
+    table = Table(tpl["id"], tpl["title"], tpl.get("label", ""),
+                  [f"Năm đăng ký {scope.review_year}", f"Đơn vị: {scope.unit_name(scope.unit)}"], header, kind="list")
+    fields = [leaf.expr for leaf in header.leaves]
+    by_village = scope.unit.level == "commune"
+    groups: dict[str, tuple[str, Counter, Counter]] = {}
+    if not by_village:
+        for unit in scope.communes:
+            groups[unit.code] = (scope.unit_name(unit), Counter(), Counter())
+    total, total_support = Counter(), Counter()
+    for r in rows:
+        key = (r.get("village_name") or "(chưa có thôn)") if by_village else r["commune_code"]
+        name, c, support = groups.setdefault(key, (key, Counter(), Counter()))
+        if r.get("withdrawn_date"):
+            c["withdrawn"] += 1
+            total["withdrawn"] += 1
+            continue
+        code = outcome_code(r["target"], r["final_class"], absent=r["status"] != "active")
+        add = Counter({"registered": 1, f"registered_{'poor' if r['target'] == 'thoat_ngheo' else 'near'}": 1,
+                       code: 1, "not_exited": int(code in NOT_EXITED)})
+        types = _support_types(r.get("support_received") or "")
+        if types:
+            add["supported"] += 1
+            support.update(types)
+            total_support.update(types)
+        c.update(add)
+        total.update(add)
+
+    def line(stt, name, c: Counter, support: Counter, style: str = "unit") -> None:
+        values = {"stt": stt, "unit": name, **{f: c.get(f, 0) for f in fields if f not in ("stt", "unit")},
+                  "support_types": "; ".join(f"{k}: {v}" for k, v in sorted(support.items()))}
+        table.add([values.get(f, "") for f in fields], style)
+
+    for i, (_key, (name, c, support)) in enumerate(sorted(groups.items()), 1):
+        line(i, name, c, support)
+    line("", "Tổng cộng", total, total_support, "total")
+    if tpl.get("note"):
+        table.subtitle.append(tpl["note"])
+    table.meta = _meta(tpl, scope, std, layouts, table)
+    table.meta.update({"registered": total["registered"], "exited": sum(total[c] for c in EXITED)})
+    return table
+
+
 def build_table(template_id: str, scope: Scope, std: Standard, lists: CodeLists, layouts: dict,
                 rf: fx.RoundFacts) -> Table:
     tpl = template(layouts, template_id)
     if tpl.get("kind") == "registrations":
         return build_registrations(tpl, scope, std, layouts, rf.registrations)
+    if tpl.get("kind") == "registration_report":
+        return build_registration_report(tpl, scope, std, layouts, rf.registrations)
     if "kind" in tpl:
         return build_list(tpl, scope, std, lists, layouts, rf)
     if not rf.counters:

@@ -147,3 +147,29 @@ def test_first_round_without_start_status_is_not_reported_as_all_new(db):
     flags = [r for r, st in zip(ds.rows, ds.styles, strict=True) if st != "total"]
     assert sum(1 for r in flags if "Nghèo cũ" in r or "nghèo cũ" in [str(x).lower() for x in r]) == 1
     assert not any("mới" in str(x).lower() for r in flags for x in r)
+
+
+def test_exit_registration_report_per_village_with_outcomes_and_support(recorded, tmp_path):
+    from bkdesk.export.service import prepare
+    from bkdesk.model.rules.records import ExitRegistration
+    from bkdesk.model.store.repo_reviews import save_exit_registration
+
+    conn, truth = recorded
+    regs = [h for h in truth if h.prev == "POOR" and h.cls][:4]
+    for k, h in enumerate(regs):
+        save_exit_registration(conn, ExitRegistration(h.uid, YEAR, "thoat_ngheo",
+                                                      support_received="Vốn vay, Giống cây, con" if k % 2 else "",
+                                                      withdrawn_date="2025-03-01" if k == 3 else None), "t")
+    t = prepare(conn, "bc_thoat_ngheo", COMMUNE, YEAR).tables[0]
+    leaves = [leaf.expr for leaf in t.header.leaves]
+    total = t.rows[-1]
+    got = dict(zip(leaves, total, strict=True))
+    assert got["registered"] == 3 and got["registered_poor"] == 3 and got["withdrawn"] == 1
+    counted = regs[:3]
+    exits = sum(1 for h in counted if h.cls in ("NEAR_POOR", "NOT_POOR", "MIDDLE"))
+    assert got["exit_to_near"] + got["exit_above"] == exits
+    assert got["not_exited"] == sum(1 for h in counted if h.cls == "POOR")
+    assert got["supported"] == 1 and "Vốn vay: 1" in got["support_types"]
+    villages = [r[1] for r in t.rows[:-1]]
+    assert set(villages) <= {"Bản Chang", "Nà Phặc"}
+    export(conn, "bc_thoat_ngheo", COMMUNE, YEAR, tmp_path / "dk.xlsx")
