@@ -483,9 +483,13 @@ def apply_package(conn: sqlite3.Connection, pkg: Package, mapping: dict[str, str
 READ_AHEAD_MIN_FILES = 8  # below this a reader process costs more to start than it saves
 
 
-def _watch_parent() -> None:
+def _reader_start() -> None:
     """In the reader process: end when the merging process ends, however it ends (killed, crashed), on
-    every platform: the parent's sentinel (a pipe on POSIX, a process handle on Windows) is waited on."""
+    every platform: the parent's sentinel (a pipe on POSIX, a process handle on Windows) is waited on.
+    Its address space is bounded too (POSIX), so no package can take the machine's memory."""
+    from bkdesk.export.sync.file_guard import limit_reader_memory
+
+    limit_reader_memory()
     parent = multiprocessing.parent_process()
     if parent is None:
         return
@@ -499,7 +503,10 @@ def _watch_parent() -> None:
 
 def _read_verified(path: Path, schema: dict) -> Package:
     """In the reader process (no connection, no job control: the caller checks for a cancel)."""
-    return read_package(path, None, schema=schema)
+    try:
+        return read_package(path, None, schema=schema)
+    except MemoryError:
+        raise PackageError(f"Tệp {path.name} cần quá nhiều bộ nhớ để đọc (vượt giới hạn); không nhập.") from None
 
 
 class _ReadAhead:
@@ -515,7 +522,7 @@ class _ReadAhead:
         self._pool = None
         if len(files) >= READ_AHEAD_MIN_FILES:
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_watch_parent)
+                                             initializer=_reader_start)
 
     def _submit(self, i: int) -> None:
         if i < len(self._files) and i not in self._pending:
