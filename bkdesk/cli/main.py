@@ -32,6 +32,7 @@ SUBCOMMAND_MODULES = [
     "bkdesk.cli.round",
     "bkdesk.cli.template",
     "bkdesk.cli.units",
+    "bkdesk.cli.standards",
 ]
 
 
