@@ -181,11 +181,14 @@ def schema_version(conn: sqlite3.Connection) -> int:
 
 def verify_copy(path: Path) -> None:
     """A database copy is complete: it opens, passes quick_check and has the household table."""
+    if path.stat().st_size == 0:  # SQLite calls an empty file a sound, empty database
+        raise UserError(f"Bản sao lưu {path.name} rỗng (0 byte); không giữ lại.")
     try:
         probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             ok = probe.execute("PRAGMA quick_check").fetchone()[0]
-            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            if not probe.execute("SELECT 1 FROM sqlite_master WHERE name='schema_migration'").fetchone():
+                ok = "không có bảng lược đồ bkdesk"
         finally:
             probe.close()
     except sqlite3.Error as exc:

@@ -177,8 +177,14 @@ class RestoreView(QDialog):
             self.reload()
             self.status_label.setText(f"Lỗi: {msg}")
 
+        def in_turn(control):  # a restore writes the whole database: the officer's saves wait for it
+            from bkdesk.model.store.writer import WRITERS
+
+            with WRITERS.writing("khôi phục bản sao lưu"):
+                return fn(control)
+
         self.status_label.setText(title)
-        self._job = run_in_background(fn, done, failed, parent=self, title=title)
+        self._job = run_in_background(in_turn, done, failed, parent=self, title=title)
         self._update_buttons()
 
     @property

@@ -262,3 +262,34 @@ def test_require_sound_refuses_a_damaged_file(db, db_path):
     with pytest.raises((UserError, sqlite3.DatabaseError)):
         dbmod.require_sound(conn, db_path)
     conn.close()
+
+
+def test_rotation_counts_only_good_backups_and_never_drops_them_for_bad_ones(tmp_path):
+    path = tmp_path / "xa.sqlite"
+    conn = dbmod.open_db(path)
+    good = [dbmod.auto_backup(conn, path, f"tot-{i}", keep=10) for i in range(3)]
+    folder = dbmod.backup_dir_for(path)
+    bad = []
+    for i in range(6):  # newer than every good one: zero-byte and truncated files (a full disk, years ago)
+        p = folder / f"2999010{i}-000000-000000-hong.sqlite"
+        p.write_bytes(b"" if i % 2 else good[0].read_bytes()[:5000])
+        bad.append(p)
+    newest = dbmod.auto_backup(conn, path, "moi", keep=3)
+    conn.close()
+    assert newest.exists() and good[2].exists() and good[1].exists()  # the 3 newest GOOD backups stay
+    assert not good[0].exists()
+    assert all(p.exists() for p in bad)  # newer than the third good one: kept for a person to look at
+
+
+def test_a_backup_that_fails_its_check_never_gets_a_name(tmp_path, monkeypatch):
+    path = tmp_path / "xa.sqlite"
+    conn = dbmod.open_db(path)
+
+    def damaged(p):
+        raise UserError("Bản sao lưu vừa ghi không qua kiểm tra toàn vẹn (thử); không giữ lại.")
+
+    monkeypatch.setattr(dbmod, "verify_copy", damaged)
+    with pytest.raises(UserError, match="không giữ lại"):
+        dbmod.auto_backup(conn, path, "thu")
+    conn.close()
+    assert list(dbmod.backup_dir_for(path).iterdir()) == []
