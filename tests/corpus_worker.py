@@ -45,7 +45,19 @@ def import_package(conn, path: Path, db_path: Path) -> None:
         raise UserError(result.message or f"gói bị từ chối ({result.status})")
 
 
-IMPORTERS = {"points": import_points, "targets": import_targets, "package": import_package}
+def import_template(conn, path: Path, db_path: Path) -> None:
+    """The list importer (bkdesk import) rejects rows in its report: rejected rows become a UserError."""
+    from bkdesk.export.inputs.list_import import run_import
+
+    result = run_import(conn, path, 2023, USER)
+    if result.issues:
+        first = result.issues[0]
+        raise UserError(f"{len(result.issues)} dòng bị từ chối, ví dụ {first.sheet} dòng {first.row}: "
+                        f"{first.reason[:300]}")
+
+
+IMPORTERS = {"points": import_points, "targets": import_targets, "package": import_package,
+             "template": import_template}
 
 
 def handle(request: dict) -> dict:

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "corpus"
 GENERATOR = ROOT / "scripts" / "make_corpus.py"
 PACKAGE_GENERATOR = ROOT / "scripts" / "make_package_corpus.py"
+TEMPLATE_GENERATOR = ROOT / "scripts" / "make_template_corpus.py"  # issue 20: data-entry templates
 STAMP = CORPUS / ".generated"
 TIMEOUT_S = 5.0
 VIETNAMESE = re.compile(r"[ăâđêôơưáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ]", re.I)
@@ -31,10 +32,12 @@ MAX_MESSAGE = 2000  # a message a person can read, not a dump of the hostile con
 
 
 def _ensure_corpus() -> None:
-    digest = hashlib.sha256(GENERATOR.read_bytes() + PACKAGE_GENERATOR.read_bytes()).hexdigest()
+    digest = hashlib.sha256(GENERATOR.read_bytes() + PACKAGE_GENERATOR.read_bytes()
+                            + TEMPLATE_GENERATOR.read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text() == digest:
         return
     subprocess.run([sys.executable, str(GENERATOR)], check=True, cwd=ROOT, capture_output=True)
+    subprocess.run([sys.executable, str(TEMPLATE_GENERATOR)], check=True, cwd=ROOT, capture_output=True)
     STAMP.write_text(digest)
 
 
@@ -49,6 +52,7 @@ GENERIC, POINTS_JSON, POINTS_XLSX = _files("generic"), _files("points_json"), _f
 DATABASES, TARGETS_CSV = _files("databases"), _files("targets_csv")
 FAR_CORNERS = [n for n in GENERIC if n.startswith(("corner-", "far-", "wide-", "doctype-", "member-name-"))]
 PACKAGE = _files("package") if (CORPUS / "package").is_dir() else []
+TEMPLATE = _files("template") if (CORPUS / "template").is_dir() else []
 VALID_PACKAGE = "_valid-01954.xlsx"  # the untouched package the hostile ones were made from
 XLSX = [f"generic/{n}" for n in GENERIC] + [f"points_xlsx/{n}" for n in POINTS_XLSX] + [
     f"package/{n}" for n in PACKAGE]
@@ -172,6 +176,25 @@ def test_the_untouched_package_is_accepted(worker, tmp_path):
     init_database(db, "district", "062").close()
     before = _db_bytes(db)
     answer = worker.run("package", CORPUS / "package" / VALID_PACKAGE, db)
+    assert answer["outcome"] == "accepted", answer
+    assert _db_bytes(db) != before
+
+
+# --- data-entry templates and lists (issue 20): every hostile workbook, and templates made hostile ------
+
+@pytest.mark.parametrize("name", XLSX + [f"template/{n}" for n in TEMPLATE if not n.startswith("_")])
+def test_template_importer_rejects(worker, commune_db, name):
+    assert_rejected(worker, "template", CORPUS / name, commune_db)
+
+
+def test_the_untouched_template_is_accepted(worker, tmp_path):
+    """Positive control: the hostile templates are rejected for what was done to them."""
+    from bkdesk.model.store.databases import init_database
+
+    db = tmp_path / "xa.sqlite"
+    init_database(db, "commune", "01954").close()
+    before = _db_bytes(db)
+    answer = worker.run("template", CORPUS / "template" / "_valid-01954.xlsx", db)
     assert answer["outcome"] == "accepted", answer
     assert _db_bytes(db) != before
 

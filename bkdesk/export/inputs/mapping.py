@@ -113,11 +113,20 @@ def _score(header_key: str, words: tuple[str, ...]) -> int:
     return best
 
 
+MAX_HEADER_COLUMNS = 200  # a real list has a few dozen columns; a hostile one may have 16,384
+MAX_HEADER_CHARS = 150
+
+
+def _header_cells(row: list) -> list[str]:
+    return [c.strip() for c in row[:MAX_HEADER_COLUMNS]
+            if isinstance(c, str) and c.strip() and len(c) <= MAX_HEADER_CHARS]
+
+
 def find_header_row(rows: list[list], max_scan: int = 15) -> int:
     """The Excel row number (1-based) that looks most like headers: the most header words matched."""
     best_row, best = 1, -1
     for i, row in enumerate(rows[:max_scan]):
-        n = sum(1 for c in row if isinstance(c, str) and any(_score(search_key(c), w) for w in MAPPABLE.values()))
+        n = sum(1 for c in _header_cells(row) if any(_score(search_key(c), w) for w in MAPPABLE.values()))
         if n > best:
             best_row, best = i + 1, n
     return best_row
@@ -126,7 +135,7 @@ def find_header_row(rows: list[list], max_scan: int = 15) -> int:
 def suggest_mapping(sheet: str, rows: list[list]) -> Mapping:
     """A mapping suggested from the header names (each key given to the header that fits it best)."""
     header_row = find_header_row(rows)
-    headers = [str(c).strip() for c in (rows[header_row - 1] if rows else []) if c not in (None, "")]
+    headers = _header_cells(rows[header_row - 1] if rows else [])
     scored = sorted(((_score(search_key(h), words), h, key) for h in headers for key, words in MAPPABLE.items()),
                     reverse=True)
     columns: dict[str, str] = {}
