@@ -287,3 +287,15 @@ def test_template_for_people(tmp_path):
     sources = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in mem.data_validations.dataValidation}
     assert "Danh mục" in sources[f"{col['ethnicity']}3"]
     assert wb["Danh mục"].sheet_state == "hidden"
+
+
+def test_readme_lists_every_machine_key():
+    from pathlib import Path
+
+    from bkdesk.export.inputs.mapping import MAPPABLE
+    from bkdesk.export.inputs.template import MEMBER_COLUMNS, household_columns
+    from bkdesk.model.rules.standards import shipped_standard
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    keys = [c.key for c in household_columns(shipped_standard("vn-2022-2026")) + MEMBER_COLUMNS] + list(MAPPABLE)
+    assert [k for k in keys if f"`{k}`" not in readme] == []
