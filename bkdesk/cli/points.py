@@ -16,20 +16,9 @@ def register(sub, common) -> None:
     p.set_defaults(func=run)
 
 
-def preview_lines(table: dict) -> list[str]:
-    """What the officer checks before confirming (the desk shows the same lines)."""
-    options = sum(len(q.get("options") or []) for q in table["questions"])
-    bands = sum(len(q.get("bands") or []) for q in table["questions"])
-    return [f"Bảng điểm {table['version']} ({table['standard_id']}, mẫu {table['form']})",
-            f"Vùng {table.get('region_name_vi') or table['region_code']}, khu vực "
-            f"{'thành thị' if table['area'] == 'urban' else 'nông thôn'}, hiệu lực từ {table['valid_from']}",
-            f"{len(table['questions'])} câu hỏi, {options} lựa chọn, {bands} khoảng điểm",
-            f"Mã kiểm tra {table['checksum_sha256'][:16]}…"]
-
-
 def run(args: argparse.Namespace) -> int:
     from bkdesk.cli.main import db_path
-    from bkdesk.export.inputs.points_xlsx import load_points_file
+    from bkdesk.export.inputs.points_xlsx import load_points_file, preview_lines
     from bkdesk.model.store import settings
     from bkdesk.model.store.db import open_db
     from bkdesk.model.store.repo_points import store_points_table

@@ -21,32 +21,10 @@ def register(sub, common) -> None:
     p.set_defaults(func=run)
 
 
-def read_target_file(path: str | Path, year: int | None) -> tuple[list, int]:
-    """Inputs and year of a people-authored targets file (.csv: comma or semicolon, UTF-8; .xlsx: annex)."""
-    from bkdesk.export.inputs.targets_xlsx import inputs_from_sheet, read_targets_rows, year_of_sheet
-    from bkdesk.fileio import read_csv_rows
-    from bkdesk.limits import limit
-    from bkdesk.model.rules import targets
-
-    path = Path(path)
-    kind = path.suffix.lower()
-    if kind == ".xlsx":
-        rows = read_targets_rows(path)
-        year = year or year_of_sheet(rows)
-        if year is None:
-            raise UserError(f"Không thấy năm kế hoạch trong tệp {path.name}; hãy ghi --year NAM.")
-        return inputs_from_sheet(rows, year, path.name), year
-    if kind != ".csv":
-        raise UserError(f"Tệp chỉ tiêu phải có đuôi .csv hoặc .xlsx (đọc được «{path.suffix}»).")
-    rows = read_csv_rows(path, limit("targets", "max_file_bytes"), limit("targets", "max_units"),
-                         limit("targets", "max_line_chars"))
-    return targets.inputs_from_rows(rows, path.name), year
-
-
 def run(args: argparse.Namespace) -> int:
     if args.action:
         return run_import(args)
-    from bkdesk.export.inputs.targets_xlsx import write_targets_xlsx
+    from bkdesk.export.inputs.targets_xlsx import read_targets_file, write_targets_xlsx
     from bkdesk.fileio import write_csv
     from bkdesk.model.rules import targets
     from bkdesk.model.rules.fmt import fmt_int, fmt_pct
@@ -63,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         rows, year = targets.shipped_table(args.year), args.year
         source = "Kế hoạch 166/KH-UBND ngày 17/03/2022 của UBND tỉnh Bắc Kạn" if args.year == 2022 else ""
     else:
-        inputs, year = read_target_file(args.source, args.year)
+        inputs, year = read_targets_file(args.source, args.year)
         rows, source = targets.table_for_inputs(inputs), ""
     if kind == ".csv":
         values = [r.output_values() for r in rows]
@@ -78,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
 def run_import(args: argparse.Namespace) -> int:
     from bkdesk.cli.main import db_path
+    from bkdesk.export.inputs.targets_xlsx import read_targets_file
     from bkdesk.model.rules import targets
     from bkdesk.model.rules.fmt import fmt_int, fmt_pct
     from bkdesk.model.store import settings
@@ -87,7 +66,7 @@ def run_import(args: argparse.Namespace) -> int:
     if len(args.action) != 2 or args.action[0] != "import":
         raise UserError("Cú pháp: bkdesk targets import TỆP [--year NAM] (hoặc targets --year NAM --out TỆP).")
     path = Path(args.action[1])
-    inputs, year = read_target_file(path, args.year)
+    inputs, year = read_targets_file(path, args.year)
     if year is None:
         raise UserError("Hãy ghi --year NAM: năm kế hoạch của các chỉ tiêu trong tệp CSV.")
     rows = targets.table_for_inputs(inputs)  # computes and checks before anything is stored

@@ -49,6 +49,18 @@ def open_import(window):
     return _refresh_on_close(window, open_import_dialog(window, window.db_path))
 
 
+def open_points_import(window):
+    from bkdesk.ui.views.table_import import POINTS, open_table_import
+
+    return _refresh_on_close(window, open_table_import(window, window.db_path, POINTS))  # scores may change
+
+
+def open_targets_import(window):
+    from bkdesk.ui.views.table_import import TARGETS, open_table_import
+
+    return open_table_import(window, window.db_path, TARGETS)  # read by the reports when they are made
+
+
 def open_dashboard_view(window):
     from bkdesk.ui.views.dashboard import open_dashboard
 
@@ -96,6 +108,8 @@ def wire(window) -> None:
         "rounds": act("Quản lý đợt rà soát...", lambda: open_round_list(window), None, "Đợt rà soát", True),
         "dashboard": act("Bảng điều khiển...", lambda: open_dashboard_view(window), None, "Đợt rà soát"),
         "import": act("Nhập từ Excel...", lambda: open_import(window), None, "Tệp"),
+        "points_import": act("Nạp bảng điểm B1...", lambda: open_points_import(window), None, "Tệp"),
+        "targets_import": act("Nạp chỉ tiêu giảm nghèo...", lambda: open_targets_import(window), None, "Tệp"),
         "restore": act("Sao lưu và khôi phục...", lambda: open_restore_view(window), None, "Tệp"),
         "about": act("Giới thiệu", lambda: open_about_view(window), "F1", "Trợ giúp"),
     }

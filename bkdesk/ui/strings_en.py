@@ -215,6 +215,8 @@ EN: dict[str, str] = {
     'Xuất gói gửi cấp trên...': 'Send the package to the level above...',
     'Bảng điều khiển...': 'Dashboard...',
     'Sao lưu và khôi phục...': 'Backup and restore...',
+    'Nạp bảng điểm B1...': 'Load a B1 points table...',
+    'Nạp chỉ tiêu giảm nghèo...': 'Load poverty reduction targets...',
     # B1 answers (editor_b1.py)
     'tự động: số nhân khẩu': 'automatic: household size',
     'tự động: diện tích nhà ở': 'automatic: floor area',

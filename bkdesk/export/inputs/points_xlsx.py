@@ -150,3 +150,14 @@ def import_xlsx(path: str | Path) -> dict:
     check_table(table, path.name, require_checksum=False)
     table["checksum_sha256"] = table_checksum(table)
     return table
+
+
+def preview_lines(table: dict) -> list[str]:
+    """What the officer checks before confirming (the desk shows the same lines)."""
+    options = sum(len(q.get("options") or []) for q in table["questions"])
+    bands = sum(len(q.get("bands") or []) for q in table["questions"])
+    return [f"Bảng điểm {table['version']} ({table['standard_id']}, mẫu {table['form']})",
+            f"Vùng {table.get('region_name_vi') or table['region_code']}, khu vực "
+            f"{'thành thị' if table['area'] == 'urban' else 'nông thôn'}, hiệu lực từ {table['valid_from']}",
+            f"{len(table['questions'])} câu hỏi, {options} lựa chọn, {bands} khoảng điểm",
+            f"Mã kiểm tra {table['checksum_sha256'][:16]}…"]

@@ -150,6 +150,40 @@ def inputs_from_sheet(rows: list[list], year: int, name: str) -> list[TargetInpu
     return inputs
 
 
+def read_targets_file(path: str | Path, year: int | None) -> tuple[list, int]:
+    """Inputs and year of a people-authored targets file (.csv: comma or semicolon, UTF-8; .xlsx: annex)."""
+    from bkdesk.fileio import read_csv_rows
+    from bkdesk.model.rules import targets
+
+    path = Path(path)
+    kind = path.suffix.lower()
+    if kind == ".xlsx":
+        rows = read_targets_rows(path)
+        year = year or year_of_sheet(rows)
+        if year is None:
+            raise UserError(f"Không thấy năm kế hoạch trong tệp {path.name}; hãy ghi --year NAM.")
+        return inputs_from_sheet(rows, year, path.name), year
+    if kind != ".csv":
+        raise UserError(f"Tệp chỉ tiêu phải có đuôi .csv hoặc .xlsx (đọc được «{path.suffix}»).")
+    rows = read_csv_rows(path, limit("targets", "max_file_bytes"), limit("targets", "max_units"),
+                         limit("targets", "max_line_chars"))
+    return targets.inputs_from_rows(rows, path.name), year
+
+
+def preview_lines(inputs: list[TargetInput], year: int) -> list[str]:
+    """What the officer checks before confirming an import (the desk and the command line show it)."""
+    from bkdesk.model.rules import targets
+    from bkdesk.model.rules.fmt import fmt_int, fmt_pct
+
+    rows = targets.table_for_inputs(inputs)
+    out = [f"Chỉ tiêu giảm nghèo năm {year}: {len(inputs)} đơn vị"]
+    for r in rows:
+        out.append(f"{r.code} {r.name}: {fmt_int(r.households)} hộ, {fmt_int(r.poor)} hộ nghèo "
+                   f"({fmt_pct(r.poor_rate_pct)}%) -> giảm {fmt_int(r.target_households)} hộ, còn "
+                   f"{fmt_pct(r.end_rate_pct)}%")
+    return out
+
+
 def _check_agrees(rows: list[TargetRow], published: list[list[str]], name: str) -> None:
     if len(published) != len(rows):
         raise UserError(f"Tệp {name}: thiếu dòng tổng số.")
