@@ -13,6 +13,7 @@ from bkdesk.model.rules.text import search_key
 from bkdesk.model.rules.validation import plausibility_warnings
 from bkdesk.model.store import settings
 from bkdesk.model.store.repo_standards import standard_for_list_year
+from bkdesk.model.store.schema_check import schema_problems
 
 
 def check_database(conn: sqlite3.Connection) -> list[str]:
@@ -31,6 +32,7 @@ def _check(conn: sqlite3.Connection) -> list[str]:
         return problems
     for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check").fetchall()[:50]:
         problems.append(f"Bảng {table} dòng {rowid} trỏ tới bản ghi không tồn tại trong {parent}.")
+    problems += schema_problems(conn)
     problems += _invariants(conn)
     return problems
 
