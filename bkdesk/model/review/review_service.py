@@ -15,14 +15,23 @@ from dataclasses import dataclass, field
 from bkdesk.errors import UserError
 from bkdesk.model.review.exit_outcomes import check_target, default_target
 from bkdesk.model.rules import standards as stds
-from bkdesk.model.rules.classify import CLASSES, PENDING, ClassResult, classify
+from bkdesk.model.rules.classify import CLASSES, MIDDLE, PENDING, ClassResult, classify
 from bkdesk.model.rules.codelists import codelists, derive_groups
+from bkdesk.model.rules.income import (
+    NLNDN_VI,
+    WORKER_RECOGNISED,
+    WORKER_SUGGESTED,
+    IncomeResult,
+    check_income_record,
+    income_result,
+    low_income_workers,
+)
 from bkdesk.model.rules.indicators import FINAL_VALUES, compute_indicators, present_members
 from bkdesk.model.rules.points_table import compute_score_a
 from bkdesk.model.rules.records import ExitRegistration, GroupValue, IndicatorValue, Review, as_dict
 from bkdesk.model.rules.text import clean_text
 from bkdesk.model.rules.units import UnitError, area_of
-from bkdesk.model.rules.validation import ERROR, FieldError, validate_review
+from bkdesk.model.rules.validation import ERROR, WARNING, FieldError, validate_review
 from bkdesk.model.store import audit, repo_standards, settings
 from bkdesk.model.store.db import transaction
 from bkdesk.model.store.repo_base import upsert_audited
@@ -224,8 +233,11 @@ def fill_review(conn: sqlite3.Connection | None, bundle: HouseholdBundle, review
     _fill_indicators(review, std, roster, housing, ref)
     _fill_score_a(conn, review, housing, issues)
     _fill_groups(review, std.id, roster, ref)
+    income = None if refusal else _fill_income(review, std, issues)
     result = None
-    if not refusal:
+    if not refusal and review.review_type in INCOME_REVIEW_TYPES:
+        result, refusal = _income_class(review, std, income)
+    elif not refusal:
         try:
             result = classify(review.list_year, hh.commune_code, ref, _valid_a(review.score_a_final),
                               {c: v.final for c, v in review.indicators.items()},
@@ -235,6 +247,10 @@ def fill_review(conn: sqlite3.Connection | None, bundle: HouseholdBundle, review
             refusal = str(exc)
     if result is not None:
         _fill_class(review, result, user)
+        if income is not None:
+            review.reasons_text = (income.reasons() if review.review_type in INCOME_REVIEW_TYPES
+                                   else f"{review.reasons_text}; thu nhập: {income.reasons()}")
+            _suggest_workers(bundle, std, review, income, ref)
     else:
         review.computed_class, review.final_class, review.reasons_text = None, None, refusal
         review.score_b = review.deprivation_count = None
@@ -243,6 +259,55 @@ def fill_review(conn: sqlite3.Connection | None, bundle: HouseholdBundle, review
                               causes=review.causes, today=today)
     issues += _housing_impossible(housing)
     return ReviewOutcome(result, issues, refusal)
+
+
+INCOME_REVIEW_TYPES = ("nlndn", "low_income_worker")  # the procedures that measure income (§5.9, §5.10)
+
+
+def _fill_income(review: Review, std: stds.Standard, issues: list[FieldError]) -> IncomeResult | None:
+    """households.md §7: with a recorded 12-month income and members counted, the middle-living recognition
+    follows the income band and the NLNDN condition (standards.md §5.9); without one, a recognition carried
+    from elsewhere (an imported list) is kept but flagged."""
+    income, counted = review.income_12m_vnd, review.members_counted
+    if income is None and counted is None:
+        if review.nlndn_middle_recognised and review.nlndn != 1:
+            issues.append(FieldError("review.nlndn", f"Chỉ {NLNDN_VI} mới được công nhận có mức sống trung bình."))
+        elif review.nlndn_middle_recognised:
+            issues.append(FieldError("review.income_12m_vnd", "Hộ có mức sống trung bình: chưa ghi thu nhập 12 tháng "
+                                     "và số nhân khẩu tính thu nhập để kiểm tra.", WARNING))
+        return None
+    try:
+        check_income_record(income, counted)
+    except UserError as exc:
+        field = "review.income_12m_vnd" if "Thu nhập" in str(exc) else "review.members_counted"
+        issues.append(FieldError("impossible." + field, str(exc)))
+        return None
+    deprived = sum(1 for v in review.indicators.values() if v.final == "deprived")
+    result = income_result(std, review.area, income, counted, deprived, review.nlndn == 1)
+    review.nlndn_middle_recognised = int(result.cls == MIDDLE)
+    return result
+
+
+def _income_class(review: Review, std: stds.Standard, income: IncomeResult | None) -> tuple[ClassResult | None, str]:
+    """An NLNDN or low-income-worker review is decided by income alone: MIDDLE or NOT_POOR; an income at or
+    below the poverty line is not reclassified here (a poor/near-poor review is suggested instead)."""
+    if income is None:
+        return None, "Chưa ghi thu nhập 12 tháng và số nhân khẩu tính thu nhập (thủ tục xác định thu nhập)."
+    if income.suggests_poverty_review:
+        return None, income.reasons()
+    res = ClassResult(income.cls, std.id, std.revision, review.area, basis="income", income_text=income.reasons())
+    return res, ""
+
+
+def _suggest_workers(bundle: HouseholdBundle, std: stds.Standard, review: Review, income: IncomeResult,
+                     ref: dt.date) -> None:
+    """Decree 30/2025: the suggested flag on the members it covers; a recognised flag is the commune's."""
+    checks = low_income_workers(std, review.area, review.final_class or PENDING, income.income_12m,
+                                income.members, ref, roster_dicts(bundle))
+    for member, check in zip(bundle.members, checks, strict=True):
+        if member.low_income_worker == WORKER_RECOGNISED:
+            continue
+        member.low_income_worker = WORKER_SUGGESTED if check.suggested else None
 
 
 def _valid_a(score_a):

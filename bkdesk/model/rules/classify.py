@@ -44,7 +44,8 @@ class ClassResult:
     missing: list[tuple[str, str, str]] = field(default_factory=list)  # (key, vi, en)
     threshold: float | None = None
     min_score_b: float | None = None
-    basis: str = "score"  # score | phieu_a | pending
+    basis: str = "score"  # score | phieu_a | pending | income
+    income_text: str = ""  # the reasons of an income determination (basis "income")
     _labels: dict = field(default_factory=dict, repr=False)
     _area_vi: str = ""
 
@@ -55,6 +56,8 @@ class ClassResult:
         if self.cls == PENDING:
             items = "; ".join(m[1] if vi else m[2] for m in self.missing)
             return f"{label}: {items}"
+        if self.basis == "income":
+            return self.income_text or label
         if self.basis == "phieu_a":
             return (f"Đáp ứng tiêu chí loại trừ của Phiếu A → {label}" if vi
                     else f"Phiếu A exclusion criteria met → {label}")
@@ -76,10 +79,6 @@ class ClassResult:
         else:
             detail = "không thiếu hụt chỉ số nào" if vi else "no deprivation"
         return f"A = {a} ≤ {t} ({area}); B = {_num(self.score_b)} {op} {_num(self.min_score_b)} ({detail}) → {label}"
-
-    @property
-    def missing_text_vi(self) -> str:
-        return ", ".join(m[1] for m in self.missing)
 
     def as_dict(self, lang: str = "vi") -> dict:
         return {"class": self.cls, "standard_id": self.standard_id, "revision": self.revision, "area": self.area,
@@ -237,13 +236,3 @@ def low_income_worker_household(std: stds.Standard, area: str, household_class: 
     _check_income(income_12m, members)
     return _per_capita_le(income_12m, members, rule[f"{area}_max"])
 
-
-def suggest_low_income_workers(std: stds.Standard, area: str, household_class: str, income_12m: int,
-                               members: int, on_date: dt.date, roster: list[Mapping]) -> list[bool]:
-    """Suggested flag per roster line. Who is a "worker" is data (``worker_labour_statuses``);
-    with no such rule every present member of an eligible household is suggested for the officer to check."""
-    from bkdesk.model.rules.indicators import present_on
-    ok = low_income_worker_household(std, area, household_class, income_12m, members, on_date)
-    statuses = (std.low_income_worker or {}).get("worker_labour_statuses")
-    return [ok and present_on(m, on_date) and (statuses is None or m.get("labour_status") in statuses)
-            for m in roster]

@@ -189,3 +189,67 @@ def test_class_follows_thresholds(score, deprived):
     expected = ("POOR" if len(deprived) >= 3 else "NEAR_POOR") if score <= t else "NOT_POOR"
     assert review.computed_class == expected == review.final_class
     assert review.score_b == 10 * len(deprived)
+
+
+def _scored(bundle, review_year=2024):
+    review = new_review(bundle, review_year)
+    fill_review(None, bundle, review)
+    confirm_computed(review)
+    for v in review.indicators.values():
+        if v.final is None:
+            v.final, v.reason = "not_deprived", "Cán bộ xác định khi phỏng vấn"
+    return review
+
+
+def test_middle_living_follows_the_recorded_income_and_the_farm_condition():
+    bundle = poor_bundle()
+    review = _scored(bundle)
+    review.score_a_paper, review.nlndn = 200, 1
+    review.income_12m_vnd, review.members_counted = 2_500_000 * 12 * 3, 3  # the commune is urban (thành thị)
+    fill_review(None, bundle, review)
+    assert review.computed_class == "MIDDLE" and review.nlndn_middle_recognised == 1
+    assert "thu nhập: I = 2.500.000 đồng/người/tháng" in review.reasons_text
+    assert "2.000.000 < I ≤ 3.000.000 (thành thị), hộ làm nông, lâm, ngư, diêm nghiệp" in review.reasons_text
+    review.nlndn = 0  # not a farm/forestry/fishery/salt household: never middle-living
+    fill_review(None, bundle, review)
+    assert review.computed_class == "NOT_POOR" and review.nlndn_middle_recognised == 0
+    review.nlndn, review.income_12m_vnd = 1, 3_000_001 * 12 * 3  # above the band
+    fill_review(None, bundle, review)
+    assert review.computed_class == "NOT_POOR"
+
+
+def test_a_recognition_without_income_is_flagged_and_without_the_farm_flag_refused():
+    bundle = poor_bundle()
+    review = _scored(bundle)
+    review.score_a_paper, review.nlndn_middle_recognised, review.nlndn = 200, 1, 1
+    outcome = fill_review(None, bundle, review)
+    assert review.computed_class == "MIDDLE"
+    assert [(e.field, e.severity) for e in outcome.issues if "thu nhập" in e.message] == [
+        ("review.income_12m_vnd", "warning")]
+    review.nlndn = 0
+    outcome = fill_review(None, bundle, review)
+    assert any(e.field == "review.nlndn" and e.severity == "error" for e in outcome.issues)
+    review.income_12m_vnd, review.members_counted = -5, 3
+    assert fill_review(None, bundle, review).impossible
+
+
+def test_nlndn_review_is_decided_by_income_and_suggests_only_covered_workers():
+    bundle = poor_bundle()
+    review = new_review(bundle, 2025, review_type="nlndn", reference_date=dt.date(2025, 9, 15))
+    outcome = fill_review(None, bundle, review)
+    assert outcome.result is None and "Chưa ghi thu nhập 12 tháng" in outcome.refusal
+    # from 01/07/2025 the commune (01954, Xã Ngân Sơn) is rural (nông thôn)
+    review.nlndn, review.income_12m_vnd, review.members_counted = 1, 2_000_000 * 12 * 3, 3
+    outcome = fill_review(None, bundle, review)
+    assert outcome.result.cls == "MIDDLE" and review.final_class == "MIDDLE"
+    assert review.reasons_text.endswith("→ Hộ có mức sống trung bình")
+    # the two working adults are suggested as low-income workers, the 13-year-old pupil is not
+    assert [m.low_income_worker for m in bundle.members] == ["suggested", "suggested", None]
+    bundle.members[0].low_income_worker = "recognised"  # the commune's recognition is never overwritten
+    review.income_12m_vnd = 2_250_001 * 12 * 3
+    fill_review(None, bundle, review)
+    assert review.final_class == "NOT_POOR"
+    assert [m.low_income_worker for m in bundle.members] == ["recognised", None, None]
+    review.income_12m_vnd = 1_500_000 * 12 * 3  # at or below the poverty line: a poverty review is suggested
+    outcome = fill_review(None, bundle, review)
+    assert outcome.result is None and "đề nghị rà soát hộ nghèo, hộ cận nghèo (Mẫu số 01)" in outcome.refusal

@@ -144,10 +144,8 @@ def test_low_income_worker_table(area, cls, income, expected):
     assert c.low_income_worker_household(STD, area, cls, income * 12, 1, day) is expected
 
 
-def test_low_income_worker_not_before_decree_and_per_member():
+def test_low_income_worker_not_before_decree():
     assert not c.low_income_worker_household(STD, "rural", c.NOT_POOR, 12, 1, dt.date(2025, 2, 23))
-    roster = [{"presence": "present"}, {"presence": "died", "presence_date": "2025-01-01"}]
-    assert c.suggest_low_income_workers(STD, "rural", c.NOT_POOR, 12, 1, dt.date(2025, 3, 1), roster) == [True, False]
 
 
 # --- properties ------------------------------------------------------------------------------

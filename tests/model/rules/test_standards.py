@@ -115,11 +115,11 @@ def test_revision_saved_with_audit_and_becomes_effective(db):
     assert [tuple(r) for r in audit] == [("Cán bộ A", "standard_revision", "vn-2022-2026#3",
                                           "Bổ sung tuổi lao động (căn cứ: Phụ lục NĐ 07/2021)")]
     hist = rs.standard_history(db, "vn-2022-2026")
-    assert hist[0]["revision"] == 2 and hist[0]["changed_by"] == "Cán bộ A"
+    assert hist[0]["revision"] == 3 and hist[0]["changed_by"] == "Cán bộ A"
     std3 = rs.save_standard_revision(db, eff.data, "Cán bộ B", "Sửa nhãn", "CV 12/SNN")
-    assert std3.revision == 3 and [h["revision"] for h in std3.data["revision"]["history"]] == [1, 2, 3]
+    assert std3.revision == 4 and [h["revision"] for h in std3.data["revision"]["history"]] == [1, 2, 3, 4]
     # the shipped file is unchanged
-    assert s.shipped_standard("vn-2022-2026").revision == 1
+    assert s.shipped_standard("vn-2022-2026").revision == 2
 
 
 def test_invalid_revision_leaves_db_unchanged(db):
