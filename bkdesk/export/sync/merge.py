@@ -296,7 +296,7 @@ def _apply_table(conn, table: str, header: list[str], rows: list[list], result: 
     keys = [r[ki] for r in rows]
     local = repo_sync.local_rows(conn, table, keys)
     states = repo_sync.sync_states(conn, table, keys) if local else {}
-    tombs = repo_sync.local_tombstones(conn, table, keys)
+    tombs = repo_sync.local_tombstones(conn, table, keys) if repo_sync.has_tombstones(conn, table) else {}
     write, children, synced, replaced = [], {name: [] for name in repo_sync.CHILDREN}, [], []
     for r in rows:
         inc, ih, ianc = r[:n], r[n], r[n + 1] or ""
@@ -447,16 +447,13 @@ def apply_package(conn: sqlite3.Connection, pkg: Package, mapping: dict[str, str
                   result: PackageResult, bulk: _Bulk | None = None) -> None:
     """Write one verified package inside the caller's transaction."""
     _map_codes(pkg, mapping)
-    hh_keys: list[str] = []
     touched: set[str] = set()
     header, rows = pkg.tables["household"]
     ki, ni, hi = header.index("uid"), header.index("household_no"), header.index("head_name")
     hh_names = {r[ki]: f"Hộ {r[ni]} – {r[hi]}" for r in rows}
     for spec in repo_sync.TABLES:
         header, rows = pkg.tables[spec.name]
-        keys = _apply_table(conn, spec.name, header, rows, result, touched, hh_names, bulk)
-        if spec.name == "household":
-            hh_keys = keys
+        _apply_table(conn, spec.name, header, rows, result, touched, hh_names, bulk)
     _apply_tombstones(conn, pkg, result, touched, hh_names)
     audit_rows = pkg.tables[fmt.AUDIT_TABLE][1]
     if bulk is None:
@@ -466,7 +463,9 @@ def apply_package(conn: sqlite3.Connection, pkg: Package, mapping: dict[str, str
         bulk.touched |= touched
         repo_sync.append_audit(conn, bulk.new_audit_rows(audit_rows))
     at = audit.now_iso()
-    result.duplicates = repo_sync.find_duplicates(conn, hh_keys)
+    header, rows = pkg.tables["member"]
+    ui, ii = header.index("uid"), header.index("id_number")
+    result.duplicates = repo_sync.find_duplicates(conn, [r[ui] for r in rows if r[ii]])
     repo_sync.record_duplicates(conn, result.duplicates, pkg.checksum, at)
     result.status = MERGED
     repo_sync.add_ledger(conn, pkg.checksum, pkg.path.name, pkg.manifest["unit_code"], pkg.manifest["round"], at,

@@ -243,17 +243,21 @@ def _dump(d: dict) -> str:
     return json.dumps(d, ensure_ascii=False, sort_keys=True)
 
 
-def find_duplicates(conn: sqlite3.Connection, household_uids: list[str]) -> list[tuple[str, str, str]]:
-    """(id number, household, other household) where a member's CCCD appears in a household of another
-    commune."""
+def find_duplicates(conn: sqlite3.Connection, member_uids: list[str]) -> list[tuple[str, str, str]]:
+    """(id number, household, other household) where one of these members' CCCD appears in a household of
+    another commune (looked up by member key and the CCCD index only: fast in a bulk merge too)."""
     sql = """
     SELECT m.id_number, m.household_uid, o.household_uid
     FROM member m JOIN household h ON h.uid = m.household_uid
     JOIN member o ON o.id_number = m.id_number AND o.household_uid <> m.household_uid
     JOIN household oh ON oh.uid = o.household_uid AND oh.commune_code <> h.commune_code
-    WHERE m.household_uid IN (SELECT value FROM json_each(?)) AND m.id_number IS NOT NULL AND m.id_number <> ''
+    WHERE m.uid IN (SELECT value FROM json_each(?)) AND m.id_number IS NOT NULL AND m.id_number <> ''
     ORDER BY 1, 2, 3"""
-    return [tuple(r) for r in conn.execute(sql, (json.dumps(household_uids),))]
+    return [tuple(r) for r in conn.execute(sql, (json.dumps(member_uids),))]
+
+
+def has_tombstones(conn: sqlite3.Connection, table: str) -> bool:
+    return conn.execute("SELECT 1 FROM sync_tombstone WHERE table_name=? LIMIT 1", (table,)).fetchone() is not None
 
 
 def record_duplicates(conn: sqlite3.Connection, dups: list[tuple[str, str, str]], checksum: str, at: str) -> None:
