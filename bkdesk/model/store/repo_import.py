@@ -17,7 +17,6 @@ from bkdesk.model.store.repo_base import upsert_audited
 MAPPING_PREFIX = "import_mapping:"
 # What text.clean_text changes besides the ends: invisible characters, odd spaces, doubled spaces, line ends.
 _ODD = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\t\u00a0\u2000-\u200a\u202f\u3000\r\n]|  ")
-_GENERATED = {"roster_snapshot", "housing_snapshot", "reasons_text"}  # built from clean values by the service
 
 
 def quick_clean(text: str) -> str:
@@ -93,16 +92,16 @@ def insert_new_households(conn: sqlite3.Connection, items: list[tuple], user: st
     transaction: raw executemany (store.bulk) and ONE audit row per record naming the file, as the bulk
     loader does (a new record's values are its row; a per-field audit of 4,000 households is ~600,000
     rows). ``items``: (HouseholdBundle, Review) pairs, already filled and validated by the review service."""
-    from bkdesk.model.rules.records import Household, Housing, Member, Review, as_dict, data_fields
+    from bkdesk.model.rules.records import Household, Housing, Member, Review, data_fields
     from bkdesk.model.store.bulk import (
         AUDITED,
         audit_insert_rows,
-        derived_like_repo,
         insert_rows,
         member_keys,
     )
     from bkdesk.model.store.repo_base import local_origin
     from bkdesk.model.store.repo_desk import refresh_current
+    from bkdesk.model.store.repo_households import _head
 
     if not items:
         return
@@ -110,9 +109,14 @@ def insert_new_households(conn: sqlite3.Connection, items: list[tuple], user: st
     sync = (1, at, user, origin)
     sync_cols = ("rev", "updated_at", "updated_by", "origin")
 
-    def clean(record, fields):
-        return tuple(quick_clean(v) if isinstance(v, str) and f not in _GENERATED else v
-                     for f, v in ((f, getattr(record, f)) for f in fields))
+    def clean(record, fields):  # the importer cleaned every text cell it parsed; codes and uids need nothing
+        return tuple(getattr(record, f) for f in fields)
+
+    def derived(hh, members) -> dict:  # repo_households._derived, with the name keys cached per name
+        head = _head(members)
+        parts = [hh.household_no] + [m.full_name for m in members] + [m.id_number or "" for m in members]
+        return {"head_name": head.full_name if head else "", "head_sort": member_keys(head.full_name)[1] if head
+                else "", "search_text": " | ".join(search_key(p) for p in parts if p)}
 
     hh_fields = [f for f in data_fields(Household) if f != "uid"]
     m_fields = [f for f in data_fields(Member) if f != "uid"]
@@ -130,8 +134,7 @@ def insert_new_households(conn: sqlite3.Connection, items: list[tuple], user: st
     }
     for bundle, review in items:
         hh = bundle.household
-        members = [as_dict(m) for m in bundle.members]
-        d = derived_like_repo(hh.household_no, members)
+        d = derived(hh, bundle.members)
         tables["household"][1].append((hh.uid, *clean(hh, hh_fields), d["head_name"],
                                        d["head_sort"], d["search_text"], *sync))
         for m in bundle.members:
