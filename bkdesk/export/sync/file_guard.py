@@ -33,6 +33,7 @@ from xml.parsers import expat
 
 from bkdesk.errors import UserError
 from bkdesk.limits import limit
+from bkdesk.model.rules.fmt import fmt_int
 
 MAX_FILE_BYTES = limit("package", "max_file_bytes")
 MAX_UNCOMPRESSED = limit("xlsx", "max_uncompressed_bytes")  # a 4,000-household commune package is ~30 MB
@@ -56,10 +57,6 @@ class HostileFileError(UserError):
 
 class _Refuse(Exception):
     """Raised inside the expat handlers; turned into the caller's error with the file's name."""
-
-
-def _n(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
 
 
 def _col_number(letters: str) -> int:
@@ -124,7 +121,7 @@ class _SheetExtent:
         rows, cols = self.max_row, self.max_col  # the reader's range may start at A1: count from there
         if rows * cols > self.max_cells or self.cells > self.max_cells:
             raise _Refuse(f"trang tính trải tới dòng {self.max_row}, cột {self.max_col} "
-                          f"({_n(rows)} x {_n(cols)} ô; giới hạn {_n(self.max_cells)} ô)")
+                          f"({fmt_int(rows)} x {fmt_int(cols)} ô; giới hạn {fmt_int(self.max_cells)} ô)")
 
 
 def _new_parser(refuse_decl):

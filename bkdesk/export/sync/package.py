@@ -424,12 +424,12 @@ def _check_plausible(path: Path, manifest: dict[str, str], tables: list[str]) ->
     households = counts.get("household", 0)
     limit = fmt.MAX_HOUSEHOLDS.get(level, fmt.MAX_HOUSEHOLDS["commune"])
     if households > limit:
-        raise PackageError(f"Tệp {name} ghi {households:,} hộ cho một đơn vị cấp {LEVEL_VI.get(level, level)}"
-                           f" (giới hạn hợp lý {limit:,}); không nhập.".replace(",", "."))
+        raise PackageError(f"Tệp {name} ghi {fmt_int(households)} hộ cho một đơn vị cấp {LEVEL_VI.get(level, level)}"
+                           f" (giới hạn hợp lý {fmt_int(limit)}); không nhập.")
     for t, per in fmt.MAX_PER_HOUSEHOLD.items():
         if counts.get(t, 0) > per * max(households, 1) + 1_000:
-            raise PackageError(f"Tệp {name} ghi {counts[t]:,} dòng bảng {t} cho {households:,} hộ: bất thường;"
-                               " không nhập.".replace(",", "."))
+            raise PackageError(f"Tệp {name} ghi {fmt_int(counts[t])} dòng bảng {t} cho {fmt_int(households)} hộ:"
+                               " bất thường; không nhập.")
     total = sum(counts.values())
     try:
         with zipfile.ZipFile(path) as zf:
@@ -438,7 +438,7 @@ def _check_plausible(path: Path, manifest: dict[str, str], tables: list[str]) ->
         raise PackageError(f"Tệp {name} bị hỏng: {exc}.") from None
     if xml > fmt.MAX_BYTES_PER_RECORD * (total + households) + 20 * 1024 ** 2:
         raise PackageError(f"Tệp {name} lớn bất thường so với số dòng ghi trong thông tin gói ({xml // 1024 ** 2} MB"
-                           f" cho {total:,} dòng); không nhập.".replace(",", "."))
+                           f" cho {fmt_int(total)} dòng); không nhập.")
 
 
 _scan = json.JSONDecoder().scan_once  # the C scanner without json.loads' per-call Python layers
