@@ -183,6 +183,8 @@ def _lookup(lists: CodeLists, name: str) -> dict[str, str]:
 
 def _code(lists: CodeLists, name: str, v) -> str:
     table = _lookup(lists, name)
+    if isinstance(v, str) and v in table:  # a label or code exactly as the dropdown wrote it
+        return table[v]
     text = _text(v)
     hit = table.get(text) or table.get(search_key(text))
     if hit is not None:
@@ -341,6 +343,9 @@ def parse_rows(sheet: str, rows: list[list], first_row: int, index: dict[str, in
         p = ParsedRow(sheet, n, {})
         for key, ci in index.items():
             raw = row[ci] if ci < len(row) else None
+            if raw is None or raw == "":  # most cells of a template are empty
+                p.values[key] = None
+                continue
             try:
                 p.values[key] = parse_value(cols[key], raw, lists)
             except _Bad as exc:
