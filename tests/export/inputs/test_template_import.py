@@ -299,3 +299,47 @@ def test_readme_lists_every_machine_key():
     readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
     keys = [c.key for c in household_columns(shipped_standard("vn-2022-2026")) + MEMBER_COLUMNS] + list(MAPPABLE)
     assert [k for k in keys if f"`{k}`" not in readme] == []
+
+
+def _small_template(db_path, out, households):
+    """The commune's empty template filled as a person would: (code, head, CCCD, birth year, score)."""
+    from bkdesk.export.inputs.template import write_template
+
+    conn = open_db(db_path)
+    try:
+        write_template(conn, out, review_year=2023)
+    finally:
+        conn.close()
+    wb = openpyxl.load_workbook(out)
+    hh, mem = wb["Hộ gia đình"], wb["Thành viên"]
+    hk, _ = _rows_by_key(hh)
+    mk, _ = _rows_by_key(mem)
+    for i, (code, name, idn, born, score) in enumerate(households):
+        for key, value in (("household_code", code), ("village", "Bản Sáng"), ("head_name", name),
+                           ("score_a", score)):
+            hh.cell(3 + i, hk[key]).value = value
+        for key, value in (("household_code", code), ("full_name", name), ("relation", "Chủ hộ"), ("sex", "Nam"),
+                           ("birth_date", born), ("ethnicity", "Tày"), ("id_number", idn)):
+            mem.cell(3 + i, mk[key]).value = value
+    wb.save(out)
+    return out
+
+
+def test_match_by_head_cccd_then_possible_duplicates(tmp_path, capsys):
+    fresh = _fresh(tmp_path / "fresh.sqlite")
+    first = _small_template(fresh, tmp_path / "dot1.xlsx", [("0001", "Hà Văn Một", "006080000001", 1980, 90),
+                                                           ("0002", "Lý Văn Hai", None, 1972, 100)])
+    assert main(["--db", str(fresh), "import", str(first), "--round", "2023"]) == 0
+    # the commune renumbered household 0001 (same head's CCCD); a new code whose head has the name, village
+    # and birth year of household 0002 is imported but shown as a possible duplicate
+    second = _small_template(fresh, tmp_path / "dot2.xlsx", [("A-01", "Hà Văn Một", "006080000001", 1980, 95),
+                                                            ("A-02", "Lý Văn Hai", None, 1972, 100)])
+    capsys.readouterr()
+    assert main(["--db", str(fresh), "import", str(second), "--round", "2023", "--report",
+                 str(tmp_path / "bc.xlsx")]) == 0
+    out = capsys.readouterr().out
+    assert "Thêm mới 1 hộ, cập nhật 1 hộ" in out and "Có thể trùng với hộ 0002" in out
+    snap = _snapshot(fresh, 2023)
+    assert sorted(snap) == ["0002", "A-01", "A-02"] and snap["A-01"]["score_a"] == 95
+    dups = list(openpyxl.load_workbook(tmp_path / "bc.xlsx")["Có thể trùng"].iter_rows(values_only=True))
+    assert len(dups) == 2 and dups[1][:2] == ("Hộ gia đình", 4)
