@@ -45,19 +45,7 @@ def set_last_exported_audit_id(conn: sqlite3.Connection, unit_code: str, audit_i
         settings.put(conn, _key(unit_code), str(audit_id))
 
 
-def mark_exported(conn: sqlite3.Connection) -> int:
-    """Record, inside the caller's transaction, that every audit row so far is exported for the database's
-    own unit. Returns the marker."""
-    last = conn.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]
-    settings.put(conn, _key(_database_unit(conn)), str(last))
-    return last
-
-
 def unexported_change_count(conn: sqlite3.Connection) -> int:
     """Audit rows written after the last package export (all of them if nothing was ever exported)."""
     since = last_exported_audit_id(conn)
     return conn.execute("SELECT count(*) FROM audit_log WHERE id > ?", (since,)).fetchone()[0]
-
-
-def has_unexported_changes(conn: sqlite3.Connection) -> bool:
-    return unexported_change_count(conn) > 0

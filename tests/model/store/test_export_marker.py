@@ -13,11 +13,11 @@ def test_marker_per_unit_and_for_the_database(db):
     assert export_marker.last_exported_audit_id(db, "01955") == 7
     assert export_marker.last_exported_audit_id(db, "01954") == 0
     assert export_marker.last_exported_audit_id(db) == 7  # no own marker: the highest of any unit
-    with transaction(db):
-        own = export_marker.mark_exported(db)
-    assert settings.get(db, "sync_last_exported_audit_id:01954") == str(own)
-    assert export_marker.last_exported_audit_id(db) == own
-    assert export_marker.unexported_change_count(db) == 0 and not export_marker.has_unexported_changes(db)
+    export_marker.set_last_exported_audit_id(db, "01954", 3)  # the database's own unit
+    assert settings.get(db, "sync_last_exported_audit_id:01954") == "3"
+    assert export_marker.last_exported_audit_id(db) == 3  # its own marker wins over the higher one
+    assert export_marker.unexported_change_count(db) == db.execute(
+        "SELECT count(*) FROM audit_log WHERE id > 3").fetchone()[0]
 
 
 def test_a_damaged_marker_counts_as_never_exported(db):
