@@ -269,7 +269,10 @@ def _birth(v) -> tuple[str, str]:
     text = _text(v)
     if text.isdigit() and len(text) == 4:
         return text, "year"
-    return _date(v), "day"
+    try:
+        return _date(v), "day"
+    except _Bad:
+        raise _Bad("phải là ngày dạng dd/mm/yyyy hoặc năm sinh (ví dụ 1980)") from None
 
 
 def _status(v) -> str:

@@ -87,6 +87,7 @@ class ImportDialog(QDialog):
         self.mapping_table = QTableWidget(0, 2)
         self.mapping_table.setHorizontalHeaderLabels(["Cột trong tệp", "Là thông tin"])
         self.mapping_table.verticalHeader().setVisible(False)
+        self.mapping_table.horizontalHeader().setStretchLastSection(True)
         self.status_combo = QComboBox()
         for code, label in STATUS_CHOICES:
             self.status_combo.addItem(label, code)
@@ -109,6 +110,7 @@ class ImportDialog(QDialog):
         self.report_table = QTableWidget(0, len(REPORT_COLUMNS))
         self.report_table.setHorizontalHeaderLabels(list(REPORT_COLUMNS))
         self.report_table.verticalHeader().setVisible(False)
+        self.report_table.horizontalHeader().setStretchLastSection(True)
         self.report_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
 
         top = QHBoxLayout()
