@@ -46,7 +46,7 @@ def startup_error(path: Path, exc: Exception):
     from PySide6.QtWidgets import QMessageBox
 
     from bkdesk.errors import UserError
-    from bkdesk.model.store.backups import list_backups
+    from bkdesk.model.store.backups import list_backups, replace_damaged_with_backup
     from bkdesk.ui.views import startup_error as se
 
     kind = getattr(exc, "kind", "not_bkdesk")
@@ -70,7 +70,7 @@ def startup_error(path: Path, exc: Exception):
         if backup is None:
             return startup_error(path, exc)
         try:
-            aside = se.put_backup_in_place(path, backup)
+            aside = replace_damaged_with_backup(path, backup)
         except UserError as again:
             return startup_error(path, again)
         QMessageBox.information(None, "bkdesk", f"Đã khôi phục từ {backup.name}. Tệp hỏng được giữ lại: "

@@ -12,7 +12,6 @@ form as it is, so nothing typed is lost.
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
 import time
 from collections.abc import Callable
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import QMainWindow, QWidget
 
 from bkdesk.errors import UserError
 from bkdesk.fileio import os_error_message
-from bkdesk.model.store.db import sqlite_error_message
+from bkdesk.model.store.db import short_busy_wait, sqlite_error_message
 from bkdesk.model.store.writer import WRITERS, busy_message, is_locked
 
 RETRY_MS = 300
@@ -49,6 +48,7 @@ class SaveWhenFree(QObject):
         self.conn = conn
         self.what, self.deadline = what, time.monotonic() + give_up_s
         self.waiting = ""
+        self.done = False  # kept as a child of ``widget`` (deleted with it), never deleteLater'd mid-callback
         self.timer = QTimer(self, singleShot=True, interval=RETRY_MS)
         self.timer.timeout.connect(self.attempt)
 
@@ -65,7 +65,7 @@ class SaveWhenFree(QObject):
         self.waiting = ""
         _status(self.widget, message)
         self.on_failed(message)
-        self.deleteLater()
+        self.done = True
 
     def attempt(self) -> None:
         other = WRITERS.busy()
@@ -73,7 +73,7 @@ class SaveWhenFree(QObject):
             self._wait(busy_message(other))
             return
         try:
-            with WRITERS.writing(self.what, timeout=0), _short_wait(self.conn):
+            with WRITERS.writing(self.what, timeout=0), short_busy_wait(self.conn):
                 result = self.save()
         except UserError as exc:
             if WRITERS.busy() is not None:  # lost the race for the turn: wait again
@@ -94,21 +94,7 @@ class SaveWhenFree(QObject):
             _status(self.widget, "")
         self.waiting = ""
         self.on_saved(result)
-        self.deleteLater()
-
-
-@contextlib.contextmanager
-def _short_wait(conn: sqlite3.Connection | None):
-    """On the GUI thread SQLite must not wait its 10 s busy timeout: wait 200 ms, then retry by timer."""
-    if conn is None:
-        yield
-        return
-    old = conn.execute("PRAGMA busy_timeout").fetchone()[0]
-    conn.execute("PRAGMA busy_timeout=200")
-    try:
-        yield
-    finally:
-        conn.execute(f"PRAGMA busy_timeout={int(old)}")
+        self.done = True
 
 
 def save_when_free(widget: QWidget | None, save: Callable[[], object], on_saved: Callable[[object], None],

@@ -53,6 +53,10 @@ def test_merge_dialog_survives_every_far_corner_workbook(qtbot, tmp_path):
     assert dlg.report_table.rowCount() == len(files)
     assert {dlg.report_table.item(r, 3).text() for r in range(len(files))} == {"Bị từ chối"}
     assert _hash(path) == before
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(30_000)  # the job's thread is gone before the dialog is
+    qtbot.wait(100)
 
 
 def _long_merge(db: Path, seconds: float, started: threading.Event, with_queue: bool = True) -> threading.Thread:

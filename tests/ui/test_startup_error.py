@@ -39,9 +39,13 @@ def _sha(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _close_windows():
+def _close_windows(qtbot):
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(60_000)  # the day's backup job runs with the window as parent
+    qtbot.wait(50)
     for w in list(app._windows):
-        w.close()
+        qtbot.addWidget(w)  # closed and deleted by pytest-qt, after the events it still has to process
         app._windows.remove(w)
 
 
@@ -58,7 +62,7 @@ def test_a_zero_byte_file_is_explained_and_another_file_opens(qtbot, tmp_path, m
         assert window is not None and window.isVisible()
         assert empty.read_bytes() == b""  # untouched
     finally:
-        _close_windows()
+        _close_windows(qtbot)
 
 
 def test_a_damaged_database_is_restored_from_a_backup_and_the_damaged_file_kept(qtbot, tmp_path, monkeypatch):
@@ -89,7 +93,7 @@ def test_a_damaged_database_is_restored_from_a_backup_and_the_damaged_file_kept(
         assert check.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         check.close()
     finally:
-        _close_windows()
+        _close_windows(qtbot)
 
 
 def test_a_newer_database_says_update_the_app_and_is_left_alone(qtbot, tmp_path):

@@ -170,6 +170,30 @@ def restore_backup(db_path: str | Path, backup: str | Path, *,
     return safety
 
 
+def replace_damaged_with_backup(db_path: Path, backup: Path) -> Path:
+    """The damaged file is moved aside (kept, never deleted); a verified copy of the backup takes its name.
+    Returns where the damaged file went."""
+    from bkdesk.fileio import atomic_output
+
+    aside = db_path.with_name(f"{db_path.stem}.hong-{dt.datetime.now():%Y%m%d-%H%M%S}{db_path.suffix}")
+    try:
+        src = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            with atomic_output(aside.with_name(aside.name + ".moi"), verify=dbmod.verify_copy) as tmp:
+                src.execute("VACUUM INTO ?", (str(tmp),))
+        finally:
+            src.close()
+    except sqlite3.Error as exc:
+        raise UserError(f"Bản sao lưu {backup.name} không đọc được ({exc}); hãy chọn bản khác.") from None
+    fresh = aside.with_name(aside.name + ".moi")
+    for suffix in ("", "-wal", "-shm"):
+        old = Path(f"{db_path}{suffix}")
+        if old.exists():
+            old.replace(Path(f"{aside}{suffix}"))
+    fresh.replace(db_path)
+    return aside
+
+
 def last_restore_backup(db_path: str | Path) -> BackupInfo | None:
     """The state saved just before the most recent restore, if any."""
     return next((b for b in list_backups(db_path) if b.reason == REASON_BEFORE_RESTORE), None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 import logging
@@ -330,6 +331,20 @@ def _open_error(exc: sqlite3.Error, path: str | Path) -> DatabaseFileError:
                                  "sao lưu (Tệp > Sao lưu và khôi phục).", "damaged")
     kind = "locked" if "locked" in text or "busy" in text else "readonly"
     return DatabaseFileError(sqlite_error_message(exc, path), kind)
+
+
+@contextlib.contextmanager
+def short_busy_wait(conn: sqlite3.Connection | None, ms: int = 200):
+    """On the GUI thread SQLite must not wait its 10 s busy timeout: wait ``ms``, the caller retries by timer."""
+    if conn is None:
+        yield
+        return
+    old = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    conn.execute(f"PRAGMA busy_timeout={int(ms)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={int(old)}")
 
 
 class transaction:

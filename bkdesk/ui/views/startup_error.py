@@ -10,7 +10,6 @@ Next steps by kind of refusal (bkdesk.model.store.db.DatabaseFileError.kind):
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -65,31 +64,3 @@ def ask_backup(parent: QWidget | None, db_path: Path) -> Path | None:
     name, _ = QFileDialog.getOpenFileName(parent, "Chọn bản sao lưu", str(backup_dir_for(db_path)),
                                           "Bản sao lưu (*.sqlite)")
     return Path(name) if name else None
-
-
-def put_backup_in_place(db_path: Path, backup: Path) -> Path:
-    """The damaged file is moved aside (kept, never deleted); a verified copy of the backup takes its name.
-    Returns where the damaged file went."""
-    import sqlite3
-
-    from bkdesk.errors import UserError
-    from bkdesk.fileio import atomic_output
-    from bkdesk.model.store.db import verify_copy
-
-    aside = db_path.with_name(f"{db_path.stem}.hong-{dt.datetime.now():%Y%m%d-%H%M%S}{db_path.suffix}")
-    try:
-        src = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            with atomic_output(aside.with_name(aside.name + ".moi"), verify=verify_copy) as tmp:
-                src.execute("VACUUM INTO ?", (str(tmp),))
-        finally:
-            src.close()
-    except sqlite3.Error as exc:
-        raise UserError(f"Bản sao lưu {backup.name} không đọc được ({exc}); hãy chọn bản khác.") from None
-    fresh = aside.with_name(aside.name + ".moi")
-    for suffix in ("", "-wal", "-shm"):
-        old = Path(f"{db_path}{suffix}")
-        if old.exists():
-            old.replace(Path(f"{aside}{suffix}"))
-    fresh.replace(db_path)
-    return aside
