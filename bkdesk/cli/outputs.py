@@ -24,7 +24,8 @@ def register(sub, common) -> None:
     p.add_argument("--form", required=True, metavar="NAME",
                    help="all (15 biểu), form02 (4 danh sách kèm Mẫu 02), 1-15, r01..r15, ds_ngheo, ds_can_ngheo, "
                         "ds_thoat_ngheo, ds_thoat_can_ngheo, ds_nlndn, niem_yet, dk_thoat_ngheo (danh sách hộ đăng "
-                        "ký thoát nghèo và kết quả), bc_thoat_ngheo (báo cáo đăng ký thoát nghèo theo thôn/xã)")
+                        "ký thoát nghèo và kết quả), bc_thoat_ngheo (báo cáo đăng ký thoát nghèo theo thôn/xã), "
+                        "thu_nhap_thap (danh sách người lao động có thu nhập thấp, Nghị định 30/2025)")
     p.add_argument("--unit", required=True, metavar="CODE", help="mã xã, huyện hoặc tỉnh")
     p.add_argument("--round", required=True, type=int, metavar="YEAR", help="năm rà soát (danh sách áp dụng năm sau)")
     p.add_argument("--out", required=True, metavar="FILE", help="tệp kết quả .xlsx hoặc .pdf")

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from bkdesk.errors import UserError
 from bkdesk.export.reports import facts as fx
-from bkdesk.export.reports.layouts import load_layouts, template_ids
+from bkdesk.export.reports import workers
+from bkdesk.export.reports.layouts import load_layouts, template, template_ids
 from bkdesk.export.reports.official import DocInfo, doc_info
 from bkdesk.export.reports.round_records import FORM02_LISTS, note_decision, round_records
 from bkdesk.export.reports.scope import Scope, form_set_of, official_blockers, resolve_scope, standard_of
@@ -61,7 +62,11 @@ def prepare(conn: sqlite3.Connection, form: str, unit_code: str, review_year: in
     rf = fx.read_facts(conn, scope, std)
     tables = []
     for i, tid in enumerate(ids, 1):
-        tables.append(build_table(tid, scope, std, lists, layouts, rf))
+        tpl = template(layouts, tid)
+        if tpl.get("kind") == workers.KIND:  # the Decree 30/2025 list reads the income procedures' reviews
+            tables.append(workers.build_worker_list(conn, tpl, scope, std, layouts))
+        else:
+            tables.append(build_table(tid, scope, std, lists, layouts, rf))
         control.report(i, len(ids) + 1, tables[-1].title)
     if official:
         official_blockers(conn, scope, std, [m for t in tables for m in t.checks_failed])
