@@ -210,7 +210,14 @@ def _household_row(tpl, layouts, fact, mv, members, rf, lists, eth, stt) -> list
              "born": fx.birth_year(head.get("birth_date")), "ethnic": eth.label(head.get("ethnicity")),
              "village": fact["village_name"] or "", "persons": len(fx.present(members)),
              "flag": flags.get(fx.list_flag(mv), ""), "result": results.get(mv, ""), "note": "",
-             "posting_result": posting or "", "decision": fact.get("decision_id") or "", "income_pc": ""}]
+             "posting_result": posting or "", "decision": fact.get("decision_id") or "",
+             "income_pc": _income_pc(fact)}]
+
+
+def _income_pc(fact: dict) -> str:
+    """Per-capita monthly income of the income determination (households.md §7), whole đồng."""
+    income, members = fact.get("income_12m_vnd"), fact.get("members_counted")
+    return number_vi(income // (12 * members)) if income is not None and members else ""
 
 
 def _member_rows(tpl, layouts, fact, mv, members, rf, lists, eth, stt) -> list[dict]:

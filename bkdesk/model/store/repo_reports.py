@@ -43,7 +43,7 @@ def counted_reviews(conn: sqlite3.Connection, commune_codes: list[str], review_y
            r.household_no AS review_no,
            r.final_class, r.start_status, r.members_count, r.reference_date, r.reasons_text, r.decision_id,
            r.score_a_final, r.score_b, r.deprivation_count, r.reviewers, r.household_representative, r.area,
-           r.review_date, r.computed_class, r.override_reason,
+           r.review_date, r.computed_class, r.override_reason, r.income_12m_vnd, r.members_counted,
            h.household_no, h.head_name, h.head_sort, h.address, h.status AS household_status,
            v.name AS village_name, v.name_key AS village_key,
            (SELECT p.final_class FROM review p WHERE p.household_uid = r.household_uid AND p.review_type = 'periodic'

@@ -74,3 +74,24 @@ def test_low_income_worker_list_in_excel_pdf_and_cli(tmp_path, capsys):
     assert "Tổng cộng: 4 người lao động (2 hộ; 1 đã công nhận)" in cells
     pdf_text = " ".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
     assert "Hà Văn Lực" in pdf_text and "Ma Thị Nhận" in pdf_text and "Lục Thị Cụ" not in pdf_text
+
+
+def test_middle_living_list_shows_each_household_income(tmp_path):
+    from bkdesk.export.service import export
+    from bkdesk.model.demo import build as demo
+    from bkdesk.model.store.db import open_db
+
+    path = tmp_path / "coc-dan.sqlite"
+    demo.build_demo_database(path, "commune", seed=2, code="01945", workers=1)
+    conn = open_db(path)
+    try:
+        n = conn.execute("SELECT count(*) FROM review WHERE final_class='MIDDLE' AND list_year=2023").fetchone()[0]
+        out = export(conn, "ds_nlndn", "01945", 2022, tmp_path / "nlndn.xlsx")
+    finally:
+        conn.close()
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    header = next(i for i, row in enumerate(ws.iter_rows(values_only=True)) if row and row[0] == "STT")
+    rows = [r for r in ws.iter_rows(min_row=header + 2, values_only=True) if isinstance(r[0], int)]
+    assert n > 0 and len(rows) == n
+    incomes = [int(str(r[4]).replace(".", "")) for r in rows]
+    assert all(1_500_000 < i <= 2_250_000 for i in incomes)  # the rural middle band
