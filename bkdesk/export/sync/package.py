@@ -327,7 +327,11 @@ def _raw_table(wb: CalamineWorkbook, name: str, table: str, header: list[str], c
         got = [str(c) for c in rows[0] if c != ""] if rows else []
         if got != header:
             raise PackageError(f"Tệp {name}: cấu trúc trang «{sheet}» không đúng định dạng gói.")
-        cells += [_cell(r[0]) for r in rows[1:] if any(c != "" for c in r)]
+        first = [r[0] for r in rows[1:]]
+        if "" in first or {type(c) for c in first} - {str}:  # a row without its first cell, or a number
+            cells += [_cell(r[0]) for r in rows[1:] if any(c != "" for c in r)]
+        else:
+            cells += first
     return cells
 
 
@@ -458,6 +462,24 @@ def _loads(cell: str):
 def _decode(table: str, header: list[str], kinds: list[str], cells: list[str], name: str) -> list[list]:
     typed = [(i, _CONVERT[k]) for i, k in enumerate(kinds) if k != "text"]  # text needs no conversion
     width = len(header)
+    # One C-level parse of the whole table (after the signature: the cells are the signer's own); any
+    # surprise (a cell that is not one array of the right width) falls back to cell by cell, with its line.
+    whole = None
+    if all(c[:1] == "[" and c[-1:] == "]" for c in cells):
+        try:
+            whole = json.loads("[" + ",".join(cells) + "]")
+        except ValueError:
+            whole = None
+    if whole is not None and len(whole) == len(cells) and all(type(v) is list and len(v) == width for v in whole):
+        try:
+            for values in whole:
+                for i, conv in typed:
+                    v = values[i]
+                    if v is not None:
+                        values[i] = conv(v)
+            return whole
+        except (ValueError, TypeError):
+            pass
     out = []
     for n, cell in enumerate(cells, start=2):
         try:
