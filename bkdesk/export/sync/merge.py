@@ -40,6 +40,7 @@ from bkdesk.export.sync.package import (
     read_package,
 )
 from bkdesk.model.jobs import NO_CONTROL, JobControl
+from bkdesk.model.rules.fmt import dmy
 from bkdesk.model.rules.units import TREE_2022, TREE_2025, tree_on
 from bkdesk.model.store import audit, repo_sync, settings
 from bkdesk.model.store.bulk import LazyTransaction
@@ -127,8 +128,10 @@ def check_scope(conn: sqlite3.Connection, pkg: Package) -> dict[str, str]:
     except (ValueError, UserError):
         raise PackageError(f"Tệp {name}: năm rà soát «{m['round']}» không hợp lệ.") from None
     if tree == TREE_2022 and expected_tree(review_year) != TREE_2022:
-        raise PackageError(f"Tệp {name}: gói năm rà soát {review_year} dùng mã đơn vị cũ (2022); hãy chuyển đổi"
-                           " cơ sở dữ liệu của xã sang danh mục 2025 rồi xuất lại.")
+        heir = f" ({unit.name} {code} → {unit.successor_code}, hết hiệu lực sau ngày {dmy(unit.valid_to)})" if (
+            unit.successor_code and unit.valid_to) else ""
+        raise PackageError(f"Tệp {name}: gói năm rà soát {review_year} dùng mã đơn vị cũ (2022){heir}; hãy chuyển"
+                           " đổi cơ sở dữ liệu của xã sang danh mục 2025 (bkdesk convert-units) rồi xuất lại.")
     if db_tree == TREE_2022 and tree == TREE_2025:
         raise PackageError(f"Tệp {name} dùng danh mục đơn vị từ 01/07/2025, còn cơ sở dữ liệu này dùng danh mục"
                            " 2022; không thể nhập.")
@@ -221,9 +224,9 @@ def _check_records(pkg: Package, cat, communes: set[str], tree: str) -> None:
                 raise PackageError(f"Tệp {name}: ngày tham chiếu «{r[di]}» không hợp lệ.") from None
             if tree == TREE_2022 and tree_on(on) != TREE_2022:
                 raise PackageError(f"Tệp {name}: phiếu ngày {on:%d/%m/%Y} (sau 30/06/2025) trong gói dùng mã đơn"
-                                   " vị cũ; không nhập.")
+                                   f" vị cũ ({cat.not_in_force_text(r[ci], on)}); không nhập.")
             if cat.find(r[ci], tree_on(on)) is None:
-                raise PackageError(f"Tệp {name}: mã xã {r[ci]} không có hiệu lực vào ngày {on:%d/%m/%Y}.")
+                raise PackageError(f"Tệp {name}: {cat.not_in_force_text(r[ci], on)}.")
             if table == "review_round" and not belongs(r[ci]):
                 raise PackageError(f"Tệp {name}: đợt rà soát của xã {r[ci]} không thuộc đơn vị của gói ("
                                    f"{pkg.manifest['unit_code']}); không nhập cả gói.")

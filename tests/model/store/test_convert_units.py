@@ -201,3 +201,22 @@ def test_a_2025_round_opened_under_the_old_code_moves_and_then_accepts_reviews(t
         assert outcome.refusal == "" and review.area is not None
     finally:
         conn.close()
+
+
+def test_a_2025_package_with_old_codes_names_the_successor_and_the_conversion(tmp_path):
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from bkdesk.export.sync.merge import PackageError, check_scope
+    from bkdesk.model.store.databases import init_database
+
+    conn = init_database(tmp_path / "tinh.sqlite", "province", "19", tree="2025")
+    try:
+        pkg = SimpleNamespace(path=Path("coc-dan-2025.xlsx"),
+                              manifest={"unit_tree": "2022", "unit_code": "01945", "round": "2025"})
+        with pytest.raises(PackageError) as err:
+            check_scope(conn, pkg)
+    finally:
+        conn.close()
+    assert "(Xã Cốc Đán 01945 → 01954, hết hiệu lực sau ngày 30/06/2025)" in str(err.value)
+    assert "bkdesk convert-units" in str(err.value)
