@@ -1,14 +1,17 @@
 """Logging: one Qt-free setup (bkdesk/logs.py) used by the command line and the desk, written to the log folder."""
 
 import logging
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from bkdesk import logs
 from bkdesk.cli.main import main
 from bkdesk.model.store import backups
+from bkdesk.model.store.db import open_db
 from bkdesk.model.store.databases import log_dir
 
 
@@ -60,3 +63,14 @@ def test_the_logging_setup_imports_no_qt():
     code = "import sys, bkdesk.logs; print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken'))))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_migrations_and_their_backup_are_logged(tmp_path, log_text):
+    logs.setup_logging()
+    old = tmp_path / "cu.sqlite"
+    shutil.copy(Path(__file__).parent / "fixtures" / "schema_v1.sqlite", old)
+    open_db(old).close()
+    logs._handler.flush()
+    text = log_text()
+    assert "INFO bkdesk.model.store.db: backup (truoc-nang-cap-v1) written: " in text
+    assert f"INFO bkdesk.model.store.db: migration m0002_desk_totals_indexes applied to {old}" in text
