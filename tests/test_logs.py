@@ -11,8 +11,8 @@ import pytest
 from bkdesk import logs
 from bkdesk.cli.main import main
 from bkdesk.model.store import backups
-from bkdesk.model.store.db import open_db
 from bkdesk.model.store.databases import log_dir
+from bkdesk.model.store.db import open_db
 
 
 @pytest.fixture
