@@ -87,4 +87,6 @@ def run_import(args: argparse.Namespace) -> int:
     state = "Đã nhập" if result.written else ("Không nhập gì (có dòng bị từ chối)" if result.issues
                                                else "Không có gì thay đổi")
     print(f"{state}. {result.summary_vi()}")
+    if result.written and result.incomplete:
+        print(f"{result.incomplete} phiếu còn thiếu thông tin hoặc có lỗi cần sửa (bản nháp chưa hoàn thành).")
     return result.exit_code

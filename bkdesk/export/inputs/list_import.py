@@ -41,7 +41,12 @@ from bkdesk.model.rules.standards import Standard, list_year_for, periodic_refer
 from bkdesk.model.rules.text import clean_text, search_key
 from bkdesk.model.store import audit, repo_import, settings
 from bkdesk.model.store.db import transaction
-from bkdesk.model.store.repo_households import HouseholdBundle, get_household, write_household
+from bkdesk.model.store.repo_households import (
+    HouseholdBundle,
+    count_households,
+    get_household,
+    write_household,
+)
 from bkdesk.model.store.repo_reviews import find_round, review_in_round, write_review
 from bkdesk.model.store.repo_standards import standard_for_list_year
 
@@ -716,7 +721,11 @@ def run_import(conn: sqlite3.Connection, path: str | Path, review_year: int, use
         raise UserError(f"Đợt rà soát năm {review_year} đã chốt; hãy mở khóa đợt (ghi lý do) trước khi nhập.")
     ctx = _Context(conn, commune, review_year, standard, lists, rnd, user, f"Nhập từ tệp {path.name}",
                    repo_import.village_uids(conn, commune))
-    if ctx.rnd is None:  # written with the households (same transaction), only if any is written
+    if ctx.rnd is None and count_households(conn, commune):
+        raise UserError(f"Xã {commune} chưa mở đợt rà soát định kỳ năm {review_year}. Hãy mở đợt trước (Đợt rà soát > "
+                        f"Quản lý đợt rà soát, hoặc bkdesk round open --year {review_year}): các hộ đã có được chuyển "
+                        "sang đợt mới; sau đó nhập lại tệp.")
+    if ctx.rnd is None:  # a commune's first list: the round is written with the households (same transaction)
         ctx.rnd = ReviewRound(commune, "periodic", review_year, list_year,
                               periodic_reference_date(list_year).isoformat(), state="planned", standard_id=standard.id)
     result = ImportResult(mapping=src.mapping)

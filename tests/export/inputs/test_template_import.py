@@ -335,6 +335,9 @@ def test_match_by_head_cccd_then_possible_duplicates(tmp_path, capsys):
     second = _small_template(fresh, tmp_path / "dot2.xlsx", [("A-01", "Hà Văn Một", "006080000001", 1980, 95),
                                                             ("A-02", "Lý Văn Hai", None, 1972, 100)])
     capsys.readouterr()
+    audit = _audit_rows(fresh)
+    assert main(["--db", str(fresh), "import", str(second), "--round", "2024"]) == 2  # no round 2024 opened yet
+    assert "chưa mở đợt rà soát định kỳ năm 2024" in capsys.readouterr().err and _audit_rows(fresh) == audit
     assert main(["--db", str(fresh), "import", str(second), "--round", "2023", "--report",
                  str(tmp_path / "bc.xlsx")]) == 0
     out = capsys.readouterr().out
