@@ -47,3 +47,50 @@ def test_whole_record_take_incoming(qtbot, tmp_path):
     assert hh.phone == "0912345678" and hh.address != "Bản Mới"
     assert conn.execute("SELECT status FROM sync_conflict").fetchone()[0] == "resolved"
     conn.close()
+
+
+def test_deleted_member_against_an_edit_shown_and_decided(qtbot, tmp_path):
+    """A member removed on one laptop and edited on the other: one row "(bản ghi)"; keeping the edit wins."""
+    import shutil
+
+    from bkdesk.export.sync.merge import merge_files
+    from bkdesk.export.sync.package import write_package
+    from bkdesk.model.store import settings
+    from bkdesk.model.store.databases import init_database
+    from bkdesk.model.store.repo_households import save_household
+    from tests.export.sync_data import new_commune_db
+
+    a = new_commune_db(tmp_path / "a.sqlite", "01954", 3, seed=41)
+    uid = next(r[0] for r in a.execute(
+        "SELECT household_uid FROM member GROUP BY household_uid HAVING count(*) >= 2 ORDER BY 1"))
+    p0, _ = write_package(a, "01954", 2022, tmp_path / "p0.xlsx")
+    a.close()
+    shutil.copyfile(tmp_path / "a.sqlite", tmp_path / "b.sqlite")
+    a, b = open_db(tmp_path / "a.sqlite"), open_db(tmp_path / "b.sqlite")
+    bundle = get_household(b, uid)
+    gone = bundle.members[-1].uid
+    bundle.members[-1].note = "Đã về địa phương"
+    save_household(b, bundle, "Nông Văn Bình", origin=settings.installation_id(b))
+    bundle = get_household(a, uid)
+    bundle.members.pop()
+    save_household(a, bundle, "Hoàng Thị Lan", origin=settings.installation_id(a))
+    pa, _ = write_package(a, "01954", 2022, tmp_path / "pa.xlsx")
+    pb, _ = write_package(b, "01954", 2022, tmp_path / "pb.xlsx")
+    path = tmp_path / "huyen.sqlite"
+    district = init_database(path, "district", "062")
+    merge_files(district, path, [p0, pa], trust_new=True)
+    assert merge_files(district, path, [pb]).results[0].counts["conflicts"] == 1
+    for c in (a, b, district):
+        c.close()
+    dlg = open_conflicts(None, path)
+    qtbot.addWidget(dlg)
+    view = dlg.view
+    assert view.conflicts_list.count() == 1
+    rows = [(view.fields_table.item(r, 1).text(), view.fields_table.item(r, 2).text())
+            for r in range(view.fields_table.rowCount())]
+    assert rows == [("Đã xóa", "Còn (đã sửa)")]
+    qtbot.mouseClick(view.take_incoming_button, Qt.MouseButton.LeftButton)  # keep the edited member
+    conn = open_db(path)
+    assert conn.execute("SELECT note FROM member WHERE uid=?", (gone,)).fetchone()[0] == "Đã về địa phương"
+    assert conn.execute("SELECT status FROM sync_conflict").fetchone()[0] == "resolved"
+    conn.close()
