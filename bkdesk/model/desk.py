@@ -22,14 +22,16 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
+from bkdesk.errors import UserError
 from bkdesk.model.review.household_edit import HouseholdEdit, SaveResult
 from bkdesk.model.rules.codelists import CodeLists, codelists
 from bkdesk.model.rules.standards import list_year_for
 from bkdesk.model.rules.units import TREE_2022
 from bkdesk.model.store import repo_desk, repo_drafts, repo_standards, settings
-from bkdesk.model.store.db import open_db
+from bkdesk.model.store.db import open_db, short_busy_wait, sqlite_error_message
 from bkdesk.model.store.repo_units import unit_name
 from bkdesk.model.store.repo_villages import create_village, list_villages, rename_village
+from bkdesk.model.store.writer import WRITERS, DatabaseBusy, is_locked
 
 log = logging.getLogger(__name__)
 
@@ -166,8 +168,17 @@ class DeskContext:
         return HouseholdEdit.new(self.connect, self.commune_code, self.review_year, village_uid, self.user)
 
     def save_household(self, edit: HouseholdEdit) -> SaveResult:
-        """Save through the editing model, then announce ``household_saved``."""
-        result = edit.save()
+        """Save through the editing model, then announce ``household_saved``.
+
+        The save takes the process's write turn without waiting (bkdesk.model.store.writer): while a merge,
+        a restore or an import writes, or another process holds the database for more than 0.2 s, it raises
+        DatabaseBusy / UserError with one line naming the cause, and nothing is half saved; the editor
+        keeps the work and retries (bkdesk.ui.write_wait)."""
+        try:
+            with WRITERS.writing("lưu hộ", timeout=0), short_busy_wait(self.conn):
+                result = edit.save()
+        except sqlite3.OperationalError as exc:  # locked by another process, disk full
+            raise (DatabaseBusy if is_locked(exc) else UserError)(sqlite_error_message(exc)) from None
         self.announce("household_saved", result.uid)
         return result
 

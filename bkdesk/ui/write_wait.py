@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QMainWindow, QWidget
 from bkdesk.errors import UserError
 from bkdesk.fileio import os_error_message
 from bkdesk.model.store.db import short_busy_wait, sqlite_error_message
-from bkdesk.model.store.writer import WRITERS, busy_message, is_locked
+from bkdesk.model.store.writer import WRITERS, DatabaseBusy, busy_message, is_locked
 
 RETRY_MS = 300
 GIVE_UP_S = 120.0
@@ -75,11 +75,11 @@ class SaveWhenFree(QObject):
         try:
             with WRITERS.writing(self.what, timeout=0), short_busy_wait(self.conn):
                 result = self.save()
+        except DatabaseBusy as exc:  # lost the race for the turn, or another process holds the lock
+            self._wait(busy_message(WRITERS.busy()) if WRITERS.busy() is not None else str(exc))
+            return
         except UserError as exc:
-            if WRITERS.busy() is not None:  # lost the race for the turn: wait again
-                self._wait(busy_message(WRITERS.busy()))
-            else:
-                self._fail(str(exc))
+            self._fail(str(exc))
             return
         except sqlite3.Error as exc:
             if is_locked(exc):  # another process writes (a command-line merge)

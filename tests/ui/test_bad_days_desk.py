@@ -162,3 +162,41 @@ def test_locked_error_message_names_the_cause(tmp_path):
         holder.execute("ROLLBACK")
         holder.close()
         waiter.close()
+
+
+def test_ctrl_s_in_the_editor_during_a_long_merge_keeps_the_work_and_saves_when_it_is_done(qtbot, tmp_path,
+                                                                                          monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from bkdesk.model.desk import DeskContext
+    from bkdesk.model.store import settings
+    from bkdesk.model.store.repo_households import get_household
+    from bkdesk.ui import i18n
+    from bkdesk.ui.main_window import MainWindow
+
+    i18n.set_language("vi")
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: warnings.append(a[2])))
+    path = tmp_path / "xa.sqlite"
+    conn = init_database(path, "commune", "01954", officer="Kiểm thử")
+    settings.put(conn, settings.REVIEW_YEAR, "2024")
+    uid = save_household(conn, make_bundle(random.Random(5), "01954", 3), user="t").household.uid
+    win = MainWindow(DeskContext(path, conn))
+    qtbot.addWidget(win)
+    win.show()
+    editor = win.open_editor(uid)
+    editor.edit(("household", "address"), "Bản Nà Pò")
+    started = threading.Event()
+    merge = _long_merge(path, 1.5, started)
+    assert started.wait(5)
+    t0 = time.monotonic()
+    assert editor.save() is False  # not yet: the merge has the turn
+    assert time.monotonic() - t0 < 0.5  # no freeze
+    assert "đang được dùng bởi thao tác «gộp gói dữ liệu»" in editor.status_bar.currentMessage()
+    assert editor.model.dirty and warnings == []  # the work is on screen, no error box, no crash dialog
+    qtbot.waitUntil(lambda: editor.pending_save.done, timeout=15_000)
+    merge.join(5)
+    assert warnings == [] and not editor.model.dirty
+    assert "Đã lưu hộ" in editor.status_bar.currentMessage()
+    assert get_household(conn, uid).household.address == "Bản Nà Pò"
+    editor.close()

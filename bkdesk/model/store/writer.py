@@ -36,12 +36,16 @@ def is_locked(exc: BaseException) -> bool:
 
 class WriterQueue:
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: a save retried inside its own turn takes it again
         self._current: str | None = None
+        self._owner: int | None = None
+        self._depth = 0
 
     def busy(self) -> str | None:
-        """What is writing now (a Vietnamese label), or None."""
-        return self._current if self._lock.locked() else None
+        """What another thread is writing now (a Vietnamese label), or None (free, or held by this thread)."""
+        if self._owner is None or self._owner == threading.get_ident():
+            return None
+        return self._current or ""
 
     @contextlib.contextmanager
     def writing(self, what: str, timeout: float | None = None) -> Iterator[None]:
@@ -49,11 +53,15 @@ class WriterQueue:
         got = self._lock.acquire(timeout=-1 if timeout is None else max(timeout, 0))
         if not got:
             raise DatabaseBusy(busy_message(self._current))
-        self._current = what
+        if self._depth == 0:
+            self._current, self._owner = what, threading.get_ident()
+        self._depth += 1
         try:
             yield
         finally:
-            self._current = None
+            self._depth -= 1
+            if self._depth == 0:
+                self._current, self._owner = None, None
             self._lock.release()
 
 

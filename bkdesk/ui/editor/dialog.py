@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from bkdesk.errors import UserError
 from bkdesk.model.review.household_edit import ERROR, HouseholdEdit, Issue, draft_key, status_label
+from bkdesk.model.store.writer import DatabaseBusy
 from bkdesk.ui.editor.b1 import answer_value
 from bkdesk.ui.editor.forms import Form
 from bkdesk.ui.editor.specs import exit_specs, household_specs
@@ -306,9 +307,26 @@ class HouseholdEditor(QDialog):
             return False
         try:
             result = self.desk.save_household(self.model)
+        except DatabaseBusy as exc:  # a merge or restore is writing: say so, keep the work, save when it is done
+            self._save_when_free(str(exc))
+            return False
         except UserError as exc:
             QMessageBox.warning(self, _("Chưa lưu được"), str(exc))
             return False
+        self._after_save(result)
+        return True
+
+    def _save_when_free(self, message: str) -> None:
+        from bkdesk.ui.write_wait import save_when_free
+
+        self.status_bar.showMessage(message, 0)
+        if getattr(self, "pending_save", None) is not None and not self.pending_save.done:
+            return  # already waiting
+        self.pending_save = save_when_free(
+            self, lambda: self.desk.save_household(self.model), self._after_save,
+            lambda text: QMessageBox.warning(self, _("Chưa lưu được"), text), what="lưu hộ")
+
+    def _after_save(self, result) -> None:
         self.draft_timer.stop()
         hh = self.state["household"]
         text = _("Đã lưu hộ {no} {head} lúc {at}").format(no=hh.get("household_no") or "", head=self.model.head_name(),
@@ -328,7 +346,6 @@ class HouseholdEditor(QDialog):
         else:
             self.info_label.hide()
         self._update_title()
-        return True
 
     def save_and_next(self) -> bool:
         if not self.save():
