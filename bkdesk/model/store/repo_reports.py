@@ -68,6 +68,42 @@ def counted_reviews(conn: sqlite3.Connection, commune_codes: list[str], review_y
     return [dict(r) for r in rows]
 
 
+def regular_reviews(conn: sqlite3.Connection, commune_codes: list[str], year: int, month: int) -> list[dict]:
+    """Every review of the communes' regular rounds of ``month``/``year`` (drafts included, ``counted`` says
+    whether it is confirmed or decided), with the household's class on the lists in force (the counted
+    periodic review of list year ``year``) as the start status."""
+    marks, codes = _marks(commune_codes)
+    sql = f"""
+    SELECT r.uid AS review_uid, r.household_uid, r.commune_code, coalesce(r.village_uid, h.village_uid) AS village_uid,
+           r.household_no AS review_no, r.record_status, r.record_status IN {_ST} AS counted, rr.state AS round_state,
+           r.final_class, r.start_status, r.members_count, r.reference_date, r.reasons_text, r.decision_id,
+           r.score_a_final, r.score_b, r.deprivation_count, r.reviewers, r.household_representative, r.area,
+           r.review_date, r.computed_class, r.override_reason, r.roster_snapshot,
+           h.household_no, h.head_name, h.head_sort, h.address, h.status AS household_status,
+           v.name AS village_name, v.name_key AS village_key,
+           (SELECT p.final_class FROM review p WHERE p.household_uid = r.household_uid AND p.review_type = 'periodic'
+              AND p.list_year = r.list_year AND p.record_status IN {_ST}
+              ORDER BY p.updated_at DESC LIMIT 1) AS prev_class,
+           (SELECT p.members_count FROM review p WHERE p.household_uid = r.household_uid
+              AND p.review_type = 'periodic' AND p.list_year = r.list_year AND p.record_status IN {_ST}
+              ORDER BY p.updated_at DESC LIMIT 1) AS prev_members,
+           EXISTS (SELECT 1 FROM review p WHERE p.household_uid = r.household_uid AND p.review_type = 'periodic'
+              AND p.record_status IN {_ST} AND p.final_class = 'POOR' AND p.list_year < r.list_year) AS was_poor,
+           EXISTS (SELECT 1 FROM review p WHERE p.household_uid = r.household_uid AND p.review_type = 'periodic'
+              AND p.record_status IN {_ST} AND p.final_class = 'NEAR_POOR' AND p.list_year < r.list_year) AS was_near
+    FROM review r JOIN review_round rr ON rr.uid = r.round_uid JOIN household h ON h.uid = r.household_uid
+    LEFT JOIN village v ON v.uid = coalesce(r.village_uid, h.village_uid)
+    WHERE rr.kind = 'regular' AND rr.review_year = ? AND rr.month = ? AND r.commune_code IN ({marks})
+    ORDER BY r.commune_code, v.name_key, h.household_no, h.uid
+    """
+    return [dict(r) for r in conn.execute(sql, [year, month, *codes])]
+
+
+def rosters_of(conn: sqlite3.Connection, reviews: list[dict]) -> dict[str, list[dict]]:
+    """household uid -> the roster each review row (with roster_snapshot) saw."""
+    return {r["household_uid"]: review_roster(conn, r) for r in reviews}
+
+
 def communes_with_lists(conn: sqlite3.Connection, commune_codes: list[str], list_year: int) -> set[str]:
     """Communes that have at least one counted periodic review of ``list_year`` (the lists in force then)."""
     marks, codes = _marks(commune_codes)
@@ -127,6 +163,18 @@ def deprived_indicators(conn, commune_codes: list[str], review_year: int) -> dic
     return out
 
 
+def deprived_of(conn, review_uids: list[str]) -> dict[str, set[str]]:
+    """review uid -> deprived indicator codes (final, else computed) for the given reviews."""
+    out: dict[str, set[str]] = {}
+    for i in range(0, len(review_uids), 500):
+        chunk = review_uids[i:i + 500]
+        for uid, code in conn.execute(f"SELECT review_uid, indicator_code FROM review_indicator WHERE review_uid IN"
+                                      f" ({','.join('?' * len(chunk))}) AND coalesce(final, computed) = 'deprived'",
+                                      chunk):
+            out.setdefault(uid, set()).add(code)
+    return out
+
+
 def indicator_values(conn, review_uid: str) -> dict[str, dict]:
     rows = conn.execute("SELECT indicator_code, computed, final, reason FROM review_indicator WHERE review_uid = ?",
                         (review_uid,))
@@ -159,17 +207,26 @@ _MEMBER_COLS = _REPORT_MEMBER_COLS + ", labour_status"
 
 
 def members_of_reviewed(conn, commune_codes: list[str], review_year: int) -> dict[str, list[dict]]:
-    """household uid -> the roster its counted review of round R was decided on (the review's snapshot,
-    every presence state, by position); today's members only for a review that has no snapshot."""
-    marks, codes = _marks(commune_codes)
+    """household uid -> the roster its counted review of round R was decided on (review_roster rows of the
+    snapshot, every presence state, by position); the JSON snapshot, else today's members, for a review that
+    has no rows (e.g. just merged)."""
+    sub = (f"SELECT uid FROM review WHERE review_type = 'periodic' AND list_year = ?"
+           f" AND record_status IN {_ST} AND commune_code IN ({','.join('?' * len(commune_codes)) or 'NULL'})")
+    cols = repo_snapshots.ROSTER_COLS
     cur = conn.cursor()
-    cur.row_factory = None
-    cur.execute(f"SELECT household_uid, roster_snapshot FROM review WHERE review_type = 'periodic' AND list_year = ?"
-                f" AND record_status IN {_ST} AND commune_code IN ({marks}) ORDER BY updated_at",
-                [review_year + 1, *codes])
+    cur.row_factory = None  # plain tuples: a third of the cost of Row -> dict at 330,000 persons
+    cur.execute(f"SELECT r.household_uid, {', '.join('x.' + c for c in cols)} FROM review_roster x"
+                f" JOIN review r ON r.uid = x.review_uid WHERE x.review_uid IN ({sub})"
+                f" ORDER BY x.review_uid, x.position", [review_year + 1, *commune_codes])
+    keys = ("household_uid", *cols)
     out: dict[str, list[dict]] = {}
+    for row in cur:
+        out.setdefault(row[0], []).append(dict(zip(keys, row, strict=True)))
+    cur.execute(f"SELECT household_uid, roster_snapshot FROM review WHERE uid IN ({sub})"
+                f" AND NOT EXISTS (SELECT 1 FROM review_roster x WHERE x.review_uid = review.uid)",
+                [review_year + 1, *commune_codes])
     live: list[str] = []
-    for household_uid, text in cur:
+    for household_uid, text in cur.fetchall():
         roster = repo_snapshots.parse_roster(text, household_uid)
         if roster is None:
             live.append(household_uid)
@@ -179,9 +236,9 @@ def members_of_reviewed(conn, commune_codes: list[str], review_year: int) -> dic
         chunk = live[i:i + 500]
         cur.execute(f"SELECT {_REPORT_MEMBER_COLS} FROM member WHERE household_uid IN ({','.join('?' * len(chunk))})"
                     " ORDER BY household_uid, position", chunk)
-        cols = [d[0] for d in cur.description]
+        names = [d[0] for d in cur.description]
         for row in cur:
-            out.setdefault(row[1], []).append(dict(zip(cols, row, strict=True)))
+            out.setdefault(row[1], []).append(dict(zip(names, row, strict=True)))
     return out
 
 

@@ -129,6 +129,7 @@ def write_review(conn: sqlite3.Connection, review: Review, user: str, reason: st
                          (at, user, origin, review.uid))
             rev += 1
     review.meta.rev = rev
+    repo_snapshots.store_roster(conn, review)  # the roster rows the round's outputs read
     refresh_current(conn, [review.household_uid])  # the desk's filter columns, same transaction
 
 

@@ -6,6 +6,10 @@ one (repositories, bulk loads) gets the household's roster at the moment it is w
 of a round read these snapshots, never today's ``member`` rows, so editing a roster later changes no
 figure of an earlier round.
 
+The JSON travels with the review (packages carry review rows); for reading, the store also keeps it as rows
+of ``review_roster`` (one per member, the fields outputs print or count), written with the review, so that a
+province's reports read 330,000 persons with one query instead of parsing 80,000 JSON texts.
+
 Snapshots that were NOT taken when the review was written (databases from before snapshots were kept,
 demo loads) are filled from the roster of the day they were filled and listed in ``review_snapshot_fill``
 with that day and the reason: the data says honestly which rosters are reconstructions.
@@ -57,6 +61,34 @@ def fill_if_missing(conn: sqlite3.Connection, review) -> None:
             review.housing_snapshot = current_housing_json(conn, review.household_uid)
 
 
+ROSTER_COLS = tuple(c for c in SNAPSHOT_COLS if c != "household_uid")
+
+
+def store_roster(conn: sqlite3.Connection, review) -> None:
+    """Keep the roster rows of a review just written (counted: its snapshot; otherwise none)."""
+    conn.execute("DELETE FROM review_roster WHERE review_uid = ?", (review.uid,))
+    if review.record_status in COUNTED and review.roster_snapshot:
+        _insert_rows(conn, review.uid, review.household_uid, review.roster_snapshot)
+
+
+def _insert_rows(conn: sqlite3.Connection, review_uid: str, household_uid: str, text: str) -> None:
+    roster = parse_roster(text, household_uid) or []
+    conn.executemany(f"INSERT INTO review_roster (review_uid, {', '.join(ROSTER_COLS)})"
+                     f" VALUES (?, {', '.join('?' * len(ROSTER_COLS))})",
+                     [(review_uid, *(m.get(c) for c in ROSTER_COLS)) for m in roster])
+
+
+def fill_roster_rows(conn: sqlite3.Connection) -> int:
+    """Roster rows for every counted review that has a snapshot but no rows yet (after a migration, a bulk
+    load or a merge). Inside the caller's transaction; returns the number of reviews filled."""
+    rows = conn.execute(f"SELECT uid, household_uid, roster_snapshot FROM review WHERE record_status IN {COUNTED!r}"
+                        " AND roster_snapshot IS NOT NULL AND NOT EXISTS (SELECT 1 FROM review_roster x"
+                        " WHERE x.review_uid = review.uid)").fetchall()
+    for uid, household_uid, text in rows:
+        _insert_rows(conn, uid, household_uid, text)
+    return len(rows)
+
+
 def _object(cols: list[str], alias: str) -> str:
     return "json_object(" + ", ".join(f"'{c}', {alias}.{c}" for c in cols) + ")"
 
@@ -74,7 +106,9 @@ def fill_missing(conn: sqlite3.Connection, reason: str, at: str) -> int:
                f" WHERE x.household_uid = review.household_uid)")
     cur = conn.execute(f"UPDATE review SET housing_snapshot = coalesce(housing_snapshot, {housing}),"
                        f" roster_snapshot = {roster} WHERE {where}")
-    return cur.rowcount
+    filled = cur.rowcount
+    fill_roster_rows(conn)
+    return filled
 
 
 def filled_reviews(conn: sqlite3.Connection, review_uids: list[str] | None = None) -> dict[str, dict]:

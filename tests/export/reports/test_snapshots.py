@@ -106,6 +106,7 @@ def test_a_review_written_without_a_roster_keeps_the_roster_of_that_moment(db):
 def test_migration_fills_missing_snapshots_and_says_so(db):
     build_round(db, random.Random(4), 6, draft_rate=0.0)
     db.execute("UPDATE review SET roster_snapshot = NULL")
+    db.execute("DELETE FROM review_roster")
     with db:
         n = repo_snapshots.fill_missing(db, "kiểm thử", "2026-01-01T00:00:00+07:00")
     counted = db.execute("SELECT count(*) FROM review WHERE record_status IN ('confirmed','decided')").fetchone()[0]
@@ -113,6 +114,8 @@ def test_migration_fills_missing_snapshots_and_says_so(db):
     assert db.execute("SELECT count(*) FROM review WHERE record_status IN ('confirmed','decided')"
                       " AND roster_snapshot IS NULL").fetchone()[0] == 0
     assert len(repo_snapshots.filled_reviews(db)) == counted
+    with_rows = db.execute("SELECT count(DISTINCT review_uid) FROM review_roster").fetchone()[0]
+    assert with_rows == counted  # the rows the reports read
     drafts_filled = db.execute("SELECT count(*) FROM review WHERE record_status='draft'"
                                " AND roster_snapshot IS NOT NULL").fetchone()[0]
     assert drafts_filled == 0

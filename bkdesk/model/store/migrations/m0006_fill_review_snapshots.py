@@ -18,6 +18,21 @@ TABLE = """CREATE TABLE IF NOT EXISTS review_snapshot_fill (
     reason TEXT NOT NULL DEFAULT ''
 )"""
 
+ROSTER = """CREATE TABLE IF NOT EXISTS review_roster (
+    review_uid TEXT NOT NULL REFERENCES review (uid) ON DELETE CASCADE,
+    uid TEXT, position INTEGER, full_name TEXT, sex TEXT, birth_date TEXT, birth_date_precision TEXT,
+    ethnicity TEXT, relation_to_head TEXT, presence TEXT, presence_date TEXT, malnourished INTEGER,
+    health_insurance INTEGER, currently_studying INTEGER, level_suitable_for_age INTEGER, able_to_work INTEGER,
+    merit_person INTEGER, monthly_social_allowance INTEGER, id_number TEXT, id_issue_date TEXT,
+    id_issue_place TEXT, permanent_residence TEXT, current_residence TEXT, labour_status TEXT, note TEXT
+)"""
+
+# The reports' look-ups of a household's earlier counted reviews read only this index, never the review
+# rows (whose roster JSON would otherwise be read through for updated_at at the end of the row).
+INDEXES = ("CREATE INDEX IF NOT EXISTS review_roster_review ON review_roster (review_uid, position)",
+           "CREATE INDEX IF NOT EXISTS review_lists ON review (household_uid, review_type, list_year, record_status,"
+           " final_class, members_count, updated_at)")
+
 REASON = "Danh sách thành viên lấy theo dữ liệu ngày nâng cấp (phiếu được xác nhận trước khi lưu ảnh chụp)"
 
 
@@ -29,6 +44,9 @@ def apply(conn):
             if k == kind:
                 conn.execute(f'DROP {kind.upper()} "{name}"')
     conn.execute(TABLE)
+    conn.execute(ROSTER)
+    for statement in INDEXES:
+        conn.execute(statement)
     for _kind, _name, sql in later:
         conn.execute(sql)
     fill_missing(conn, REASON, dt.datetime.now().astimezone().isoformat(timespec="seconds"))
