@@ -65,6 +65,8 @@ def member_specs(cl: CodeLists) -> list[FieldSpec]:
         FieldSpec((M, "monthly_social_allowance"), "Hưởng trợ cấp xã hội hàng tháng", "yesno"),
         FieldSpec((M, "merit_person"), "Người có công với cách mạng", "yesno"),
         FieldSpec((M, "on_job_training"), "Được người sử dụng lao động đào tạo", "yesno"),
+        FieldSpec((M, "low_income_worker"), "Người lao động có thu nhập thấp", "choice",
+                  lambda: [("suggested", _("Đề nghị công nhận")), ("recognised", _("Đã công nhận"))]),
     ]
 
 
@@ -76,6 +78,11 @@ def review_specs() -> list[FieldSpec]:
         FieldSpec((R, "household_representative"), "Người đại diện hộ", name="representative_edit"),
         FieldSpec((R, "score_a_paper"), "Điểm A (tổng điểm trên phiếu B1)", "float", name="score_a_edit"),
         FieldSpec((R, "nlndn"), "Hộ làm nông, lâm, ngư, diêm nghiệp", "yesno"),
+        # the income procedure (households.md §7): middle-living households and low-income workers
+        FieldSpec((R, "income_12m_vnd"), "Thu nhập 12 tháng (đồng)", "int", name="income_12m_edit"),
+        FieldSpec((R, "members_counted"), "Số nhân khẩu tính thu nhập", "int", name="members_counted_edit"),
+        FieldSpec((R, "income_period_from"), "Thu nhập tính từ ngày", "date"),
+        FieldSpec((R, "income_period_to"), "Thu nhập tính đến ngày", "date"),
         FieldSpec((R, "signed"), "Phiếu đã có chữ ký", "yesno"),
     ]
 
