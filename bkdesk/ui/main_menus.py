@@ -76,6 +76,15 @@ def open_restore_view(window) -> bool:
     return changed
 
 
+def open_convert_units_view(window) -> bool:
+    from bkdesk.ui.views.convert_units_view import open_convert_units
+
+    changed = open_convert_units(window, window.db_path)  # modal
+    if changed:
+        window.desk.announce("households_changed")
+    return changed
+
+
 def open_about_view(window):
     from bkdesk.ui.views.about import open_about
 
@@ -111,6 +120,7 @@ def wire(window) -> None:
         "points_import": act("Nạp bảng điểm B1...", lambda: open_points_import(window), None, "Tệp"),
         "targets_import": act("Nạp chỉ tiêu giảm nghèo...", lambda: open_targets_import(window), None, "Tệp"),
         "restore": act("Sao lưu và khôi phục...", lambda: open_restore_view(window), None, "Tệp"),
+        "convert_units": act("Chuyển đổi mã đơn vị 2025...", lambda: open_convert_units_view(window), None, "Tệp"),
         "about": act("Giới thiệu", lambda: open_about_view(window), "F1", "Trợ giúp"),
     }
 

@@ -222,6 +222,7 @@ EN: dict[str, str] = {
     'Xuất gói gửi cấp trên...': 'Send the package to the level above...',
     'Bảng điều khiển...': 'Dashboard...',
     'Sao lưu và khôi phục...': 'Backup and restore...',
+    'Chuyển đổi mã đơn vị 2025...': 'Convert to the 2025 unit codes...',
     'Nạp bảng điểm B1...': 'Load a B1 points table...',
     'Nạp chỉ tiêu giảm nghèo...': 'Load poverty reduction targets...',
     # B1 answers (editor_b1.py)
