@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import logging
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,8 @@ from bkdesk.model.store.repo_households import (
 )
 from bkdesk.model.store.repo_reviews import find_round, review_in_round, write_review
 from bkdesk.model.store.repo_standards import standard_for_list_year
+
+log = logging.getLogger(__name__)
 
 MAX_CELLS = 2_000_000  # a 4,000-household commune template is ~0.5 M cells
 MAX_ROWS = 100_000
@@ -862,6 +865,8 @@ def _write(ctx: _Context, plans: list[Plan], new_round: bool, src: Source, resul
         if src.mapping is not None and src.shape:
             repo_import.save_mapping(ctx.conn, src.shape, src.mapping.as_json())
     result.written = True
+    log.info("household list imported into commune %s: %d added, %d updated (%s)", ctx.commune,
+             sum(p.state == "added" for p in plans), sum(p.state == "updated" for p in plans), ctx.reason)
     control.report(len(plans), len(plans), "Xong")
 
 
