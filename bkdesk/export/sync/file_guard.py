@@ -161,24 +161,27 @@ class _FastExtent:
         self.ranges: list[str] = []
         self.odd = False
 
-    def feed(self, text: bytes) -> None:
+    def feed(self, text: bytes, start: int = 0, end: int | None = None) -> None:
+        """Count and read the cells of ``text[start:end]`` (no copy: the patterns take the bounds)."""
         if self.odd:
             return
-        tags = text.count(b"<c") - len(_NOT_CELL.findall(text))
-        cols, rows = _C_COL.findall(text), _C_ROW.findall(text)
+        end = len(text) if end is None else end
+        if end <= start:
+            return
+        tags = text.count(b"<c", start, end) - len(_NOT_CELL.findall(text, start, end))
+        cols, rows = _C_COL.findall(text, start, end), _C_ROW.findall(text, start, end)
         if len(cols) != len(rows) or len(rows) != tags:
             self.odd = True
             return
         self.refs += len(rows)
         self.cols.update(cols)
         self.rows.update(rows)
-        self.rows.update(_ROW_REF.findall(text))
-        if b"dimension" in text or b"mergeCell" in text:
-            for tag in _RANGE_TAG.findall(text):
+        self.rows.update(_ROW_REF.findall(text, start, end))
+        if text.find(b"dimension", start, end) >= 0 or text.find(b"mergeCell", start, end) >= 0:
+            for tag in _RANGE_TAG.findall(text, start, end):
                 self.ranges += [r.decode("ascii", "replace") for r in _RANGE_REF.findall(tag)]
-        if (text.count(b":r=") != text.count(b"xmlns:r=") or b":r " in text
-                or (b":c" in text and _PREFIXED_C.search(text))):
-            self.odd = True  # prefixed cells or prefixed r attributes: let the handlers decide
+        if text.find(b":c", start, end) >= 0 and _PREFIXED_C.search(text, start, end):
+            self.odd = True  # prefixed cell elements: let the handlers decide
 
     def extent(self, max_cells: int) -> _SheetExtent | None:
         if self.odd:
@@ -226,12 +229,18 @@ def _parse_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, max_cells: int, want
                 if chunk.startswith((b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")):
                     fast.odd = True  # UTF-16: the byte patterns below do not apply
             parser.Parse(chunk, False)
-            window = tail + chunk
-            cut = window.rfind(b"<")
-            if cut <= 0 or len(window) - cut > _CHUNK:
-                cut = len(window)
-            fast.feed(window[:cut])
-            tail = window[cut:]
+            # Tags never contain "<": the text is cut before the last "<" of each chunk, and the piece from
+            # there to the first "<" of the next chunk is fed with it (a few bytes, not a 1 MB copy).
+            first_lt, last_lt = chunk.find(b"<"), chunk.rfind(b"<")
+            if first_lt < 0:  # no tag starts in this chunk: it joins the pending piece
+                tail += chunk
+                if len(tail) > _CHUNK:  # a text run over 1 MB (a tag cut here makes the counts differ)
+                    fast.feed(tail)
+                    tail = b""
+                continue
+            fast.feed(tail + chunk[:first_lt])
+            fast.feed(chunk, first_lt, last_lt)
+            tail = chunk[last_lt:]
     parser.Parse(b"", True)
     fast.feed(tail)
     if state["root"] is None:
