@@ -18,6 +18,8 @@ new objects so that a copy dumps identically (see m0002).
 
 import datetime as dt
 
+from bkdesk.model.store.schema_change import objects_before_triggers_and_views
+
 SYNC = """
     rev INTEGER NOT NULL DEFAULT 1 CHECK (rev >= 1),
     updated_at TEXT NOT NULL,
@@ -108,14 +110,7 @@ def reattach_orphans(conn) -> int:
 
 
 def apply(conn):
-    later = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE type IN ('trigger', 'view')"
-                         " AND sql IS NOT NULL ORDER BY rowid").fetchall()
-    for kind in ("trigger", "view"):  # triggers first: a trigger may sit on a view
-        for k, name, _sql in later:
-            if k == kind:
-                conn.execute(f'DROP {kind.upper()} "{name}"')
-    for statement in TABLES:
-        conn.execute(statement)
-    for _kind, _name, sql in later:
-        conn.execute(sql)
+    with objects_before_triggers_and_views(conn):
+        for statement in TABLES:
+            conn.execute(statement)
     reattach_orphans(conn)

@@ -13,6 +13,7 @@ new objects so that a copy dumps identically (see m0002).
 """
 
 from bkdesk.model.store.repo_sync import TOMBSTONE_SCOPE, ensure_own_key
+from bkdesk.model.store.schema_change import objects_before_triggers_and_views
 
 TABLES = (
     "ALTER TABLE sync_state ADD COLUMN vhash TEXT",
@@ -55,16 +56,9 @@ def _tombstone_trigger(table: str, key: str, scope_sql: str) -> str:
 
 
 def apply(conn):
-    later = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE type IN ('trigger', 'view')"
-                         " AND sql IS NOT NULL ORDER BY rowid").fetchall()
-    for kind in ("trigger", "view"):  # triggers first: a trigger may sit on a view
-        for k, name, _sql in later:
-            if k == kind:
-                conn.execute(f'DROP {kind.upper()} "{name}"')
-    for statement in TABLES:
-        conn.execute(statement)
-    for _kind, _name, sql in later:
-        conn.execute(sql)
+    with objects_before_triggers_and_views(conn):
+        for statement in TABLES:
+            conn.execute(statement)
     for table, (key, scope_sql) in TOMBSTONE_SCOPE.items():
         conn.execute(_tombstone_trigger(table, key, scope_sql))
     ensure_own_key(conn)

@@ -11,6 +11,7 @@ new table so that a copy dumps identically (see m0002).
 import datetime as dt
 
 from bkdesk.model.store.repo_snapshots import fill_missing
+from bkdesk.model.store.schema_change import objects_before_triggers_and_views
 
 TABLE = """CREATE TABLE IF NOT EXISTS review_snapshot_fill (
     review_uid TEXT PRIMARY KEY REFERENCES review (uid) ON DELETE CASCADE,
@@ -37,16 +38,9 @@ REASON = "Danh sách thành viên lấy theo dữ liệu ngày nâng cấp (phi�
 
 
 def apply(conn):
-    later = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE type IN ('trigger', 'view')"
-                         " AND sql IS NOT NULL ORDER BY rowid").fetchall()
-    for kind in ("trigger", "view"):
-        for k, name, _sql in later:
-            if k == kind:
-                conn.execute(f'DROP {kind.upper()} "{name}"')
-    conn.execute(TABLE)
-    conn.execute(ROSTER)
-    for statement in INDEXES:
-        conn.execute(statement)
-    for _kind, _name, sql in later:
-        conn.execute(sql)
+    with objects_before_triggers_and_views(conn):
+        conn.execute(TABLE)
+        conn.execute(ROSTER)
+        for statement in INDEXES:
+            conn.execute(statement)
     fill_missing(conn, REASON, dt.datetime.now().astimezone().isoformat(timespec="seconds"))
