@@ -32,6 +32,7 @@ from bkdesk.export.inputs.template import (
     household_columns,
 )
 from bkdesk.export.sync.file_guard import read_workbook_isolated
+from bkdesk.limits import limit
 from bkdesk.model.jobs import NO_CONTROL, JobControl
 from bkdesk.model.review.review_service import fill_review, household_issues, is_impossible, new_review
 from bkdesk.model.rules.codelists import HEAD_CODE, CodeLists, codelists
@@ -53,8 +54,11 @@ from bkdesk.model.store.repo_standards import standard_for_list_year
 
 log = logging.getLogger(__name__)
 
-MAX_CELLS = 2_000_000  # a 4,000-household commune template is ~0.5 M cells
-MAX_ROWS = 100_000
+# Limits are data (resources/limits/limits.json): a 4,000-household template is ~0.7 M cells, 2 MB.
+MAX_FILE_BYTES = limit("template", "max_file_bytes")
+MAX_CELLS = limit("template", "max_sheet_cells")
+MAX_ROWS = limit("template", "max_rows")
+MAX_MEMBERS = limit("template", "max_household_members")
 _YES = {"co", "x", "1", "yes", "true", "c", "y"}
 _NO = {"khong", "0", "no", "false", "k", "n"}
 
@@ -122,7 +126,8 @@ def read_workbook(path: str | Path) -> dict[str, list[list]]:
     """Every sheet's cells: the hostile-file guard (sizes, zip bombs, XML declarations, cell extent), then
     python-calamine in a child process with a memory and time bound (file_guard.read_workbook_isolated)."""
     path = Path(path)
-    names, data = read_workbook_isolated(path, None, ImportError_, max_cells=MAX_CELLS, skip_empty_area=False)
+    names, data = read_workbook_isolated(path, None, ImportError_, max_cells=MAX_CELLS, max_bytes=MAX_FILE_BYTES,
+                                         skip_empty_area=False)
     for name in names:
         if len(data.get(name, [])) > MAX_ROWS:
             raise ImportError_(f"Trang «{name}» của tệp {path.name} có {len(data[name])} dòng, quá giới hạn "
@@ -761,6 +766,10 @@ def run_import(conn: sqlite3.Connection, path: str | Path, review_year: int, use
         if not p.values.get("head_name") and not any(m.values.get("full_name") for m in members):
             p.issues.append((src.headers.get(p.sheet, {}).get("head_name", "Họ và tên chủ hộ"), "",
                              "thiếu họ và tên chủ hộ"))
+        if len(members) > MAX_MEMBERS:
+            p.issues.append((src.headers.get(p.sheet, {}).get("household_code", "Mã hộ"), code,
+                             f"hộ có {len(members)} dòng thành viên, quá giới hạn {MAX_MEMBERS}"))
+            members = plan.members = []
         for m in members:
             if not m.values.get("full_name"):
                 m.issues.append((src.headers.get(m.sheet, {}).get("full_name", "Họ và tên"), "", "thiếu họ và tên"))
