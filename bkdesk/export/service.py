@@ -48,18 +48,29 @@ def resolve_forms(form: str, layouts: dict) -> list[str]:
                     + ", ".join(template_ids(layouts)) + ".")
 
 
+MONTHLY = ("bc_thang", *FORM02_LISTS)  # what a regular-review month has: its report and its decision lists
+
+
 def prepare(conn: sqlite3.Connection, form: str, unit_code: str, review_year: int, official: bool = False,
             on: dt.date | None = None, tree: str | None = None, control: JobControl = NO_CONTROL,
-            signer_name: str = "", preparer_name: str = "") -> Prepared:
+            signer_name: str = "", preparer_name: str = "", month: int | None = None) -> Prepared:
+    """``month``: the regular review of that month of ``review_year`` (its report and decision lists)."""
     from bkdesk.model.store.databases import database_tree_for
 
-    scope = resolve_scope(unit_code, review_year, tree or database_tree_for(conn, unit_code))
+    scope = resolve_scope(unit_code, review_year, tree or database_tree_for(conn, unit_code), month)
     std = standard_of(conn, scope)
     layouts = load_layouts(form_set_of(std))
     ids = resolve_forms(form, layouts)
+    if month and any(i not in MONTHLY for i in ids):
+        raise UserError(f"Rà soát thường xuyên tháng {month:02d}/{review_year} có: bc_thang (báo cáo tháng) và "
+                        "form02 / ds_ngheo, ds_can_ngheo, ds_thoat_ngheo, ds_thoat_can_ngheo (danh sách kèm quyết "
+                        "định); các biểu khác lập theo kỳ rà soát định kỳ (--round YEAR).")
+    if not month and "bc_thang" in ids:
+        raise UserError("Báo cáo tháng lập cho một tháng rà soát thường xuyên: dùng --round YYYY-MM "
+                        "(ví dụ 2025-03) hoặc --month.")
     lists = codelists(std.id)
     control.report(0, len(ids) + 1, "Đang đọc số liệu…")
-    rf = fx.read_facts(conn, scope, std)
+    rf = fx.read_regular_facts(conn, scope) if month else fx.read_facts(conn, scope, std)
     tables = []
     for i, tid in enumerate(ids, 1):
         tpl = template(layouts, tid)
@@ -73,7 +84,7 @@ def prepare(conn: sqlite3.Connection, form: str, unit_code: str, review_year: in
     kind = "list" if all(t.kind == "list" for t in tables) else "report"
     number = ""
     if scope.unit.level == "commune":
-        decision = round_records(conn, scope.unit.code, review_year, rf.reviews).decision
+        decision = round_records(conn, scope.unit.code, review_year, rf.reviews, month).decision
         if decision is not None:
             note_decision(tables, decision, scope.unit_name(scope.unit))
             if kind == "list" and all(t.template_id in FORM02_LISTS for t in tables):
@@ -91,7 +102,7 @@ def prepare(conn: sqlite3.Connection, form: str, unit_code: str, review_year: in
 
 def export(conn: sqlite3.Connection, form: str, unit_code: str, review_year: int, out: str | Path,
            official: bool = False, on: dt.date | None = None, control: JobControl = NO_CONTROL,
-           tree: str | None = None) -> Path:
+           tree: str | None = None, month: int | None = None) -> Path:
     """Write the report(s) to ``out`` (.xlsx or .pdf); returns the path written."""
     out = Path(out)
     suffix = out.suffix.lower()
@@ -99,7 +110,7 @@ def export(conn: sqlite3.Connection, form: str, unit_code: str, review_year: int
         raise UserError("Tệp kết quả phải có đuôi .xlsx hoặc .pdf.")
     if not out.parent.exists():
         raise UserError(f"Không có thư mục {out.parent}.")
-    prepared = prepare(conn, form, unit_code, review_year, official, on, tree, control)
+    prepared = prepare(conn, form, unit_code, review_year, official, on, tree, control, month=month)
     if suffix == ".xlsx":
         from bkdesk.export.render.xlsx import write_xlsx
 

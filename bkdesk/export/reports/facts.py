@@ -139,6 +139,7 @@ class RoundFacts:
     unreviewed: list[dict]
     registrations: list[dict] = field(default_factory=list)
     counters: dict[str, Counter] = field(default_factory=dict)
+    applications: list[dict] = field(default_factory=list)  # regular review: every review of the month
 
 
 def read_facts(conn: sqlite3.Connection, scope: Scope, std: Standard) -> RoundFacts:
@@ -160,6 +161,24 @@ def read_facts(conn: sqlite3.Connection, scope: Scope, std: Standard) -> RoundFa
         unreviewed=repo_reports.unreviewed_households(conn, codes, year),
         registrations=repo_reports.exit_registrations_in(conn, codes, year),
     )
+
+
+def read_regular_facts(conn: sqlite3.Connection, scope: Scope) -> RoundFacts:
+    """The regular review of one month: the decided (counted) reviews as the round's facts, every review of
+    the month (drafts and refusals included) in ``applications``."""
+    allrows = repo_reports.regular_reviews(conn, scope.commune_codes, scope.review_year, scope.month)
+    counted = [r for r in allrows if r["counted"]]
+    members = repo_reports.rosters_of(conn, counted)
+    as_decided(counted, members)
+    uids = [r["review_uid"] for r in counted]
+    wanted = set(uids)
+
+    def only(d: dict) -> dict:
+        return {k: v for k, v in d.items() if k in wanted}
+
+    return RoundFacts(reviews=counted, members=members,
+                      deprived=only(repo_reports.deprived_of(conn, uids)), causes={}, needs={}, groups={},
+                      departed=[], unreviewed=[], applications=allrows)
 
 
 def as_decided(reviews: list[dict], members: dict[str, list[dict]]) -> None:

@@ -71,10 +71,11 @@ def parse_decision(text: str | None) -> Decision | None:
 
 
 def round_records(conn: sqlite3.Connection, commune_code: str, review_year: int,
-                  reviews: list[dict] | None = None) -> RoundRecords:
-    """The records of the commune's periodic round of ``review_year`` (empty when there is no round)."""
+                  reviews: list[dict] | None = None, month: int | None = None) -> RoundRecords:
+    """The records of the commune's periodic round of ``review_year``, or of its regular round of ``month``
+    (empty when there is no round)."""
     out = RoundRecords()
-    rnd = repo_reports.round_of(conn, commune_code, review_year)
+    rnd = repo_reports.round_of(conn, commune_code, review_year, month)
     if rnd is not None:
         row = repo_rounds.decision(conn, rnd["uid"])
         if row is not None:

@@ -24,10 +24,16 @@ class Scope:
     review_year: int
     communes: list[Unit]
     reference_date: dt.date
+    month: int | None = None  # a regular-review month of review_year (its decisions apply in the same year)
 
     @property
     def list_year(self) -> int:
-        return self.review_year + 1
+        return self.review_year if self.month else self.review_year + 1
+
+    @property
+    def period_vi(self) -> str:
+        return (f"Rà soát thường xuyên tháng {self.month:02d}/{self.review_year}" if self.month
+                else f"Kỳ rà soát năm {self.review_year}")
 
     @property
     def commune_codes(self) -> list[str]:
@@ -49,11 +55,14 @@ class Scope:
         return [catalog().get(c, TREE_2022) for c in codes]
 
 
-def resolve_scope(unit_code: str, review_year: int, tree: str | None = None) -> Scope:
-    """The scope of a report of review year R (its lists apply from 1 January of R + 1)."""
+def resolve_scope(unit_code: str, review_year: int, tree: str | None = None, month: int | None = None) -> Scope:
+    """The scope of a report of review year R (its lists apply from 1 January of R + 1), or of the regular
+    review of one month of R (``month``; reference date the 15th, review-process.md §5)."""
     if not 2000 <= int(review_year) <= 2100:
         raise UserError(f"Năm rà soát không hợp lệ: {review_year}.")
-    ref = periodic_reference_date(review_year + 1)
+    if month is not None and not 1 <= int(month) <= 12:
+        raise UserError(f"Tháng không hợp lệ: {month} (từ 1 đến 12).")
+    ref = dt.date(review_year, month, 15) if month else periodic_reference_date(review_year + 1)
     period_tree = tree_on(ref)
     if tree and tree != period_tree:
         if tree == TREE_2022:
@@ -66,7 +75,7 @@ def resolve_scope(unit_code: str, review_year: int, tree: str | None = None) -> 
         hint = f" (mã {unit_code} là đơn vị của danh mục {other.tree})" if other else ""
         raise UserError(f"Không có đơn vị mã {unit_code} trong danh mục {period_tree} áp dụng cho kỳ rà soát năm "
                         f"{review_year}{hint}.")
-    return Scope(unit, period_tree, review_year, catalog().communes_under(unit.code, period_tree), ref)
+    return Scope(unit, period_tree, review_year, catalog().communes_under(unit.code, period_tree), ref, month)
 
 
 def standard_of(conn: sqlite3.Connection, scope: Scope) -> Standard:

@@ -65,7 +65,8 @@ class Evaluator:
 
 
 def _subtitle(scope: Scope) -> list[str]:
-    return [f"Kỳ rà soát năm {scope.review_year} (danh sách áp dụng từ ngày 01/01/{scope.list_year})",
+    return [f"{scope.period_vi} (danh sách áp dụng từ ngày 01/01/{scope.list_year})" if not scope.month
+            else f"{scope.period_vi} (quyết định công nhận trong tháng)",
             f"Đơn vị: {scope.unit_name(scope.unit)}"]
 
 
@@ -318,11 +319,54 @@ def build_registration_report(tpl: dict, scope: Scope, std: Standard, layouts: d
     return table
 
 
+def build_monthly(tpl: dict, scope: Scope, std: Standard, layouts: dict, applications: list[dict]) -> Table:
+    """Monthly regular-review report (reports.md §6): per commune, the households that applied in the month
+    (Form 01 / Form 04), reviews completed, recognised as poor / near-poor, exits recognised, refusals."""
+    header = build_header([], tpl["columns"])
+    table = Table(tpl["id"], tpl["title"], tpl.get("label", ""),
+                  [scope.period_vi, f"Đơn vị: {scope.unit_name(scope.unit)}"], header, kind="list")
+    fields = [leaf.expr for leaf in header.leaves]
+    per: dict[str, Counter] = {u.code: Counter() for u in scope.communes}
+    for r in applications:
+        c = per.setdefault(r["commune_code"], Counter())
+        start = fx.start_status(r)
+        on_list = start in ("POOR", "NEAR_POOR")
+        c["received"] += 1
+        c["form04" if on_list else "form01"] += 1
+        if not r["counted"]:
+            c["pending"] += 1
+            continue
+        c["done"] += 1
+        end = fx.end_status(r["final_class"])
+        if (start == "POOR" and end != "POOR") or (start == "NEAR_POOR" and end == "OTHER"):
+            c["exits"] += 1
+        elif end == "POOR" and start != "POOR":
+            c["poor"] += 1
+        elif end == "NEAR_POOR" and start == "OTHER":
+            c["near"] += 1
+        else:
+            c["refused"] += 1
+    total = Counter()
+    for i, unit in enumerate(scope.communes, 1):
+        c = per.get(unit.code, Counter())
+        total.update(c)
+        values = {"stt": i, "unit": scope.unit_name(unit), **{f: c.get(f, 0) for f in fields[2:]}}
+        table.add([values.get(f, "") for f in fields])
+    table.add(["", "Tổng cộng", *[total.get(f, 0) for f in fields[2:]]], "total")
+    if tpl.get("note"):
+        table.subtitle.append(tpl["note"])
+    table.meta = _meta(tpl, scope, std, layouts, table)
+    table.meta.update({"month": scope.month, **{f: total.get(f, 0) for f in fields[2:]}})
+    return table
+
+
 def build_table(template_id: str, scope: Scope, std: Standard, lists: CodeLists, layouts: dict,
                 rf: fx.RoundFacts) -> Table:
     tpl = template(layouts, template_id)
     if tpl.get("kind") == "registrations":
         return build_registrations(tpl, scope, std, layouts, rf.registrations)
+    if tpl.get("kind") == "monthly":
+        return build_monthly(tpl, scope, std, layouts, rf.applications)
     if tpl.get("kind") == "registration_report":
         return build_registration_report(tpl, scope, std, layouts, rf.registrations)
     if "kind" in tpl:

@@ -313,9 +313,14 @@ def open_conflicts(conn, commune_codes: list[str]) -> int:
     return conn.execute(sql, codes * 6).fetchone()[0]
 
 
-def round_of(conn, commune_code: str, review_year: int) -> dict | None:
-    row = conn.execute("SELECT * FROM review_round WHERE commune_code = ? AND kind = 'periodic' AND review_year = ?",
-                       (commune_code, review_year)).fetchone()
+def round_of(conn, commune_code: str, review_year: int, month: int | None = None) -> dict | None:
+    """The commune's periodic round of the year, or its regular round of ``month``."""
+    if month:
+        row = conn.execute("SELECT * FROM review_round WHERE commune_code = ? AND kind = 'regular'"
+                           " AND review_year = ? AND month = ?", (commune_code, review_year, month)).fetchone()
+    else:
+        row = conn.execute("SELECT * FROM review_round WHERE commune_code = ? AND kind = 'periodic'"
+                           " AND review_year = ?", (commune_code, review_year)).fetchone()
     return dict(row) if row else None
 
 

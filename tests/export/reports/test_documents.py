@@ -173,3 +173,39 @@ def test_exit_registration_report_per_village_with_outcomes_and_support(recorded
     villages = [r[1] for r in t.rows[:-1]]
     assert set(villages) <= {"Bản Chang", "Nà Phặc"}
     export(conn, "bc_thoat_ngheo", COMMUNE, YEAR, tmp_path / "dk.xlsx")
+
+
+def test_monthly_regular_review_report_and_decision_lists(recorded, tmp_path, capsys):
+    from bkdesk.cli.main import main
+    from bkdesk.export.service import prepare
+    from bkdesk.model.rules.records import Review, ReviewRound
+    from bkdesk.model.store.repo_reviews import save_review, save_round
+
+    conn, truth = recorded
+    rnd = save_round(conn, ReviewRound(COMMUNE, "regular", YEAR + 1, YEAR + 1, f"{YEAR + 1}-03-15", month=3),
+                     "t").uid
+    poor = [h for h in truth if h.cls == "POOR"]
+    other = [h for h in truth if h.cls in ("NOT_POOR", "MIDDLE")]
+    near = [h for h in truth if h.cls == "NEAR_POOR"]
+    cases = [(poor[0], "NEAR_POOR", "decided"), (poor[1], "NOT_POOR", "decided"), (other[0], "POOR", "decided"),
+             (near[0], "NEAR_POOR", "decided"), (other[1], None, "draft")]
+    for h, cls, status in cases:
+        save_review(conn, Review(h.uid, YEAR + 1, f"{YEAR + 1}-03-15", COMMUNE, round_uid=rnd, review_type="regular",
+                                 record_status=status, final_class=cls), "t")
+    t = prepare(conn, "bc_thang", COMMUNE, YEAR + 1, month=3).tables[0]
+    got = dict(zip([leaf.expr for leaf in t.header.leaves], t.rows[-1], strict=True))
+    assert (got["received"], got["form01"], got["form04"], got["done"]) == (5, 2, 3, 4)
+    assert (got["poor"], got["near"], got["exits"], got["refused"], got["pending"]) == (1, 0, 2, 1, 1)
+    assert "Rà soát thường xuyên tháng 03/2025" in t.subtitle[0]
+    exits = prepare(conn, "ds_thoat_ngheo", COMMUNE, YEAR + 1, month=3).tables[0]
+    assert exits.meta["households"] == 2
+    with pytest.raises(UserError, match="bc_thang"):
+        prepare(conn, "r01", COMMUNE, YEAR + 1, month=3)
+    db_file = conn.execute("PRAGMA database_list").fetchone()[2]
+    for args in (["--round", "2025-03"], ["--round", "2025", "--month", "3"]):
+        out = tmp_path / f"thang-{len(args)}.xlsx"
+        assert main(["report", "--db", db_file, "--form", "bc_thang", "--unit", COMMUNE, *args, "--out", str(out)]) == 0
+        assert out.exists()
+    assert main(["report", "--db", db_file, "--form", "bc_thang", "--unit", COMMUNE, "--round", "2025-13",
+                 "--out", str(tmp_path / "x.xlsx")]) == 2
+    assert "Tháng không hợp lệ" in capsys.readouterr().err
