@@ -53,7 +53,8 @@ def _count(db_path) -> int:
 
 def _choose(qtbot, dlg, path, monkeypatch):
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), "Tệp Excel (*.xlsx)"))
-    qtbot.mouseClick(dlg.choose_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(dlg.file_opened, timeout=30_000):  # read in the background
+        qtbot.mouseClick(dlg.choose_button, Qt.MouseButton.LeftButton)
 
 
 def test_template_check_then_import(qtbot, tmp_path, monkeypatch):

@@ -62,6 +62,7 @@ def _import_job(db_path: Path, path: Path, year: int, valid_only: bool, mapping,
 
 class ImportDialog(QDialog):
     import_finished = Signal(object)  # ImportResult
+    file_opened = Signal(bool)  # the chosen file was read (True) or refused (False)
 
     def __init__(self, db_path: str | Path, parent: QWidget | None = None):
         super().__init__(parent)
@@ -160,18 +161,26 @@ class ImportDialog(QDialog):
         if path:
             self.open_file(path)
 
-    def open_file(self, path: str | Path) -> bool:
-        from bkdesk.export.inputs.list_import import describe_file
-
+    def open_file(self, path: str | Path) -> None:
+        """Read the file in the background (guard + reader child); ``file_opened`` tells when it is shown."""
+        if self.job is not None:
+            return
         path = Path(path)
-        try:
-            view = _with_conn(self.db_path, lambda conn: describe_file(conn, path))
-        except UserError as exc:
-            self.view = None
-            self.status_label.setText(str(exc))
-            for b in (self.check_button, self.import_button):
-                b.setEnabled(False)
-            return False
+        for b in (self.check_button, self.import_button, self.choose_button):
+            b.setEnabled(False)
+        self.status_label.setText(f"Đang đọc tệp {path.name}…")
+
+        def fn(control):
+            from bkdesk.export.inputs.list_import import describe_file
+
+            return _with_conn(self.db_path, lambda conn: describe_file(conn, path))
+
+        self.job = run_in_background(fn, lambda view: self._on_file_read(path, view), self._on_file_failed,
+                                     parent=self, title="Đang đọc tệp…", on_cancel=self._on_file_failed)
+
+    def _on_file_read(self, path: Path, view) -> None:
+        self.job = None
+        self.choose_button.setEnabled(True)
         self.view, self.result = view, None
         self.file_edit.setText(str(path))
         self._show_preview()
@@ -181,7 +190,16 @@ class ImportDialog(QDialog):
         for b in (self.check_button, self.import_button):
             b.setEnabled(True)
         self.status_label.setText("Bấm «Kiểm tra» để xem các dòng có lỗi, hoặc «Nhập» để nhập.")
-        return True
+        self.file_opened.emit(True)
+
+    def _on_file_failed(self, message: str = "Đã hủy.", _trace: str = "") -> None:
+        self.job = None
+        self.view = None
+        self.choose_button.setEnabled(True)
+        self.status_label.setText(message)
+        for b in (self.check_button, self.import_button):
+            b.setEnabled(False)
+        self.file_opened.emit(False)
 
     def _show_preview(self) -> None:
         rows = self.view.preview()
