@@ -346,3 +346,21 @@ def test_match_by_head_cccd_then_possible_duplicates(tmp_path, capsys):
     assert sorted(snap) == ["0002", "A-01", "A-02"] and snap["A-01"]["score_a"] == 95
     dups = list(openpyxl.load_workbook(tmp_path / "bc.xlsx")["Có thể trùng"].iter_rows(values_only=True))
     assert len(dups) == 2 and dups[1][:2] == ("Hộ gia đình", 4)
+
+
+def test_renamed_and_reordered_headers_do_not_break_the_import(tmp_path):
+    fresh = _fresh(tmp_path / "fresh.sqlite")
+    path = _small_template(fresh, tmp_path / "mau.xlsx", [("0001", "Hà Văn Một", "006080000001", 1980, 90)])
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Hộ gia đình"]
+    keys, _ = _rows_by_key(ws)
+    a, b = keys["score_a"], keys["head_name"]
+    for row in range(1, ws.max_row + 1):  # swap two whole columns, machine keys included
+        ws.cell(row, a).value, ws.cell(row, b).value = ws.cell(row, b).value, ws.cell(row, a).value
+    for cell in ws[2]:
+        if cell.value:
+            cell.value = f"Cột {cell.column}"  # every visible header renamed
+    wb.save(path)
+    assert main(["--db", str(fresh), "import", str(path), "--round", "2023"]) == 0
+    snap = _snapshot(fresh, 2023)
+    assert snap["0001"]["score_a"] == 90 and snap["0001"]["members"][0]["full_name"] == "Hà Văn Một"
