@@ -229,6 +229,8 @@ def _parse_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, max_cells: int, want
                 if chunk.startswith((b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")):
                     fast.odd = True  # UTF-16: the byte patterns below do not apply
             parser.Parse(chunk, False)
+            if state["root"] is not None and state["root"] not in _SHEET_ROOTS:
+                fast.odd = True  # not a sheet (shared strings, styles...): expat alone
             # Tags never contain "<": the text is cut before the last "<" of each chunk, and the piece from
             # there to the first "<" of the next chunk is fed with it (a few bytes, not a 1 MB copy).
             first_lt, last_lt = chunk.find(b"<"), chunk.rfind(b"<")
