@@ -552,8 +552,8 @@ def _village_uid(ctx: _Context, name: str | None) -> str | None:
 def _member_from(values: dict, base: Member | None) -> Member:
     m = copy.deepcopy(base) if base is not None else Member(full_name=values.get("full_name") or "")
     for c in MEMBER_COLUMNS:
-        if c.key in ("household_code",):
-            continue
+        if c.key == "household_code" or c.key not in values:
+            continue  # a column the file does not have keeps the stored value
         name = MEMBER_FIELD.get(c.key, c.key)
         v = values.get(c.key)
         if c.key == "birth_date":

@@ -364,3 +364,18 @@ def test_renamed_and_reordered_headers_do_not_break_the_import(tmp_path):
     assert main(["--db", str(fresh), "import", str(path), "--round", "2023"]) == 0
     snap = _snapshot(fresh, 2023)
     assert snap["0001"]["score_a"] == 90 and snap["0001"]["members"][0]["full_name"] == "Hà Văn Một"
+
+
+def test_a_column_deleted_from_the_file_keeps_the_stored_values(tmp_path, capsys):
+    fresh = _fresh(tmp_path / "fresh.sqlite")
+    path = _small_template(fresh, tmp_path / "mau.xlsx", [("0001", "Hà Văn Một", "006080000001", 1980, 90)])
+    assert main(["--db", str(fresh), "import", str(path), "--round", "2023"]) == 0
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Thành viên"]
+    ws.delete_cols(_rows_by_key(ws)[0]["ethnicity"])  # the officer deleted the ethnicity column
+    wb.save(path)
+    capsys.readouterr()
+    assert main(["--db", str(fresh), "import", str(path), "--round", "2023"]) == 0
+    assert "không đổi 1 hộ" in capsys.readouterr().out
+    eth = {i["label_vi"]: i["code"] for i in codelists("vn-2022-2026").items("ethnic_groups")}
+    assert _snapshot(fresh, 2023)["0001"]["members"][0]["ethnicity"] == eth["Tày"]
