@@ -88,4 +88,6 @@ def test_print_preview_paints_the_tables(qtbot, dialog, tmp_path):
     dialog.preview._painter.paint(printer)
     reader = pypdf.PdfReader(str(tmp_path / "preview.pdf"))
     assert len(reader.pages) >= 1 and "DANH SÁCH HỘ NGHÈO" in reader.pages[0].extract_text().replace("\t", " ")
+    fonts = {str(f.get_object()["/BaseFont"]) for f in reader.pages[0]["/Resources"]["/Font"].values()}
+    assert fonts and all("LiberationSerif" in f for f in fonts), fonts  # the PDFs' font, shipped with the app
     dialog.preview.close()

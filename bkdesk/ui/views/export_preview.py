@@ -7,17 +7,30 @@ PySide6-Essentials ships QtPrintSupport but not QtPdf, so the preview paints the
 from __future__ import annotations
 
 from PySide6.QtCore import QMarginsF, QRectF, Qt
-from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPainter
+from PySide6.QtGui import QFont, QFontDatabase, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QWidget
 
 from bkdesk.export.reports.official import DocInfo, number_vi
 from bkdesk.export.reports.tables import Table
+from bkdesk.paths import resource_path
 
-FONT = "Times New Roman"
+FONT = "Liberation Serif"  # shipped with the app; metric-compatible with Times New Roman, as in the PDFs
+FONT_FILES = ("LiberationSerif-Regular.ttf", "LiberationSerif-Bold.ttf", "LiberationSerif-Italic.ttf",
+              "LiberationSerif-BoldItalic.ttf")
+_loaded: list[bool] = []
+
+
+def load_fonts() -> None:
+    """Register the shipped TTFs with Qt once (machines without Liberation Serif installed)."""
+    if not _loaded:
+        for name in FONT_FILES:
+            QFontDatabase.addApplicationFont(str(resource_path("fonts", name)))
+        _loaded.append(True)
 
 
 def _font(size: float, bold: bool = False, italic: bool = False) -> QFont:
+    load_fonts()
     f = QFont(FONT)
     f.setPointSizeF(size)
     f.setBold(bold)
