@@ -79,16 +79,6 @@ def encode_row(values) -> str:
     return json.dumps([encode_value(v) for v in values], ensure_ascii=False, separators=(",", ":"))
 
 
-def decode_value(text: str | None, kind: str):
-    if text is None:
-        return None
-    if kind == "int":
-        return int(text)
-    if kind == "float":
-        return float(text)
-    return text
-
-
 def _nfc(text: str) -> str:
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 

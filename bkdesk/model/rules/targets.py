@@ -245,11 +245,3 @@ def shipped_table(year: int) -> list[TargetRow]:
     return table_for_inputs(shipped_inputs(year))
 
 
-def write_output_csv(rows: list[TargetRow], path: str | Path) -> Path:
-    path = Path(path)
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=OUTPUT_COLUMNS)
-        writer.writeheader()
-        for r in rows:
-            writer.writerow(r.output_values())
-    return path

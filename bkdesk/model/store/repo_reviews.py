@@ -113,7 +113,6 @@ def write_review(conn: sqlite3.Connection, review: Review, user: str, reason: st
     if review.round_uid is None and review.review_type == "periodic":
         _join_round(conn, review)
     _check_writable(conn, review)
-    repo_snapshots.fill_if_missing(conn, review)  # a counted review keeps the roster it was decided on
     old_children = _children_state(conn, review.uid)
     new_children = _new_children_state(review)
     rev = upsert_audited(conn, "review", "uid", review.uid, _clean(_data(review)), user=user, reason=reason,
@@ -150,12 +149,6 @@ def get_review(conn: sqlite3.Connection, uid: str) -> Review | None:
     review.needs = state["needs"]
     review.groups = {c: GroupValue(**g) for c, g in state["groups"].items()}
     return review
-
-
-def reviews_of_household(conn: sqlite3.Connection, household_uid: str) -> list[Review]:
-    uids = [r[0] for r in conn.execute(
-        "SELECT uid FROM review WHERE household_uid=? ORDER BY list_year, reference_date, uid", (household_uid,))]
-    return [get_review(conn, u) for u in uids]
 
 
 def review_in_round(conn: sqlite3.Connection, household_uid: str, round_uid: str) -> Review | None:

@@ -98,10 +98,6 @@ def round_review_rows(conn: sqlite3.Connection, round_uid: str) -> list[sqlite3.
                         (round_uid,)).fetchall()
 
 
-def reviewed_household_uids(conn: sqlite3.Connection, round_uid: str) -> set[str]:
-    return {r[0] for r in conn.execute("SELECT household_uid FROM review WHERE round_uid=?", (round_uid,))}
-
-
 def _chunks(items: list, size: int = 900):
     for i in range(0, len(items), size):
         yield items[i:i + size]

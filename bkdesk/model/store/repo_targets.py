@@ -35,10 +35,6 @@ def save_plan_targets(conn: sqlite3.Connection, year: int, inputs: list[TargetIn
     log.info("plan targets %s imported: %d units (%s)", year, len(inputs), source)
 
 
-def stored_years(conn: sqlite3.Connection) -> list[int]:
-    return [r[0] for r in conn.execute("SELECT DISTINCT year FROM plan_target ORDER BY year")]
-
-
 def load_plan_targets(conn: sqlite3.Connection, year: int) -> list[TargetInput]:
     """The year's targets from the database, else the shipped plan of that year, else []."""
     rows = conn.execute("SELECT * FROM plan_target WHERE year=? ORDER BY rowid", (year,)).fetchall()
