@@ -151,7 +151,8 @@ def _reviews(conn, p: Page, ctx: FormContext, codes, village_uid, first, control
         _page_iter(p, first)
         roster = repo_reports.review_roster(conn, r)  # the roster the review saw (its snapshot)
         heads = [m for m in roster if fx.is_head(m) and m["presence"] in repo_reports.PRESENT]
-        hh = {"head_name": heads[0]["full_name"] if heads and r.get("roster_snapshot") else r["head_name"],
+        kept = r["record_status"] in repo_reports.COUNTED  # a counted review names the head it saw
+        hh = {"head_name": heads[0]["full_name"] if heads and kept else r["head_name"],
               "address": r["address"], "household_no": r["household_no"] or r["hh_no"],
               "village_name": r["village_name"]}
         draw_review_form(p, ctx, hh, roster, r,

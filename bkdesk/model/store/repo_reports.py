@@ -215,13 +215,16 @@ def members_of_reviewed(conn, commune_codes: list[str], review_year: int) -> dic
     cols = repo_snapshots.ROSTER_COLS
     cur = conn.cursor()
     cur.row_factory = None  # plain tuples: a third of the cost of Row -> dict at 330,000 persons
-    cur.execute(f"SELECT r.household_uid, {', '.join('x.' + c for c in cols)} FROM review_roster x"
-                f" JOIN review r ON r.uid = x.review_uid WHERE x.review_uid IN ({sub})"
-                f" ORDER BY x.review_uid, x.position", [review_year + 1, *commune_codes])
-    keys = ("household_uid", *cols)
+    household_of = dict(cur.execute(sub.replace("SELECT uid", "SELECT uid, household_uid", 1),
+                                    [review_year + 1, *commune_codes]).fetchall())
+    cur.execute(f"SELECT review_uid, {', '.join(cols)} FROM review_roster WHERE review_uid IN ({sub})"
+                f" ORDER BY review_uid, position", [review_year + 1, *commune_codes])
     out: dict[str, list[dict]] = {}
     for row in cur:
-        out.setdefault(row[0], []).append(dict(zip(keys, row, strict=True)))
+        household_uid = household_of[row[0]]
+        member = dict(zip(cols, row[1:], strict=True))
+        member["household_uid"] = household_uid
+        out.setdefault(household_uid, []).append(member)
     cur.execute(f"SELECT household_uid, roster_snapshot FROM review WHERE uid IN ({sub})"
                 f" AND NOT EXISTS (SELECT 1 FROM review_roster x WHERE x.review_uid = review.uid)",
                 [review_year + 1, *commune_codes])
@@ -243,8 +246,12 @@ def members_of_reviewed(conn, commune_codes: list[str], review_year: int) -> dic
 
 
 def review_roster(conn, review: dict) -> list[dict]:
-    """The roster a review row (with roster_snapshot) saw; today's members when it has no snapshot."""
-    roster = repo_snapshots.parse_roster(review.get("roster_snapshot"), review["household_uid"])
+    """The roster a review row saw (its stored roster rows, else its JSON snapshot); today's members when it
+    has neither (a draft)."""
+    uid = review.get("review_uid") or review.get("uid")
+    roster = repo_snapshots.roster_rows(conn, uid, review["household_uid"]) if uid else None
+    if roster is None:
+        roster = repo_snapshots.parse_roster(review.get("roster_snapshot"), review["household_uid"])
     return roster if roster is not None else members_of(conn, review["household_uid"])
 
 

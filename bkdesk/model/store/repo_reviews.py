@@ -113,7 +113,6 @@ def write_review(conn: sqlite3.Connection, review: Review, user: str, reason: st
     if review.round_uid is None and review.review_type == "periodic":
         _join_round(conn, review)
     _check_writable(conn, review)
-    repo_snapshots.fill_if_missing(conn, review)  # a counted review keeps the roster it was decided on
     old_children = _children_state(conn, review.uid)
     new_children = _new_children_state(review)
     rev = upsert_audited(conn, "review", "uid", review.uid, _clean(_data(review)), user=user, reason=reason,

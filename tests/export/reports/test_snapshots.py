@@ -3,6 +3,7 @@ reads the roster each review was decided on, not today's members."""
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -97,13 +98,28 @@ def test_round_outputs_stay_identical_after_later_roster_edits(decided, tmp_path
 def test_a_review_written_without_a_roster_keeps_the_roster_of_that_moment(db):
     truth = build_round(db, random.Random(3), 6, draft_rate=0.0)
     h = next(h for h in truth if h.cls)
-    r = get_review(db, db.execute("SELECT uid FROM review WHERE household_uid=? AND list_year=?",
-                                  (h.uid, YEAR + 1)).fetchone()[0])
-    roster = repo_snapshots.parse_roster(r.roster_snapshot, h.uid)
+    uid = db.execute("SELECT uid FROM review WHERE household_uid=? AND list_year=?", (h.uid, YEAR + 1)).fetchone()[0]
+    roster = repo_snapshots.roster_rows(db, uid, h.uid)
     assert [m["full_name"] for m in roster] == [m.full_name for m in h.members]
+    bundle = get_household(db, h.uid)
+    bundle.members[0].full_name = "Tên Đã Sửa"
+    save_household(db, bundle, "t")
+    assert repo_snapshots.roster_rows(db, uid, h.uid)[0]["full_name"] == h.members[0].full_name
 
 
-def test_migration_fills_missing_snapshots_and_says_so(db):
+def test_a_review_saved_with_its_roster_keeps_that_roster(db):
+    """The review service's JSON snapshot (the roster it classified) is what the rows hold."""
+    truth = build_round(db, random.Random(6), 4, draft_rate=0.0)
+    h = next(h for h in truth if h.cls)
+    uid = db.execute("SELECT uid FROM review WHERE household_uid=? AND list_year=?", (h.uid, YEAR + 1)).fetchone()[0]
+    r = get_review(db, uid)
+    r.roster_snapshot = json.dumps([{"uid": "m1", "position": 1, "full_name": "Người Trong Phiếu",
+                                     "relation_to_head": "Chủ hộ", "presence": "present"}], ensure_ascii=False)
+    save_review(db, r, "t")
+    assert [m["full_name"] for m in repo_snapshots.roster_rows(db, uid, h.uid)] == ["Người Trong Phiếu"]
+
+
+def test_migration_fills_missing_rosters_and_says_so(db):
     build_round(db, random.Random(4), 6, draft_rate=0.0)
     db.execute("UPDATE review SET roster_snapshot = NULL")
     db.execute("DELETE FROM review_roster")
@@ -111,11 +127,9 @@ def test_migration_fills_missing_snapshots_and_says_so(db):
         n = repo_snapshots.fill_missing(db, "kiểm thử", "2026-01-01T00:00:00+07:00")
     counted = db.execute("SELECT count(*) FROM review WHERE record_status IN ('confirmed','decided')").fetchone()[0]
     assert n == counted > 0
-    assert db.execute("SELECT count(*) FROM review WHERE record_status IN ('confirmed','decided')"
-                      " AND roster_snapshot IS NULL").fetchone()[0] == 0
     assert len(repo_snapshots.filled_reviews(db)) == counted
     with_rows = db.execute("SELECT count(DISTINCT review_uid) FROM review_roster").fetchone()[0]
     assert with_rows == counted  # the rows the reports read
-    drafts_filled = db.execute("SELECT count(*) FROM review WHERE record_status='draft'"
-                               " AND roster_snapshot IS NOT NULL").fetchone()[0]
-    assert drafts_filled == 0
+    drafts = db.execute("SELECT count(*) FROM review_roster x JOIN review r ON r.uid = x.review_uid"
+                        " WHERE r.record_status = 'draft'").fetchone()[0]
+    assert drafts == 0
