@@ -42,6 +42,7 @@ def register(sub, common) -> None:
                    help="all (15 biểu), form02 (4 danh sách kèm Mẫu 02), 1-15, r01..r15, ds_ngheo, ds_can_ngheo, "
                         "ds_thoat_ngheo, ds_thoat_can_ngheo, ds_nlndn, niem_yet, dk_thoat_ngheo (danh sách hộ đăng "
                         "ký thoát nghèo và kết quả), bc_thoat_ngheo (báo cáo đăng ký thoát nghèo theo thôn/xã), "
+                        "bc_thang (báo cáo rà soát thường xuyên tháng, với --round YYYY-MM), "
                         "thu_nhap_thap (danh sách người lao động có thu nhập thấp, Nghị định 30/2025)")
     p.add_argument("--unit", required=True, metavar="CODE", help="mã xã, huyện hoặc tỉnh")
     p.add_argument("--round", required=True, type=_round, metavar="YEAR|YYYY-MM",
