@@ -1,4 +1,4 @@
-"""Numbers and dates the Vietnamese way, for people to read and type: 1.500.000, 26,93 (%), 05/01/2025.
+"""Numbers and dates the Vietnamese way, for people to read and type: 1.234.567, 26,93 (%), 05/01/2025.
 
 The one home for these: every screen, report, form, package summary and command prints through here.
 """
@@ -11,7 +11,7 @@ from decimal import Decimal
 
 
 def fmt_int(value: int | None) -> str:
-    """1500000 -> "1.500.000"; None -> ""."""
+    """1234567 -> "1.234.567"; None -> ""."""
     return "" if value is None else f"{value:,}".replace(",", ".")
 
 
@@ -32,7 +32,7 @@ def fmt_float(value: float, places: int = 1) -> str:
 
 
 def number_vi(value) -> str:
-    """For documents: 1.500.000 for integers; 12,50 for other numbers (2 decimals); text stays as it is."""
+    """For documents: 1.234.567 for integers; 12,50 for other numbers (2 decimals); text stays as it is."""
     if value is None or value == "":
         return ""
     if isinstance(value, float):
