@@ -60,7 +60,6 @@ TOMBSTONE_SCOPE = {
     "review": ("uid", "OLD.household_uid"),
     "exit_registration": ("uid", "OLD.household_uid"),
 }
-OWN_KEY = "sync_signing_key"  # this installation's Ed25519 private key (raw, base64), created with the database
 # Columns computed from others: not compared by the merge, never chosen by hand, recomputed.
 DERIVED = {"household": {"head_name", "head_sort", "search_text"}, "member": {"name_key", "name_sort"},
            "village": {"name_key"}}
@@ -359,9 +358,17 @@ def village_in_use(conn: sqlite3.Connection, uid: str) -> bool:
 
 # --- signing keys --------------------------------------------------------------------------------------
 
+LEGACY_OWN_KEY = "sync_signing_key"  # where the first build of m0004 kept the key (in the setting table)
+
+
 def ensure_own_key(conn: sqlite3.Connection) -> bytes:
     """This installation's Ed25519 private key (raw 32 bytes), created on first use (with the database)."""
-    row = conn.execute("SELECT value FROM setting WHERE key=?", (OWN_KEY,)).fetchone()
+    table = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='sync_own_key'").fetchone()
+    if table:
+        row = conn.execute("SELECT private_key FROM sync_own_key WHERE id = 1").fetchone()
+        if row and row[0]:
+            return base64.b64decode(row[0])
+    row = conn.execute("SELECT value FROM setting WHERE key=?", (LEGACY_OWN_KEY,)).fetchone()
     if row and row[0]:
         return base64.b64decode(row[0])
     from cryptography.hazmat.primitives import serialization
@@ -369,8 +376,12 @@ def ensure_own_key(conn: sqlite3.Connection) -> bytes:
 
     raw = Ed25519PrivateKey.generate().private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
                                                       serialization.NoEncryption())
-    conn.execute("INSERT INTO setting(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                 (OWN_KEY, base64.b64encode(raw).decode()))
+    text = base64.b64encode(raw).decode()
+    if table:
+        conn.execute("INSERT INTO sync_own_key (id, private_key, created_at) VALUES (1, ?, strftime("
+                     "'%Y-%m-%dT%H:%M:%S', 'now', 'localtime'))", (text,))
+    else:
+        conn.execute("INSERT INTO setting(key, value) VALUES (?, ?)", (LEGACY_OWN_KEY, text))
     return raw
 
 

@@ -6,7 +6,7 @@
 - sync_tombstone: a deleted record (member removed, household entered in error, village removed...)
   leaves a tombstone, written by a trigger whatever code path deletes it, so deletions travel.
 - sync_key: the register of public keys trusted per unit (first key accepted explicitly, rotation
-  audited); this installation's own Ed25519 key pair is created here, with the database.
+  audited); sync_own_key: this installation's own Ed25519 key pair, created here, with the database.
 
 VACUUM INTO writes tables and indexes before triggers and views: they are dropped and recreated after the
 new objects so that a copy dumps identically (see m0002).
@@ -28,6 +28,11 @@ TABLES = (
     ancestors TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (table_name, uid)
 ) WITHOUT ROWID""",
+    """CREATE TABLE sync_own_key (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    private_key TEXT NOT NULL,
+    created_at TEXT NOT NULL
+)""",
     """CREATE TABLE sync_key (
     id INTEGER PRIMARY KEY,
     unit_code TEXT NOT NULL,
