@@ -24,6 +24,7 @@ from pathlib import Path
 
 from bkdesk.errors import UserError
 from bkdesk.model.review.household_edit import HouseholdEdit, SaveResult
+from bkdesk.model.review.rounds import confirm_household
 from bkdesk.model.rules.codelists import CodeLists, codelists
 from bkdesk.model.rules.standards import list_year_for
 from bkdesk.model.rules.units import TREE_2022
@@ -181,6 +182,20 @@ class DeskContext:
             raise (DatabaseBusy if is_locked(exc) else UserError)(sqlite_error_message(exc)) from None
         self.announce("household_saved", result.uid)
         return result
+
+    def confirm_household(self, uid: str) -> tuple[bool, str]:
+        """Confirm the household's review of the desk's periodic round (draft -> confirmed, audited).
+        Returns (confirmed, the reason when the record is still incomplete); announces ``household_saved``."""
+        if not self.review_year:
+            raise UserError("Cơ sở dữ liệu chưa có năm rà soát.")
+        try:
+            with WRITERS.writing("xác nhận hộ", timeout=0), short_busy_wait(self.conn):
+                done, reason = confirm_household(self.conn, uid, self.review_year, self.user)
+        except sqlite3.OperationalError as exc:
+            raise (DatabaseBusy if is_locked(exc) else UserError)(sqlite_error_message(exc)) from None
+        if done:
+            self.announce("household_saved", uid)
+        return done, reason
 
     def drafts(self) -> list[tuple[str, str, dict]]:
         """(key, saved_at, data) of the editor drafts a crash left behind."""

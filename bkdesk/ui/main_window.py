@@ -123,6 +123,8 @@ class MainWindow(QMainWindow):
         self.add_household_action = self._action("Thêm hộ", self.new_household, "Ctrl+N", "Hộ gia đình", True)
         self.edit_household_action = self._action("Sửa hộ", self.edit_current, "Ctrl+E", "Hộ gia đình", True)
         self._action("Tìm hộ", lambda: self.search_edit.setFocus(), "Ctrl+F", "Hộ gia đình", True)
+        self.confirm_household_action = self._action("Xác nhận hộ đang chọn", self.confirm_current, None,
+                                                     "Hộ gia đình")
         self._action("Thêm thôn", self.add_village, None, "Thôn", True)
         self._action("Đổi tên thôn", self.rename_village, None, "Thôn", True)
         self._action("Mở cơ sở dữ liệu khác...", self.open_other, "Ctrl+O", "Tệp")
@@ -306,6 +308,23 @@ class MainWindow(QMainWindow):
         uid = self.current_uid()
         if uid:
             self.open_editor(uid)
+
+    def confirm_current(self) -> bool:
+        """Confirm the selected household's review (draft -> confirmed) from the list."""
+        uid = self.current_uid()
+        if not uid:
+            QMessageBox.information(self, _("Xác nhận hộ"), _("Hãy chọn một hộ trong danh sách."))
+            return False
+        try:
+            done, reason = self.desk.confirm_household(uid)
+        except UserError as exc:
+            QMessageBox.warning(self, _("Chưa xác nhận được"), str(exc))
+            return False
+        if not done:
+            QMessageBox.warning(self, _("Chưa xác nhận được"), _("Hồ sơ chưa đủ: {reason}").format(reason=reason))
+            return False
+        self.statusBar().showMessage(_("Đã xác nhận hộ đang chọn."), SAVED_MESSAGE_MS)
+        return True
 
     def open_editor(self, uid: str, tab: int = 0):
         from bkdesk.ui.editor.dialog import HouseholdEditor

@@ -245,3 +245,49 @@ def test_woman_recorded_as_father_and_child_with_a_degree_are_flagged(qtbot, db,
     label = form.fields[("member", "vocational_qualification")].error_label
     assert label.isVisible() and "12 tuổi" in label.text()
     editor.model.forget_changes()
+
+
+def _complete(db, no="0001"):
+    from bkdesk.model.review.review_service import confirm_computed, fill_review
+
+    bundle = poor_bundle()
+    bundle.household.household_no = no
+    review = new_review(bundle, 2024)
+    review.score_a_paper = 120
+    fill_review(None, bundle, review)
+    confirm_computed(review)
+    review.indicators["VL"].final = "not_deprived"
+    review.indicators["VL"].reason = "Cả hai người lớn đều có việc làm"
+    review.causes = {"1": ""}
+    assert save_household_with_review(db, bundle, review, "t").complete
+    return bundle.household.uid
+
+
+def test_confirm_household_from_the_editor_and_from_the_list(qtbot, db, window, boxes):
+    from bkdesk.model.review.rounds import open_periodic_round
+    from bkdesk.model.store.repo_reviews import latest_review
+    from tests.conftest import TEST_COMMUNE
+
+    open_periodic_round(db, TEST_COMMUNE, 2024, "t")
+    todo = _households(db)[0]  # 0001: an incomplete review
+    done = _complete(db, "0002")
+    win = window()
+    editor = _open(qtbot, win, todo)
+    qtbot.mouseClick(editor.confirm_household_button, Qt.MouseButton.LeftButton)
+    assert editor.info_label.isVisible() and "chưa đủ" in editor.info_label.text()
+    assert latest_review(db, todo).record_status == "draft"
+    editor.close()
+    editor = _open(qtbot, win, done)
+    assert editor.confirm_household_button.isEnabled()
+    qtbot.mouseClick(editor.confirm_household_button, Qt.MouseButton.LeftButton)
+    assert "Đã xác nhận hộ 0002" in editor.status_bar.currentMessage()
+    assert editor.record_status_label.text() == "Trạng thái: Đã xác nhận"
+    assert not editor.confirm_household_button.isEnabled()
+    assert latest_review(db, done).record_status == "confirmed"
+    m = win.model
+    assert m.data(m.index(m.uids.index(done), m.column("status"))) == "Đã xác nhận"
+    type_text(editor.household_form.widget("address"), " 3")  # a confirmed review can still be corrected
+    assert editor.save() and boxes["warning"] == []
+    editor.close()
+    win.table_view.selectRow(m.uids.index(todo))
+    assert not win.confirm_current() and "chưa đủ" in boxes["warning"][-1]

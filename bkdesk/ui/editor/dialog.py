@@ -121,12 +121,17 @@ class HouseholdEditor(QDialog):
         self.save_button.setObjectName("save_button")
         self.save_next_button = QPushButton(_("Lưu và hộ tiếp theo"), self)
         self.save_next_button.setObjectName("save_next_button")
+        self.confirm_household_button = QPushButton(_("Xác nhận hộ"), self)
+        self.confirm_household_button.setObjectName("confirm_household_button")
+        self.confirm_household_button.setToolTip(_("Lưu rồi chuyển phiếu từ 'đang nhập' sang 'đã xác nhận' "
+                                                    "(phiếu phải đủ thông tin)"))
+        self.confirm_household_button.clicked.connect(self.confirm_household)
         self.close_button = QPushButton(_("Đóng"), self)
         self.close_button.setObjectName("close_button")
         self.save_button.clicked.connect(self.save)
         self.save_next_button.clicked.connect(self.save_and_next)
         self.close_button.clicked.connect(self.close)
-        for b in (self.save_button, self.save_next_button, self.close_button):
+        for b in (self.confirm_household_button, self.save_button, self.save_next_button, self.close_button):
             bottom.addWidget(b)
         lay.addLayout(bottom)
 
@@ -151,6 +156,7 @@ class HouseholdEditor(QDialog):
             elif isinstance(w, QComboBox | QAbstractButton):
                 w.setEnabled(False)
         self.exit_check.setEnabled(False)
+        self.confirm_household_button.setEnabled(False)
         self.save_button.setEnabled(False)
         self.save_next_button.setEnabled(False)
 
@@ -262,6 +268,7 @@ class HouseholdEditor(QDialog):
         self.exit_form.show_errors({k: v for k, v in msgs.items() if k[0] == "exit"}, warnings)
         self.exit_form.set_disabled({p for p in disabled if p[0] == "exit"})
         self.record_status_label.setText(_("Trạng thái: {s}").format(s=_(status_label(self.model.status))))
+        self.confirm_household_button.setEnabled(not self.model.read_only and self.model.status == "draft")
         self._update_title()
 
     def _update_title(self) -> None:
@@ -346,6 +353,32 @@ class HouseholdEditor(QDialog):
         else:
             self.info_label.hide()
         self._update_title()
+
+    def confirm_household(self) -> bool:
+        """Save when needed, then confirm the review (draft -> confirmed); an incomplete record says why."""
+        if self.model.read_only or ((self.model.dirty or self.model.is_new) and not self.save()):
+            return False
+        try:
+            done, reason = self.desk.confirm_household(self.model.uid)
+        except UserError as exc:
+            QMessageBox.warning(self, _("Chưa xác nhận được"), str(exc))
+            return False
+        if not done:
+            self.info_label.setText(_("Chưa xác nhận được vì hồ sơ chưa đủ:") + "\n• " + reason)
+            self.info_label.show()
+            return False
+        fresh = self.desk.open_household(self.model.uid)  # the confirmed review, with its new revision
+        if self._on_model_changed in self.model.listeners:
+            self.model.listeners.remove(self._on_model_changed)
+        self.model = fresh
+        fresh.listeners.append(self._on_model_changed)
+        self.info_label.hide()
+        self.reload()
+        hh = self.state["household"]
+        text = _("Đã xác nhận hộ {no} {head}").format(no=hh.get("household_no") or "", head=self.model.head_name())
+        self.status_bar.showMessage(text, 15_000)
+        self.saved_message.emit(text)
+        return True
 
     def save_and_next(self) -> bool:
         if not self.save():
