@@ -522,6 +522,8 @@ def make_points_limits() -> None:
     many = {**many, "checksum_sha256": pt.table_checksum(many)}
     _write("points_json", "questions-8000.json", _json(many))
     _write("points_xlsx", "questions-8000.xlsx", _valid_xlsx({**many, "checksum_sha256": None}))
+    padded = made_up_table()  # valid content, 3 MB of spaces: over the file size limit before any parsing
+    _write("points_json", "over-size-limit-3mb.json", _json(padded)[:-1] + b" " * 3_000_000 + b"}")
 
 
 def make_package() -> None:

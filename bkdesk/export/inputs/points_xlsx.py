@@ -31,8 +31,8 @@ def load_points_file(path: str | Path) -> dict:
 
         raise PointsTableError([os_error_message(exc, path)], path.name) from None
     if size > max_bytes:
-        raise PointsTableError([f"tệp quá lớn ({size // 1024 ** 2} MB; giới hạn {max_bytes // 1024 ** 2} MB "
-                                "cho một bảng điểm)"], path.name)
+        raise PointsTableError([f"tệp quá lớn ({size // 1024:,} KB; giới hạn {max_bytes // 1024:,} KB cho một bảng "
+                                "điểm)".replace(",", ".")], path.name)
     if path.suffix.lower() == ".xlsx":
         return import_xlsx(path)
     table = load_points_json(path.read_bytes(), path.name)
