@@ -136,6 +136,8 @@ def merge_only(files: list[str]) -> None:
         hh = conn.execute("SELECT count(*) FROM household").fetchone()[0]
         persons = conn.execute("SELECT count(*) FROM member").fetchone()[0]
         conn.close()
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_reader = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
     reader = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the package reader process
     merged = sum(r.status == "merged" for r in report.results)
@@ -143,6 +145,9 @@ def merge_only(files: list[str]) -> None:
           f" persons (target < 20 s) {'PASS' if elapsed < 20 else 'MISS'}")
     print(f"merge_memory: peak RSS {peak:.0f} MB + reader process {reader:.0f} MB = {peak + reader:.0f} MB"
           f" (target < 500 MB) {'PASS' if peak + reader < 500 else 'MISS'}")
+    main_cpu, reader_cpu = cpu.ru_utime + cpu.ru_stime, cpu_reader.ru_utime + cpu_reader.ru_stime
+    print(f"merge_cpu: {main_cpu:.1f} s in the merging process + {reader_cpu:.1f} s in the reader process"
+          " (wall time depends on what else runs)")
     return elapsed
 
 
@@ -151,13 +156,14 @@ def read_floor(files: list[str]) -> None:
     from python_calamine import CalamineWorkbook
 
     t = time.perf_counter()
+    t_cpu = time.process_time()
     cells = 0
     for f in files:
         wb = CalamineWorkbook.from_path(f)
         for name in wb.sheet_names:
             rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
             cells += sum(len(r) for r in rows)
-    print(json.dumps({"seconds": time.perf_counter() - t, "cells": cells}))
+    print(json.dumps({"seconds": time.perf_counter() - t, "cpu": time.process_time() - t_cpu, "cells": cells}))
 
 
 def main() -> None:
@@ -183,7 +189,8 @@ def main() -> None:
                                       cwd=ROOT, capture_output=True, text=True).stdout.strip().splitlines()[-1])
     merge_s = next(float(line.split()[1]) for line in merged.splitlines() if line.startswith("merge_province:"))
     print(f"floor_package_read: {floor['seconds']:.1f} s ({floor['cells']:,} cells of {len(files)} packages read"
-          f" with python-calamine); merge = x{merge_s / floor['seconds']:.1f} floor_package_read")
+          f" with python-calamine, {floor['cpu']:.1f} s CPU); merge = x{merge_s / floor['seconds']:.1f}"
+          " floor_package_read")
 
 
 if __name__ == "__main__":

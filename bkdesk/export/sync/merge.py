@@ -443,6 +443,7 @@ class _Bulk:
         refresh_household_keys(conn, sorted(self.touched))
 
 
+MERGE_CACHE_KIB = 96_000  # page cache while merging: the bulk path builds its indexes once (memory < 500 MB)
 BULK_MIN_FILES = 8  # an empty database and at least this many files: build the indexes once at the end
 
 
@@ -560,7 +561,7 @@ def merge_files(conn: sqlite3.Connection, db_path: str | Path, files: list[str |
     files = [Path(f) for f in files]
     report, seen, trusted_now, bulk = MergeReport(), set(), set(), None
     reader = _ReadAhead(files, package_schema(conn))
-    tx = LazyTransaction(conn)
+    tx = LazyTransaction(conn, cache_kib=MERGE_CACHE_KIB)
     try:
         for i, f in enumerate(files):
             control.report(i, len(files), f"Đang xử lý {f.name} ({i + 1}/{len(files)})…")
