@@ -29,7 +29,9 @@ UNSIGNED = (CHECKSUM_KEY, SIGNATURE_KEY)  # manifest fields outside the digest (
 ANCESTRY_DEPTH = 8  # versions a record remembers it descends from (edits between two syncs are rarely more)
 # Plausibility limits, checked on the manifest before any data sheet is read: an absurd package is
 # refused at once instead of being read whole (a real commune has at most a few thousand households).
-MAX_HOUSEHOLDS = {"commune": 30_000, "district": 600_000, "province": 3_000_000}
+# About ten times the largest real unit (DESIGN.md: a commune 300-4,000 households, a district 7,000-13,000,
+# the former province 81,480).
+MAX_HOUSEHOLDS = {"commune": 30_000, "district": 150_000, "province": 900_000}
 MAX_PER_HOUSEHOLD = {"member": 40, "housing": 1, "household_event": 100, "review": 60, "exit_registration": 20,
                      "sync_tombstone": 200, "audit_log": 2_000}
 MAX_BYTES_PER_RECORD = 8_192  # uncompressed xlsx XML per record: a record's cell is at most a few KB
