@@ -239,6 +239,14 @@ def rotate_backups(folder: Path, keep: int = BACKUPS_KEPT) -> None:
     """Keep the ``keep`` newest backups that open and pass quick_check; older ones go. A damaged or empty
     file never counts towards ``keep`` (it is not a backup), so it can never push out a good one; it is
     removed only once ``keep`` good ones are newer."""
+    import time
+
+    for part in folder.glob(".*.part"):  # a copy cut short by a power cut or a killed process
+        try:
+            if time.time() - part.stat().st_mtime > 3600:
+                part.unlink()
+        except OSError:
+            pass
     if not keep:
         return
     good = 0

@@ -293,3 +293,19 @@ def test_a_backup_that_fails_its_check_never_gets_a_name(tmp_path, monkeypatch):
         dbmod.auto_backup(conn, path, "thu")
     conn.close()
     assert list(dbmod.backup_dir_for(path).iterdir()) == []
+
+
+def test_rotation_removes_a_copy_cut_short_long_ago(tmp_path):
+    import os
+
+    path = tmp_path / "xa.sqlite"
+    conn = dbmod.open_db(path)
+    folder = dbmod.backup_dir_for(path)
+    folder.mkdir(parents=True)
+    old, fresh = folder / ".20200101-hang-ngay.sqlite.abc.part", folder / ".20990101-thu.sqlite.def.part"
+    old.write_bytes(b"SQLite format 3\x00" + b"\0" * 100)
+    fresh.write_bytes(b"")
+    os.utime(old, (1, 1))
+    dbmod.auto_backup(conn, path, "thu")
+    conn.close()
+    assert not old.exists() and fresh.exists()  # a copy still being written (another process) is left alone
