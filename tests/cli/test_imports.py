@@ -65,3 +65,26 @@ def test_unwritable_out_is_one_line(tmp_path, capsys, monkeypatch):
     assert main(["targets", "--year", "2022", "--out", str(tmp_path / "chi-tieu.xlsx")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("Lỗi: Thư mục chỉ đọc") and err.count("\n") == 0
+
+
+def test_a_locked_database_is_one_line_naming_the_cause(tmp_path, db, db_path, capsys, monkeypatch):
+    import sqlite3
+
+    from bkdesk.model.store import db as dbmod
+
+    db.close()
+    src = tmp_path / "chi-tieu.csv"
+    src.write_text(HEADER + "\n01954,Xã Vân Tùng,1000,250,3.5,\n", encoding="utf-8")
+    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 300)  # the real wait is 10 s
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # a long merge in another window
+    try:
+        assert main(["targets", "import", str(src), "--year", "2026", "--db", str(db_path)]) == 2
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("Lỗi: Cơ sở dữ liệu") and "đang được dùng bởi" in err and err.count("\n") == 0, err
+    conn = open_db(db_path)
+    assert conn.execute("SELECT count(*) FROM plan_target WHERE year=2026").fetchone()[0] == 0
+    conn.close()
