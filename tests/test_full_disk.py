@@ -174,3 +174,28 @@ def test_merge_on_a_full_disk_is_one_line_and_changes_nothing(small_disk, monkey
     small_disk.free()
     assert _households(path) == 0
     assert _leftovers(small_disk.folder) == []
+
+
+def test_a_disk_that_fills_during_the_merge_names_the_cause_not_cannot_rollback(tmp_path, monkeypatch, capsys,
+                                                                                commune_pkg):  # noqa: F811
+    """The backup before the merge fits, the merge itself does not (SQLite at its page limit, SQLITE_FULL
+    in the middle of the transaction): the real cause, the database as it was."""
+    _db, pkg = commune_pkg
+    path = tmp_path / "huyen.sqlite"
+    init_database(path, "district", "062", officer="Kiểm thử").close()
+    real_connect = dbmod.connect
+
+    def nearly_full(p):
+        conn = real_connect(p)
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count={pages + 8}")
+        return conn
+
+    monkeypatch.setattr(dbmod, "connect", nearly_full)
+    code = main(["merge", str(pkg), "--trust-new", "--db", str(path)])
+    captured = capsys.readouterr()
+    err = captured.err.strip() or captured.out
+    assert code == 2 and FULL in err and err.count("\n") == 0, err
+    assert "cannot rollback" not in err
+    monkeypatch.setattr(dbmod, "connect", real_connect)
+    assert _households(path) == 0
