@@ -247,3 +247,36 @@ def test_bulk_merge_into_an_empty_database_gives_the_same_result(tmp_path, monke
     assert kinds == sorted(kinds)  # every index before every trigger
     for c in (commune, other, district):
         c.close()
+
+
+def test_household_entered_in_error_and_unused_village_deleted_everywhere(tmp_path):
+    """Whatever code deletes a record, its tombstone travels (the m0004 triggers): a household removed as
+    entered in error (its members, housing and reviews with it) and a village removed."""
+    from bkdesk.model.store.db import transaction
+    from bkdesk.model.store.repo_base import delete_audited
+    from bkdesk.model.store.repo_villages import create_village
+
+    commune = new_commune_db(tmp_path / "xa.sqlite", "01954", 3, seed=19)
+    origin = settings.installation_id(commune)
+    spare = create_village(commune, "01954", "Thôn Tạm", user="Hoàng Thị Lan", origin=origin)
+    p0, _ = write_package(commune, "01954", 2022, tmp_path / "p0.xlsx")
+    hh = commune.execute("SELECT min(uid) FROM household").fetchone()[0]
+    members = commune.execute("SELECT count(*) FROM member WHERE household_uid=?", (hh,)).fetchone()[0]
+    with transaction(commune):
+        delete_audited(commune, "household", "uid", hh, user="Hoàng Thị Lan", reason="Nhập nhầm", origin=origin)
+        delete_audited(commune, "village", "uid", spare, user="Hoàng Thị Lan", reason="Thôn đã sáp nhập",
+                       origin=origin)
+    p1, _ = write_package(commune, "01954", 2022, tmp_path / "p1.xlsx")
+    path = tmp_path / "huyen.sqlite"
+    district = _district(path)
+    merge_files(district, path, [p0], trust_new=True)
+    r = merge_files(district, path, [p1]).results[0]
+    assert r.counts["conflicts"] == 0 and r.households["deleted"] == 1
+    assert r.counts["deleted"] >= 2 + members  # household, village, its members (and its review, housing)
+    for table, key, uid in (("household", "uid", hh), ("member", "household_uid", hh), ("village", "uid", spare)):
+        assert district.execute(f"SELECT count(*) FROM {table} WHERE {key}=?", (uid,)).fetchone()[0] == 0
+    assert district.execute("SELECT count(*) FROM household").fetchone()[0] == 2
+    reasons = {r[0] for r in district.execute("SELECT reason FROM audit_log WHERE action='delete'")}
+    assert {"Nhập nhầm", "Thôn đã sáp nhập"} <= reasons
+    district.close()
+    commune.close()
