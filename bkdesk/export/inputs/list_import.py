@@ -401,6 +401,12 @@ def _template_source(sheets, hh_sheet, mem_sheet, standard: Standard, lists: Cod
         rows = sheets[name]
         keys = _keys_of(rows)
         vis = rows[HEADER_ROW - 1] if len(rows) >= HEADER_ROW else []
+        unknown = list(dict.fromkeys(k for k in keys if k and k not in cols))
+        if unknown:  # a template of another standard (its indicators) or a damaged key row: nothing silently lost
+            shown = ", ".join(u[:40] for u in unknown[:12]) + (" …" if len(unknown) > 12 else "")
+            raise ImportError_(f"Trang «{name}» có mã cột không thuộc mẫu nhập liệu của chuẩn nghèo {standard.id} "
+                               f"(năm rà soát đã chọn): {shown}. Hãy tạo mẫu cho đúng năm (bkdesk template --round "
+                               "NĂM) hoặc sửa lại dòng mã cột (dòng 1, đang ẩn).")
         index = {k: i for i, k in enumerate(keys) if k in cols}
         headers[name] = {k: (_text(vis[i]) if i < len(vis) and vis[i] else k) for k, i in index.items()}
         return parse_rows(name, rows, HEADER_ROW + 1, index, headers[name], cols, lists, control=control)

@@ -379,3 +379,16 @@ def test_a_column_deleted_from_the_file_keeps_the_stored_values(tmp_path, capsys
     assert "không đổi 1 hộ" in capsys.readouterr().out
     eth = {i["label_vi"]: i["code"] for i in codelists("vn-2022-2026").items("ethnic_groups")}
     assert _snapshot(fresh, 2023)["0001"]["members"][0]["ethnicity"] == eth["Tày"]
+
+
+def test_a_template_of_another_standard_is_refused_whole(tmp_path, capsys):
+    """A template made for review year 2026 (standard 2027-2030: indicator RT, no PTTT) imported into the
+    2023 round would lose its indicators silently: exit 2 naming the unknown keys, database unchanged."""
+    fresh = _fresh(tmp_path / "fresh.sqlite")
+    out = tmp_path / "mau-2026.xlsx"
+    assert main(["--db", str(fresh), "template", "--out", str(out), "--round", "2026"]) == 0
+    audit = _audit_rows(fresh)
+    assert main(["--db", str(fresh), "import", str(out), "--round", "2023"]) == 2
+    err = capsys.readouterr().err
+    assert "RT" in err and "vn-2022-2026" in err and err.count("\n") == 1
+    assert _audit_rows(fresh) == audit
