@@ -77,7 +77,7 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"Phát hiện {len(problems)} vấn đề.")
         return 1
     if warnings:
-        print(f"Cơ sở dữ liệu tốt; có {len(warnings)} cảnh báo cần kiểm tra lại.")
+        print(f"Cơ sở dữ liệu tốt: không phát hiện vấn đề; có {len(warnings)} cảnh báo cần kiểm tra lại.")
         return 0
     print("Cơ sở dữ liệu tốt: không phát hiện vấn đề.")
     return 0

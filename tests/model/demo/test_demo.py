@@ -289,4 +289,4 @@ def test_bkdesk_check_prints_contradictions_as_warnings_and_exits_0(tmp_path, ca
     assert cli_main(["check", "--db", str(path)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("Cảnh báo: Hộ ") and 'là "Vợ" nhưng giới tính là nam' in out[0]
-    assert out[-1] == "Cơ sở dữ liệu tốt; có 1 cảnh báo cần kiểm tra lại."
+    assert out[-1] == "Cơ sở dữ liệu tốt: không phát hiện vấn đề; có 1 cảnh báo cần kiểm tra lại."
