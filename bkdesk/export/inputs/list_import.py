@@ -279,6 +279,8 @@ def _birth(v) -> tuple[str, str]:
     """(birth_date, precision): a date, or a year alone."""
     if isinstance(v, int | float) and not isinstance(v, bool) and float(v).is_integer() and 1880 <= v <= 2100:
         return str(int(v)), "year"
+    if isinstance(v, dt.date):  # a date cell (datetime included)
+        return _date(v), "day"
     text = _text(v)
     if text.isdigit() and len(text) == 4:
         return text, "year"
