@@ -721,7 +721,8 @@ def _match(ctx: _Context, plan: Plan, headers: dict[str, str], by_code, by_id, b
         if not year or not k.head_birth or k.head_birth[:4] == year:
             shown = f"hộ {k.household_no}" if k.household_no else "một hộ chưa có mã"
             return RowIssue(plan.row.sheet, plan.row.row, headers.get("head_name", "head_name"), name or "",
-                            f"Có thể trùng với {shown} đã có (cùng thôn, họ tên chủ hộ, năm sinh): không tự gộp")
+                            f"Có thể trùng với {shown} đã có (cùng thôn, họ tên chủ hộ, năm sinh): không tự gộp; "
+                            "ghi mã hộ hoặc số CCCD của chủ hộ vào tệp để cập nhật đúng hộ")
     return None
 
 
