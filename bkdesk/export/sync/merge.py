@@ -301,6 +301,18 @@ def _apply_table(conn, table: str, header: list[str], rows: list[list], result: 
     states = repo_sync.sync_states(conn, table, keys) if local else {}
     tombs = repo_sync.local_tombstones(conn, table, keys) if repo_sync.has_tombstones(conn, table) else {}
     write, children, synced, replaced = [], {name: [] for name in repo_sync.CHILDREN}, [], []
+    if not local and not tombs:  # nothing of it here yet (a bulk merge, a first import): every row is added
+        nc = len(cols)
+        write = [tuple(r[:nc]) for r in rows]
+        if table == "review":
+            replaced = [False] * len(rows)
+            for j, name in enumerate(repo_sync.CHILDREN):
+                children[name] = [(r[ki], r[nc + j]) for r in rows]
+        synced = [(r[ki], r[ri], r[oi], r[n], r[n + 1] or "") for r in rows]
+        result.counts["added"] += len(rows)
+        if table == "household":
+            result.households["added"] += len(rows)
+        rows = []
     for r in rows:
         inc, ih, ianc = r[:n], r[n], r[n + 1] or ""
         uid = inc[ki]
@@ -425,6 +437,11 @@ class _Bulk:
         return cls(repo_sync.defer_indexes(conn), repo_sync.audit_fingerprints(conn))
 
     def new_audit_rows(self, rows: list[list]) -> list[tuple]:
+        rows = list(map(tuple, rows))
+        hashes = list(map(hash, rows))
+        if self.audit.keys().isdisjoint(hashes) and len(set(hashes)) == len(hashes):
+            self.audit.update(hashes)  # nothing of it stored yet (a commune's own history): all new
+            return rows
         used: Counter = Counter()
         out = []
         for r in rows:

@@ -206,7 +206,14 @@ def replace_review_children(conn: sqlite3.Connection, parts: dict[str, list[tupl
         items = parts.get(name, [])
         old = [(uid,) for i, (uid, _) in enumerate(items) if existing is None or existing[i]]
         conn.executemany(f"DELETE FROM {child} WHERE review_uid=?", old)
-        rows = [(uid, *r) for uid, text in items for r in json.loads(text or "[]")]
+        texts = [text or "[]" for _, text in items]
+        try:  # one C-level parse for all reviews (each text is one JSON list); else one by one
+            parsed = json.loads("[" + ",".join(texts) + "]") if texts else []
+            if len(parsed) != len(texts):
+                raise ValueError
+        except ValueError:
+            parsed = [json.loads(t) for t in texts]
+        rows = [(uid, *r) for (uid, _), part in zip(items, parsed, strict=True) for r in part]
         conn.executemany(f"INSERT INTO {child} (review_uid, {', '.join(ccols)}) VALUES"
                          f" ({', '.join('?' * (len(ccols) + 1))})", rows)
 
