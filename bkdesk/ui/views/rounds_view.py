@@ -157,9 +157,12 @@ class RoundsView(QWidget):
         self.decision_button.setObjectName("decision_button")
         self.close_round_button = QPushButton("Đóng đợt")
         self.close_round_button.setObjectName("close_round_button")
+        self.unlock_review_button = QPushButton("Mở khóa phiếu…")
+        self.unlock_review_button.setObjectName("unlock_review_button")
+        self.unlock_review_button.setToolTip("Mở lại một phiếu đã có quyết định để sửa (phải ghi lý do)")
         steps = QHBoxLayout()
         for b in (self.confirm_village_button, self.confirm_all_button, self.meeting_button, self.posting_button,
-                  self.decision_button, self.close_round_button):
+                  self.decision_button, self.close_round_button, self.unlock_review_button):
             steps.addWidget(b)
         steps.addStretch(1)
         self.report_text = QPlainTextEdit()
@@ -190,6 +193,7 @@ class RoundsView(QWidget):
         self.posting_button.clicked.connect(self.open_posting_dialog)
         self.decision_button.clicked.connect(self.open_decision_dialog)
         self.close_round_button.clicked.connect(self._on_close_round_button_clicked)
+        self.unlock_review_button.clicked.connect(self.open_unlock_review_dialog)
         self.reload()
 
     def _conn(self):
@@ -426,6 +430,29 @@ class RoundsView(QWidget):
                 conn.close()
             self.message_label.setText(f"Đã ghi quyết định số {d.number_edit.text().strip()}: công nhận {n} hộ; "
                                        "các phiếu đã khóa.")
+        dlg.apply = apply
+        dlg.open()
+        return dlg
+
+    def open_unlock_review_dialog(self) -> _StepDialog:
+        dlg = self._dialog("Mở khóa phiếu đã có quyết định")
+        dlg.household_edit = dlg.line("unlock_household_edit", "Mã hộ:")
+        dlg.reason_edit = dlg.line("unlock_reason_edit", "Lý do (ghi nhật ký):")
+
+        def apply(d):
+            from bkdesk.model.store import repo_rounds
+
+            no = d.household_edit.text().strip()
+            conn = self._conn()
+            try:
+                rnd = self._periodic()
+                rows = [r for r in repo_rounds.round_review_list(conn, rnd.uid) if r["household_no"] == no]
+                if not rows:
+                    raise UserError(f"Không có hộ mã {no or '(trống)'} trong đợt rà soát.")
+                rounds.unlock_review(conn, rnd, rows[0]["household_uid"], self._user(conn), d.reason_edit.text())
+            finally:
+                conn.close()
+            self.message_label.setText(f"Đã mở khóa phiếu của hộ {no}; phiếu trở về trạng thái đã xác nhận.")
         dlg.apply = apply
         dlg.open()
         return dlg
