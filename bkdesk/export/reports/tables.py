@@ -250,7 +250,10 @@ def build_registrations(tpl: dict, scope: Scope, std: Standard, layouts: dict, r
     out = tpl["outcomes"]
     outcomes: Counter = Counter()
     for i, r in enumerate(rows, 1):
-        if r["status"] != "active":
+        if outcome_code(r["target"], r["final_class"], registered_status=r.get("registered_status", "")) \
+                == "target_mismatch":  # §14: a target that does not match the status at registration
+            outcome = out["mismatch"]
+        elif r["status"] != "active":
             outcome = out["absent"]
         elif r["final_class"] is None:
             outcome = out["none"]
@@ -293,7 +296,8 @@ def build_registration_report(tpl: dict, scope: Scope, std: Standard, layouts: d
             c["withdrawn"] += 1
             total["withdrawn"] += 1
             continue
-        code = outcome_code(r["target"], r["final_class"], absent=r["status"] != "active")
+        code = outcome_code(r["target"], r["final_class"], absent=r["status"] != "active",
+                            registered_status=r.get("registered_status", ""))
         add = Counter({"registered": 1, f"registered_{'poor' if r['target'] == 'thoat_ngheo' else 'near'}": 1,
                        code: 1, "not_exited": int(code in NOT_EXITED)})
         types = _support_types(r.get("support_received") or "")

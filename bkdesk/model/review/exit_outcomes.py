@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from bkdesk.errors import UserError
 from bkdesk.model.rules.fmt import dmy
 from bkdesk.model.rules.records import ExitRegistration
-from bkdesk.model.store import repo_exit_outcomes, repo_rounds
-from bkdesk.model.store.repo_list_status import counted_class_on, start_status_of_year
+from bkdesk.model.store import repo_exit_outcomes, repo_list_status, repo_rounds
 from bkdesk.model.store.repo_reviews import exit_registrations
 
 OUTCOMES = {  # code -> label (households.md §14)
@@ -81,17 +80,14 @@ class RegistrationOutcome:
 
 def registration_day(reg: ExitRegistration) -> str:
     """The registration date, or 1 January of the registration year when none was written."""
-    day = (reg.registration_date or "")[:10]
-    return day if len(day) == 10 else f"{reg.registration_year:04d}-01-01"
+    return repo_list_status.registration_day(reg.registration_date, reg.registration_year)
 
 
 def status_at_registration(conn: sqlite3.Connection, household_uid: str, reg: ExitRegistration) -> str | None:
     """POOR / NEAR_POOR / other class on the registration date (lists in force that day), else the start
     status recorded on the household's periodic review of the registration year; None when unknown."""
-    status = counted_class_on(conn, household_uid, registration_day(reg))
-    if status is None:
-        status = start_status_of_year(conn, household_uid, reg.registration_year)
-    return status
+    return repo_list_status.status_at_registration(conn, household_uid, reg.registration_date,
+                                                   reg.registration_year)
 
 
 def default_target(conn: sqlite3.Connection, household_uid: str, reg: ExitRegistration) -> str | None:

@@ -30,3 +30,17 @@ def start_status_of_year(conn: sqlite3.Connection, household_uid: str, review_ye
         " AND start_status IS NOT NULL ORDER BY updated_at DESC LIMIT 1",
         (household_uid, review_year + 1)).fetchone()
     return row[0] if row else None
+
+
+def registration_day(registration_date: str | None, registration_year: int) -> str:
+    """The registration date, or 1 January of the registration year when none was written."""
+    day = (registration_date or "")[:10]
+    return day if len(day) == 10 else f"{registration_year:04d}-01-01"
+
+
+def status_at_registration(conn: sqlite3.Connection, household_uid: str, registration_date: str | None,
+                           registration_year: int) -> str | None:
+    """households.md §14: the household's class on the lists in force on the registration date, else the
+    start status on its periodic review of the registration year; None when the database knows neither."""
+    status = counted_class_on(conn, household_uid, registration_day(registration_date, registration_year))
+    return status if status is not None else start_status_of_year(conn, household_uid, registration_year)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from bkdesk.model.rules.text import search_key
 from bkdesk.model.store import repo_snapshots
+from bkdesk.model.store.repo_list_status import status_at_registration
 
 COUNTED = ("confirmed", "decided")
 PRESENT = ("present", "new_born", "moved_in")
@@ -290,7 +291,8 @@ def exit_registrations_in(conn, commune_codes: list[str], year: int) -> list[dic
     """Registrations of the year with the household's counted class at the end of that year's round."""
     marks, codes = _marks(commune_codes)
     sql = f"""
-    SELECT e.uid, e.household_uid, e.target, e.withdrawn_date, e.support_received, h.head_name, h.status,
+    SELECT e.uid, e.household_uid, e.target, e.withdrawn_date, e.support_received, e.registration_date,
+           e.registration_year, h.head_name, h.status,
            h.commune_code, v.name AS village_name,
            (SELECT r.final_class FROM review r WHERE r.household_uid = e.household_uid AND r.review_type = 'periodic'
               AND r.list_year = ? AND r.record_status IN {_ST} ORDER BY r.updated_at DESC LIMIT 1) AS final_class
@@ -299,7 +301,11 @@ def exit_registrations_in(conn, commune_codes: list[str], year: int) -> list[dic
     WHERE e.registration_year = ? AND h.commune_code IN ({marks})
     ORDER BY v.name_key, h.household_no
     """
-    return [dict(r) for r in conn.execute(sql, [year + 1, year, *codes])]
+    rows = [dict(r) for r in conn.execute(sql, [year + 1, year, *codes])]
+    for r in rows:  # households.md §14: the target must match the status on the registration date
+        r["registered_status"] = status_at_registration(conn, r["household_uid"], r["registration_date"],
+                                                        r["registration_year"])
+    return rows
 
 
 def open_conflicts(conn, commune_codes: list[str]) -> int:

@@ -139,7 +139,7 @@ def _decide(db, uid, list_year, final, review_type="periodic", ref=None):
                            final_class=final, record_status="decided"), USER)
 
 
-def test_status_on_registration_date_sets_default_and_refuses_wrong_target(db):
+def test_status_on_registration_date_sets_default_and_refuses_wrong_target(db, tmp_path):
     from bkdesk.errors import UserError
     from bkdesk.model.review.review_service import proposed_exit_registration, save_household_with_review
     from bkdesk.model.store.repo_households import get_household
@@ -169,6 +169,16 @@ def test_status_on_registration_date_sets_default_and_refuses_wrong_target(db):
     out = exit_outcomes.registration_outcomes(db, 2023)[0]
     assert out.code == "target_mismatch" and out.label.startswith("Đăng ký không hợp lệ")
     assert exit_outcomes.summary(db, 2023)[""].exited == 0
+    # the list of registrations says so too, and never shows it as an exit
+    import openpyxl
+
+    from bkdesk.export.service import export
+
+    xlsx = export(db, "dk_thoat_ngheo", TEST_COMMUNE, 2023, tmp_path / "dk.xlsx")
+    cells = [str(v) for row in openpyxl.load_workbook(xlsx).worksheets[0].iter_rows(values_only=True)
+             for v in row if v is not None]
+    assert "Đăng ký không hợp lệ (mục tiêu không khớp tình trạng của hộ khi đăng ký)" in cells
+    assert not any(c.startswith("Thoát nghèo -") for c in cells)
 
 
 def test_household_on_no_list_cannot_register(db):
