@@ -112,6 +112,7 @@ class ImportResult:
     issues: list[RowIssue] = field(default_factory=list)  # rejected rows, each once
     duplicates: list[RowIssue] = field(default_factory=list)  # possible duplicates (imported or not)
     incomplete: int = 0  # imported households whose review still has errors (drafts "chưa hoàn thành")
+    drafts: list[RowIssue] = field(default_factory=list)  # those households, with what is missing
     written: bool = False
     mapping: mp.Mapping | None = None
 
@@ -818,8 +819,12 @@ def run_import(conn: sqlite3.Connection, path: str | Path, review_year: int, use
             _reject(plan, result)
             continue
         plan.review.record_status = "draft"
-        if not outcome.complete:
+        if not outcome.complete:  # saved as the desk saves it: a draft "chưa hoàn thành", listed for the officer
             result.incomplete += 1
+            reasons = [e.message for e in outcome.errors] or ([outcome.refusal] if outcome.refusal else []) or [
+                "chưa đủ thông tin để phân loại"]
+            result.drafts.append(RowIssue(p.sheet, p.row, "", _shown(p.values.get("household_code")),
+                                          "; ".join(dict.fromkeys(reasons))[:1000]))
         plan.state = "updated" if plan.uid else "added"
     result.issues.sort(key=lambda i: (i.sheet != (src.households[0].sheet if src.households else ""), i.sheet, i.row))
     result.added = sum(1 for p in plans if p.state == "added")
@@ -916,7 +921,8 @@ def write_report(result: ImportResult, out: str | Path, source_name: str) -> Pat
     try:
         wb = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_urls": False})
         bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
-        for title, lines in (("Dòng bị từ chối", result.issues), ("Có thể trùng", result.duplicates)):
+        for title, lines in (("Dòng bị từ chối", result.issues), ("Có thể trùng", result.duplicates),
+                             ("Phiếu chưa hoàn thành", result.drafts)):
             ws = wb.add_worksheet(title)
             for ci, (h, w) in enumerate(zip(REPORT_COLUMNS, (18, 8, 24, 24, 80), strict=True)):
                 ws.write_string(0, ci, h, bold)

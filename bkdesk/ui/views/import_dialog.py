@@ -137,7 +137,7 @@ class ImportDialog(QDialog):
         layout.addLayout(middle, 2)
         layout.addLayout(buttons)
         layout.addWidget(self.status_label)
-        layout.addWidget(QLabel("Dòng bị từ chối và hộ có thể trùng:"))
+        layout.addWidget(QLabel("Dòng bị từ chối, hộ có thể trùng, phiếu nhập dạng bản nháp chưa hoàn thành:"))
         layout.addWidget(self.report_table, 2)
         self.mapping_box.setVisible(False)
         self.choose_button.clicked.connect(self._on_choose_clicked)
@@ -286,10 +286,11 @@ class ImportDialog(QDialog):
 
     def _on_done(self, result) -> None:
         self.result = result
-        lines = list(result.issues) + list(result.duplicates)
+        lines = [(i, "") for i in result.issues] + [(i, "") for i in result.duplicates] + [
+            (i, "Bản nháp chưa hoàn thành: ") for i in result.drafts]
         self.report_table.setRowCount(len(lines))
-        for r, i in enumerate(lines):
-            for c, value in enumerate((i.sheet, str(i.row), i.column, i.value, i.reason)):
+        for r, (i, prefix) in enumerate(lines):
+            for c, value in enumerate((i.sheet, str(i.row), i.column, i.value, prefix + i.reason)):
                 self.report_table.setItem(r, c, QTableWidgetItem(value))
         self.report_table.resizeColumnsToContents()
         self.save_report_button.setEnabled(True)

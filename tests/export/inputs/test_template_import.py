@@ -220,7 +220,13 @@ def test_previous_years_list_sets_the_start_of_period(tmp_path, capsys):
     assert suggested["columns"] == {"Họ và tên chủ hộ": "head_name", "Năm sinh": "head_birth_date",
                                     "Dân tộc": "head_ethnicity", "Thôn": "village", "Thuộc diện": "start_status",
                                     "Ghi chú": "note"}
-    assert main(["--db", str(fresh), "import", str(listing), "--round", "2023", "--map", str(map_path)]) == 0
+    report = tmp_path / "bc.xlsx"
+    assert main(["--db", str(fresh), "import", str(listing), "--round", "2023", "--map", str(map_path),
+                 "--report", str(report)]) == 0
+    # no score, no indicators: imported as the desk saves them, drafts "chưa hoàn thành", listed with why
+    drafts = list(openpyxl.load_workbook(report)["Phiếu chưa hoàn thành"].iter_rows(values_only=True))[1:]
+    assert [(r[0], r[1]) for r in drafts] == [("DS hộ nghèo, cận nghèo", n) for n in (5, 6, 7)]
+    assert all(r[4] for r in drafts)
     conn = open_db(fresh)
     try:
         rnd = find_round(conn, TEST_COMMUNE, "periodic", 2023)
