@@ -26,7 +26,7 @@ from bkdesk.export.sync import signing
 from bkdesk.export.sync.file_guard import check_xlsx
 from bkdesk.fileio import atomic_output
 from bkdesk.model.jobs import NO_CONTROL, JobControl
-from bkdesk.model.rules.fmt import dmy_hm, fmt_int
+from bkdesk.model.rules.fmt import dmy, dmy_hm, fmt_int
 from bkdesk.model.rules.units import TREE_2022, tree_on
 from bkdesk.model.store import audit, export_marker, repo_sync, settings
 from bkdesk.model.store.repo_units import load_catalog
@@ -87,8 +87,11 @@ def _unit_for_export(conn: sqlite3.Connection, unit_code: str, review_year: int)
     if unit is None:
         raise UserError(f"Không có đơn vị hành chính mã {unit_code} trong danh mục {tree}.")
     if tree == TREE_2022 and expected_tree(review_year) != TREE_2022:
+        heir = (f" ({unit.name} {unit.code} hết hiệu lực sau ngày {dmy(unit.valid_to)}, đơn vị kế tiếp"
+                f" {unit.successor_code})") if unit.successor_code and unit.valid_to else ""
         raise UserError(f"Năm rà soát {review_year} dùng danh mục đơn vị từ 01/07/2025; cơ sở dữ liệu này vẫn"
-                        " dùng mã đơn vị cũ (2022). Hãy chuyển đổi cơ sở dữ liệu trước khi xuất.")
+                        f" dùng mã đơn vị cũ (2022){heir}. Hãy chuyển đổi cơ sở dữ liệu trước khi xuất"
+                        " (bkdesk convert-units).")
     scope, scope_code = settings.get(conn, settings.SCOPE), settings.get(conn, settings.SCOPE_CODE)
     codes = [u.code for u in cat.communes_under(unit_code, tree)]
     if scope_code and cat.find(scope_code, tree):

@@ -220,3 +220,13 @@ def test_a_2025_package_with_old_codes_names_the_successor_and_the_conversion(tm
         conn.close()
     assert "(Xã Cốc Đán 01945 → 01954, hết hiệu lực sau ngày 30/06/2025)" in str(err.value)
     assert "bkdesk convert-units" in str(err.value)
+
+
+def test_exporting_a_2025_package_from_a_2022_database_names_the_successor(db, tmp_path):
+    from bkdesk.errors import UserError
+    from bkdesk.export.sync.package import write_package
+
+    with pytest.raises(UserError) as err:
+        write_package(db, "01954", 2025, tmp_path)
+    assert "01954 hết hiệu lực sau ngày 30/06/2025, đơn vị kế tiếp 01954" in str(err.value)
+    assert "(bkdesk convert-units)" in str(err.value)
