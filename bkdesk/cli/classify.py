@@ -17,10 +17,14 @@ def register(sub, common=None) -> None:
                        help="phân loại hộ từ điểm A và các chỉ số thiếu hụt (máy tính phân loại)")
     p.add_argument("--commune", required=True, metavar="CODE", help="mã xã/phường/thị trấn")
     p.add_argument("--list-year", required=True, metavar="YEAR", help="năm danh sách (năm rà soát định kỳ + 1)")
-    p.add_argument("--score-a", required=True, metavar="A", help="điểm A (số ≥ 0)")
+    p.add_argument("--score-a", metavar="A", help="điểm A (số ≥ 0)")
     p.add_argument("--deprived", default="", metavar="CODE,CODE", help="mã các chỉ số thiếu hụt, cách nhau dấu phẩy")
     p.add_argument("--reference-date", metavar="dd/mm/yyyy",
                    help="ngày tham chiếu (mặc định 01/09 của năm rà soát định kỳ)")
+    p.add_argument("--income-12m", metavar="VND",
+                   help="thủ tục xác định thu nhập: tổng thu nhập 12 tháng của hộ (đồng), thay cho --score-a")
+    p.add_argument("--members", metavar="N", help="số nhân khẩu tính thu nhập (cùng --income-12m)")
+    p.add_argument("--nlndn", action="store_true", help="hộ làm nông, lâm, ngư, diêm nghiệp (cùng --income-12m)")
     p.add_argument("--lang", choices=["vi", "en"], default="vi", help="ngôn ngữ của kết quả")
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.set_defaults(func=run)
@@ -60,7 +64,12 @@ def run(args: argparse.Namespace) -> int:
     from bkdesk.model.store.repo_standards import standard_for_list_year
 
     list_year = _year(args.list_year)
-    score_a = _score(args.score_a)
+    income_mode = getattr(args, "income_12m", None) is not None
+    if args.score_a is None and not income_mode:
+        raise UserError("Cần --score-a (phân loại theo điểm) hoặc --income-12m và --members (theo thu nhập).")
+    if args.score_a is not None and income_mode:
+        raise UserError("Chỉ dùng một trong hai: --score-a hoặc --income-12m.")
+    score_a = None if income_mode else _score(args.score_a)
     ref = _date(args.reference_date) if args.reference_date else periodic_reference_date(list_year)
     std = standard_for_list_year(list_year)
     commune = str(args.commune).strip()
@@ -71,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
                         f"{', '.join(std.indicator_codes)}).")
     if len(set(deprived)) != len(deprived):
         raise UserError("Mã chỉ số bị lặp trong --deprived.")
+    if income_mode:
+        return _by_income(args, std, commune, ref, len(deprived))
     finals = {c: DEPRIVED if c in deprived else NOT_DEPRIVED for c in std.indicator_codes}
     res = classify(list_year, commune, ref, score_a, finals, standard=std)
     lang = getattr(args, "lang", "vi") or "vi"
@@ -81,4 +92,39 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(CLASS_LABELS[lang][res.cls])
         print(res.reasons(lang))
+    return 0
+
+
+def _whole(text: str, what: str, minimum: int) -> int:
+    try:
+        value = int(str(text).strip().replace(".", "").replace(" ", ""))
+    except ValueError:
+        raise UserError(f"{what} phải là số nguyên: '{text}'.") from None
+    if value < minimum:
+        raise UserError(f"{what} phải là số nguyên ≥ {minimum}: '{text}'.")
+    return value
+
+
+def _by_income(args: argparse.Namespace, std, commune: str, ref: dt.date, deprivations: int) -> int:
+    """The income procedure's class (standards.md §5.3, §5.9) with its reasons."""
+    from bkdesk.model.rules.classify import CLASS_LABELS
+    from bkdesk.model.rules.income import income_result
+    from bkdesk.model.rules.units import UnitError, area_of
+
+    income = _whole(args.income_12m, "Thu nhập 12 tháng", 0)
+    if args.members is None:
+        raise UserError("Cần --members (số nhân khẩu tính thu nhập) cùng --income-12m.")
+    members = _whole(args.members, "Số nhân khẩu", 1)
+    try:
+        area = area_of(commune, ref)
+    except UnitError as exc:
+        raise UserError(f"Mã xã không hợp lệ: {exc}.") from None
+    res = income_result(std, area, income, members, deprivations, args.nlndn)
+    if args.json:
+        print(json.dumps({"class": res.cls, "standard_id": std.id, "revision": std.revision, "area": area,
+                          "per_capita_month": float(res.per_capita), "reasons": res.reasons(),
+                          "reference_date": ref.isoformat()}, ensure_ascii=False))
+    else:
+        print(CLASS_LABELS["vi"][res.cls])
+        print(res.reasons())
     return 0

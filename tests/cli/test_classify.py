@@ -92,3 +92,30 @@ def test_old_commune_code_after_its_end_exits_2_naming_the_successor(capsys):
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert "hết hiệu lực sau ngày 30/06/2025" in err and "đơn vị kế tiếp là Xã Ngân Sơn (01954)" in err
+
+
+@pytest.mark.parametrize(("income", "members", "nlndn", "label"), [
+    ("86400000", "4", True, "Hộ có mức sống trung bình"),      # 1,800,000 a month, rural band
+    ("108000000", "4", True, "Hộ có mức sống trung bình"),     # exactly 2,250,000: inclusive
+    ("108000012", "4", True, "Hộ không nghèo"),                # above the band
+    ("72000000", "4", True, "Hộ cận nghèo"),                   # exactly 1,500,000 with D < 3: near-poor
+    ("86400000", "4", False, "Hộ không nghèo"),                # in the band but not a farm household
+])
+def test_income_procedure_calculator(capsys, income, members, nlndn, label):
+    out = run(["--commune", "01945", "--list-year", "2024", "--income-12m", income, "--members", members]
+              + (["--nlndn"] if nlndn else []), capsys).splitlines()
+    assert out[0] == label and out[1].startswith("I = ")
+
+
+def test_income_calculator_json_and_bad_input(capsys):
+    out = json.loads(run(["--commune", "01945", "--list-year", "2024", "--income-12m", "86400000", "--members",
+                          "4", "--nlndn", "--json"], capsys))
+    assert (out["class"], out["area"], out["per_capita_month"]) == ("MIDDLE", "rural", 1_800_000)
+    for argv, message in ((["--income-12m", "-1", "--members", "2"], "Thu nhập 12 tháng"),
+                          (["--income-12m", "100", "--members", "0"], "Số nhân khẩu"),
+                          (["--income-12m", "100"], "--members"),
+                          ([], "--score-a"),
+                          (["--income-12m", "100", "--members", "1", "--score-a", "5"], "Chỉ dùng một")):
+        args = parse(["--commune", "01945", "--list-year", "2024", *argv])
+        with pytest.raises(UserError, match=message):
+            args.func(args)
