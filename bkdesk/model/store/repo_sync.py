@@ -434,10 +434,11 @@ def record_sent_versions(conn: sqlite3.Connection, states: dict[str, list[tuple]
 
 # Secondary indexes a bulk merge into an empty database drops and builds once at the end (inside its
 # transaction): keeping them up to date row by row under random-uuid keys costs most of a province merge.
-# Unique indexes and those the merge itself reads (CCCD duplicates) stay.
+# Unique indexes stay; possible duplicates (CCCD) are then found once at the end (all_duplicates).
 BULK_DEFERRED_INDEXES = ("village_commune", "household_commune", "household_village", "household_head_sort",
                          "household_desk", "household_totals", "member_household", "member_name_key",
-                         "review_household", "review_round_class", "review_totals", "audit_record")
+                         "member_id_number", "review_household", "review_round_class", "review_totals",
+                         "audit_record")
 
 
 def is_empty(conn: sqlite3.Connection) -> bool:
@@ -475,3 +476,19 @@ def rebuild_indexes(conn: sqlite3.Connection, saved: list[tuple[str, str]]) -> N
 def audit_fingerprints(conn: sqlite3.Connection) -> Counter:
     """Hashes of the stored audit rows (a bulk merge dedupes the history it brings against these)."""
     return Counter(hash(tuple(r)) for r in conn.execute(f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit_log"))
+
+
+def all_duplicates(conn: sqlite3.Connection, household_uids: Iterable[str]) -> list[tuple[str, str, str]]:
+    """find_duplicates for every member of these households at once (a bulk merge, after its indexes)."""
+    sql = """
+    SELECT m.id_number, m.household_uid, o.household_uid
+    FROM member m JOIN household h ON h.uid = m.household_uid
+    JOIN member o ON o.id_number = m.id_number AND o.household_uid <> m.household_uid
+    JOIN household oh ON oh.uid = o.household_uid AND oh.commune_code <> h.commune_code
+    WHERE m.household_uid IN (SELECT value FROM json_each(?)) AND m.id_number IS NOT NULL AND m.id_number <> ''
+    ORDER BY 1, 2, 3"""
+    return [tuple(r) for r in conn.execute(sql, (json.dumps(sorted(set(household_uids))),))]
+
+
+def set_ledger_report(conn: sqlite3.Connection, checksum: str, report: dict) -> None:
+    conn.execute("UPDATE import_ledger SET report=? WHERE checksum=?", (_dump(report), checksum))

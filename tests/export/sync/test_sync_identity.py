@@ -4,6 +4,7 @@ Each test is a point of the issue's "Why" that the revision-number merge got wro
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -222,6 +223,10 @@ def test_bulk_merge_into_an_empty_database_gives_the_same_result(tmp_path, monke
     _remove_member(commune, uid)
     p1, _ = write_package(commune, "01954", 2022, tmp_path / "p1.xlsx")
     other = new_commune_db(tmp_path / "khac.sqlite", "01945", 3, seed=18)
+    cccd = commune.execute("SELECT id_number FROM member WHERE id_number <> '' ORDER BY uid").fetchone()[0]
+    twin = get_household(other, other.execute("SELECT min(uid) FROM household").fetchone()[0])
+    twin.members[0].id_number = cccd  # the same person listed in two communes: a possible duplicate family
+    save_household(other, twin, "Cán bộ xã", origin=settings.installation_id(other))
     p2, _ = write_package(other, "01945", 2022, tmp_path / "p2.xlsx")
     district = _district(tmp_path / "huyen.sqlite")
     merge_files(district, tmp_path / "huyen.sqlite", [p0, p2], trust_new=True)
@@ -239,10 +244,15 @@ def test_bulk_merge_into_an_empty_database_gives_the_same_result(tmp_path, monke
             "SELECT * FROM household_current ORDER BY 1, 2")], [tuple(r) for r in province.execute(
             "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger', 'view') ORDER BY name")],
             [r[0] for r in province.execute("SELECT type FROM sqlite_master WHERE type IN ('index', 'trigger')"
-                                            " ORDER BY rowid")])
+                                            " ORDER BY rowid")],
+            [(r.file, r.duplicates, r.counts) for r in report.results],
+            [tuple(r) for r in province.execute("SELECT id_number, household_uid, other_household_uid, status"
+                                                " FROM sync_duplicate ORDER BY 1, 2, 3")],
+            sorted(json.loads(r[0])["duplicates"] for r in province.execute("SELECT report FROM import_ledger")))
         province.close()
     assert out["bulk"][0] == out["rows"][0] and out["bulk"][1] == out["rows"][1] and out["bulk"][1]
     assert out["bulk"][2] == out["rows"][2]
+    assert out["bulk"][4:] == out["rows"][4:] and out["bulk"][5]  # the same possible duplicates, per package
     kinds = out["bulk"][3]
     assert kinds == sorted(kinds)  # every index before every trigger
     for c in (commune, other, district):
