@@ -12,7 +12,11 @@ from tests.conftest import TEST_COMMUNE
 from tests.factories import make_bundle
 
 
-def test_rounds_screen_open_finalise_unlock(qtbot, db, db_path):
+def test_rounds_screen_open_then_steps_only_then_unlock(qtbot, db, db_path):
+    """A periodic round is opened from the screen; it cannot be moved on or locked by the generic buttons
+    (that would skip the decision record); a locked round is unlocked only with a reason, audited."""
+    from bkdesk.model.review import rounds
+
     b = make_bundle(random.Random(1), TEST_COMMUNE)
     save_household(db, b, "x")
     dlg = open_rounds(None, db_path)
@@ -23,13 +27,14 @@ def test_rounds_screen_open_finalise_unlock(qtbot, db, db_path):
     assert "chuyển 1 hộ" in view.message_label.text() and view.table.rowCount() == 1
     assert view.table.item(0, 4).text() == "Lập kế hoạch"
     view.table.selectRow(0)
-    view.finalise_button.click()
-    assert "1 hộ chưa rà soát" in view.message_label.text()
+    assert not view.advance_button.isEnabled() and not view.finalise_button.isEnabled()
+    assert "quyết định công nhận" in view.finalise_button.toolTip()
     rnd = list_rounds(db)[0]
     review = review_in_round(db, b.household.uid, rnd.uid)
     review.final_class, review.record_status = "POOR", "confirmed"
     save_review(db, review, "x")
-    view.finalise_button.click()
+    rounds.finalise(db, rnd.uid, "x")  # as a script or an older database would have it
+    view.reload()
     assert view.table.item(0, 5).text() == "Đã khóa"
     view.table.selectRow(0)
     assert not view.unlock_selected("")
@@ -38,7 +43,6 @@ def test_rounds_screen_open_finalise_unlock(qtbot, db, db_path):
     assert view.unlock_selected("Sửa sai sót nhập liệu")
     assert view.table.item(0, 5).text() == ""
     assert any(r["reason"] == "Sửa sai sót nhập liệu" for r in audit.history(db, "review_round", rnd.uid))
-
 
 
 def test_round_steps_from_the_screen(qtbot, db, db_path):

@@ -42,6 +42,10 @@ STATUS_COLUMNS = ("Thôn", "Đang nhập", "Đã xác nhận", "Đã quyết đ�
 STATUS_KEYS = ("draft", "confirmed", "decided", "missing")
 
 
+PERIODIC_STEPS_TIP = ("Đợt rà soát định kỳ chuyển bước bằng các nút bên dưới: xác nhận phiếu, họp thôn, niêm yết, "
+                      "quyết định công nhận, đóng đợt.")
+
+
 def _date(text: str, what: str) -> dt.date:
     try:
         return parse_dmy(text)
@@ -253,6 +257,12 @@ class RoundsView(QWidget):
 
     def reload_status(self) -> None:
         rnd = self.selected_round()
+        # A periodic round moves on only through its recorded steps (confirm, meeting, posting, decision,
+        # close): the generic "next step" and "lock" would skip the decision record.
+        stepwise = rnd is not None and rnd.kind == "periodic"
+        for button in (self.advance_button, self.finalise_button):
+            button.setEnabled(not stepwise)
+            button.setToolTip(PERIODIC_STEPS_TIP if stepwise else "")
         keep = self.selected_village()
         self.status_table.setRowCount(0)
         self.village_uids = []
