@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from bkdesk.export.forms import write_forms
-from bkdesk.export.render.pdf_base import B, MIN_SIZE, width
+from bkdesk.export.render.pdf_base import MIN_SIZE, B, width
 from bkdesk.model.store.repo_households import get_household, save_household
 from bkdesk.model.store.repo_reviews import save_review
 from tests.export.builders import COMMUNE, YEAR, build_round
