@@ -149,6 +149,29 @@ def check_scope(conn: sqlite3.Connection, pkg: Package) -> dict[str, str]:
     return mapping
 
 
+def _check_rounds(conn: sqlite3.Connection, pkg: Package) -> None:
+    """Refuse a package whose review round is another lineage of a round already here: the same commune,
+    kind and year opened in a different database (a laptop set up again from scratch). Its households
+    would arrive as different records of the same families; a person must choose which database is the
+    commune's, so nothing is written."""
+    header, rows = pkg.tables["review_round"]
+    ui, ci, ki, yi = (header.index(c) for c in ("uid", "commune_code", "kind", "review_year"))
+    mi = header.index("month") if "month" in header else None
+    for r in rows:
+        code = r[ci]  # rounds keep the code they were opened under (_map_codes maps villages and households)
+        try:
+            year, month = int(r[yi]), int(r[mi]) if mi is not None and r[mi] not in (None, "") else None
+        except (TypeError, ValueError):
+            raise PackageError(f"Tệp {pkg.path.name}: năm rà soát «{r[yi]}» của đợt {r[ui]} không hợp lệ.") from None
+        here = repo_sync.round_uid_with_key(conn, code, r[ki], year, month)
+        if here is not None and here != r[ui]:
+            raise PackageError(
+                f"Tệp {pkg.path.name}: đợt rà soát năm {year} của xã {code} trong gói được mở trên một cơ sở dữ liệu"
+                " khác với đợt đã nhập trước đây (có thể xã đã cài lại máy và nhập lại từ đầu); không nhập để"
+                " tránh trùng hộ. Hãy liên hệ xã để xuất gói từ cơ sở dữ liệu đã gửi trước đây (hoặc khôi phục"
+                " bản sao lưu của nó).")
+
+
 def _check_records(pkg: Package, cat, communes: set[str], tree: str) -> None:
     """Every record belongs to the package's unit: its communes, their villages and households, and the
     members, reviews, events... of those households; one record outside refuses the whole package."""
@@ -623,6 +646,7 @@ def merge_files(conn: sqlite3.Connection, db_path: str | Path, files: list[str |
                     continue
                 mapping = check_scope(conn, pkg)
                 _, register = signing.check_signer(conn, m, f.name, trust_new)
+                _check_rounds(conn, pkg)
             except signing.UntrustedKey as exc:
                 result.message, result.untrusted_first_key = str(exc), exc.first
                 continue

@@ -173,6 +173,14 @@ def sync_states(conn: sqlite3.Connection, table: str, keys: list[str]) -> dict[s
     return {r[0]: (r[1], r[2]) for r in conn.execute(sql, (table, json.dumps(keys)))}
 
 
+def round_uid_with_key(conn: sqlite3.Connection, commune_code: str, kind: str, review_year: int,
+                       month: int | None) -> str | None:
+    """The uid of the round this database already has for (commune, kind, review year, month), if any."""
+    row = conn.execute("SELECT uid FROM review_round WHERE commune_code=? AND kind=? AND review_year=?"
+                       " AND coalesce(month, 0)=?", (commune_code, kind, review_year, month or 0)).fetchone()
+    return row[0] if row else None
+
+
 def ledger_entry(conn: sqlite3.Connection, checksum: str) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM import_ledger WHERE checksum=?", (checksum,)).fetchone()
 
