@@ -200,21 +200,8 @@ def _write_xlsx(path: Path, manifest: dict, tables: dict, visible: list[tuple[st
                                          "strings_to_formulas": False, "strings_to_urls": False})
     bold = wb.add_format({"bold": True})
     (_, summary_rows), (_, list_rows) = visible
-    ws = wb.add_worksheet(fmt.SUMMARY_SHEET)
-    ws.set_column(0, 0, 42)
-    ws.set_column(1, 1, 40)
-    for r, row in enumerate(summary_rows):
-        for c, value in enumerate(row):
-            if value:
-                ws.write_string(r, c, value, bold if r == 0 else None)
-    ws = wb.add_worksheet(fmt.LIST_SHEET)
-    ws.set_column(2, 2, 20)
-    ws.set_column(4, 5, 28)
-    ws.set_column(7, 7, 26)
-    for r, row in enumerate(list_rows):
-        for c, value in enumerate(row):
-            if value:
-                ws.write_string(r, c, value, bold if r == 0 else None)
+    _visible_sheet(wb, fmt.SUMMARY_SHEET, summary_rows, bold, {(0, 0): 42, (1, 1): 40})
+    _visible_sheet(wb, fmt.LIST_SHEET, list_rows, bold, {(2, 2): 20, (4, 5): 28, (7, 7): 26})
     ws = wb.add_worksheet(fmt.MANIFEST_SHEET)
     ws.set_column(0, 0, 28)
     ws.set_column(1, 1, 70)
@@ -508,3 +495,14 @@ def read_manifest(path: str | Path) -> dict[str, str]:
     except Exception as exc:
         raise PackageError(f"Tệp {path.name} bị hỏng, không đọc được bảng tính: {exc}.") from None
     return _manifest(wb, path.name)
+
+
+def _visible_sheet(wb, name: str, rows: list[list[str]], bold, widths: dict[tuple[int, int], int]) -> None:
+    """One readable sheet: column widths, the first row in bold, empty cells left empty."""
+    ws = wb.add_worksheet(name)
+    for (first, last), width in widths.items():
+        ws.set_column(first, last, width)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value:
+                ws.write_string(r, c, value, bold if r == 0 else None)
