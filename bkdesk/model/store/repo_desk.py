@@ -97,20 +97,7 @@ def _query(f: DeskFilter, sort: str, descending: bool) -> tuple[str, list]:
         return _query_current(f, sort, descending)
     where, args = _household_conditions(f)
     needs_review = bool(f.final_class or f.group or f.cause) or sort in _REVIEW_SORTS
-    if f.final_class == "NONE":
-        where.append("coalesce(r.final_class, '')=''")
-    elif f.final_class:
-        where.append("r.final_class=?")
-        args.append(f.final_class)
-    if f.group:
-        where.append("EXISTS (SELECT 1 FROM review_group g WHERE g.review_uid=r.uid AND g.group_code=? AND g.final=1)")
-        args.append(f.group)
-    if f.cause:
-        where.append("EXISTS (SELECT 1 FROM review_cause c WHERE c.review_uid=r.uid AND c.cause_code=?)")
-        args.append(f.cause)
-    if f.record_status:
-        where.append("coalesce(r.record_status, 'draft')=?")
-        args.append(f.record_status)
+    _review_conditions(f, where, args, cls="r.final_class", review="r.uid", status="r.record_status")
     order = SORTS[sort].format(d="DESC" if descending else "ASC").replace("rs.", "r.")
     joins = " LEFT JOIN village v ON v.uid=h.village_uid" if sort == "village" else ""
     if needs_review or f.record_status or sort == "status":
@@ -152,24 +139,30 @@ def _household_conditions(f: DeskFilter) -> tuple[list[str], list]:
     return where, args
 
 
-def _query_current(f: DeskFilter, sort: str, descending: bool) -> tuple[str, list]:
-    """The list year's filters and sorts on household_current (one indexed lookup, no per-row sort)."""
-    where, args = _household_conditions(f)
+def _review_conditions(f: DeskFilter, where: list[str], args: list, *, cls: str, review: str, status: str) -> None:
+    """Class, group, cause and status filters on the household's current review, whichever table holds it
+    (``review`` directly, or ``household_current`` for a list year)."""
     if f.final_class == "NONE":
-        where.append("coalesce(c.final_class, '')=''")
+        where.append(f"coalesce({cls}, '')=''")
     elif f.final_class:
-        where.append("c.final_class=?")
+        where.append(f"{cls}=?")
         args.append(f.final_class)
     if f.group:
-        where.append("EXISTS (SELECT 1 FROM review_group g WHERE g.review_uid=c.review_uid AND g.group_code=?"
+        where.append(f"EXISTS (SELECT 1 FROM review_group g WHERE g.review_uid={review} AND g.group_code=?"
                      " AND g.final=1)")
         args.append(f.group)
     if f.cause:
-        where.append("EXISTS (SELECT 1 FROM review_cause x WHERE x.review_uid=c.review_uid AND x.cause_code=?)")
+        where.append(f"EXISTS (SELECT 1 FROM review_cause x WHERE x.review_uid={review} AND x.cause_code=?)")
         args.append(f.cause)
     if f.record_status:
-        where.append("coalesce(rs.record_status, 'draft')=?")
+        where.append(f"coalesce({status}, 'draft')=?")
         args.append(f.record_status)
+
+
+def _query_current(f: DeskFilter, sort: str, descending: bool) -> tuple[str, list]:
+    """The list year's filters and sorts on household_current (one indexed lookup, no per-row sort)."""
+    where, args = _household_conditions(f)
+    _review_conditions(f, where, args, cls="c.final_class", review="c.review_uid", status="rs.record_status")
     order = (_CURRENT_SORTS.get(sort) or SORTS[sort]).format(d="DESC" if descending else "ASC")
     joins = " LEFT JOIN village v ON v.uid=h.village_uid" if sort == "village" else ""
     with_status = bool(f.record_status) or sort == "status"
