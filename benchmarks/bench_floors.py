@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import atexit
 import shutil
-import sqlite3
 import tempfile
 from pathlib import Path
 
 from benchmarks.common import Context, Measure
+from bkdesk.dbapi import sqlite3
 
 MERGE_TABLES = ("village", "household", "member", "housing", "review_round", "review", "review_indicator",
                 "review_cause", "review_need", "review_group", "exit_registration")

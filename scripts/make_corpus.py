@@ -450,8 +450,9 @@ def make_points_xlsx() -> None:
 
 def make_databases() -> None:
     """Files given as --db: every one refused untouched (tests/test_corpus.py runs `bkdesk check --db`)."""
-    import sqlite3
     import tempfile
+
+    from bkdesk.dbapi import sqlite3
 
     w = lambda name, data: _write("databases", name, data)  # noqa: E731
     w("zero-byte.sqlite", b"")

@@ -13,12 +13,13 @@ import json
 import os
 import re
 import select
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from bkdesk.dbapi import sqlite3
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "corpus"

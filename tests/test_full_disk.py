@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import errno
 import os
-import sqlite3
 import subprocess
 import uuid
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from bkdesk.cli.main import main
+from bkdesk.dbapi import sqlite3
 from bkdesk.model.store import db as dbmod
 from bkdesk.model.store.databases import init_database
 from tests.export.sync_fixtures import commune_pkg  # noqa: F401

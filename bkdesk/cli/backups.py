@@ -20,10 +20,12 @@ def register(sub, common) -> None:
 
 def _path(args):
     from bkdesk.cli.main import db_path
+    from bkdesk.cli.session import login_path
 
     path = db_path(args)
     if not path.exists():
         raise UserError(f"Không tìm thấy cơ sở dữ liệu {path}.")
+    login_path(path)  # backups are encrypted with the database's key: the same login opens them
     return path
 
 

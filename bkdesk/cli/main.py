@@ -8,11 +8,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import sqlite3
 import sys
 from pathlib import Path
 
 from bkdesk import __version__
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.logs import setup_logging
 

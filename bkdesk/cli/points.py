@@ -17,17 +17,16 @@ def register(sub, common) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bkdesk.cli.main import db_path
+    from bkdesk.cli.session import open_existing
     from bkdesk.export.inputs.points_xlsx import load_points_file, preview_lines
     from bkdesk.model.store import settings
-    from bkdesk.model.store.db import open_db
     from bkdesk.model.store.repo_points import store_points_table
 
     path = Path(args.file)
     if not path.is_file():
         raise UserError(f"Không tìm thấy tệp {path}.")
     table = load_points_file(path)  # guarded, limited, validated before the database is opened
-    conn = open_db(db_path(args))
+    conn = open_existing(args)
     try:
         store_points_table(conn, table, user=settings.officer(conn))
     finally:

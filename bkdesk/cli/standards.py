@@ -38,15 +38,9 @@ def register(sub, common) -> None:
 
 def _connect(args, required: bool):
     """The database when it exists (a missing one: the shipped standards), or an error when ``required``."""
-    from bkdesk.cli.main import db_path
-    from bkdesk.model.store.db import open_db
+    from bkdesk.cli.session import open_existing
 
-    path = db_path(args)
-    if not path.exists():
-        if required:
-            raise UserError(f"Không tìm thấy cơ sở dữ liệu {path}.")
-        return None
-    return open_db(path)
+    return open_existing(args, required)
 
 
 def _known(conn, standard_id: str):

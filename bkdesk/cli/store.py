@@ -26,18 +26,16 @@ def register(sub, common) -> None:
 
 
 def _open_existing(args):
-    from bkdesk.cli.main import db_path
-    from bkdesk.model.store.db import open_db
+    from bkdesk.cli.session import open_existing
 
-    path = db_path(args)
-    if not path.exists():
-        raise UserError(f"Không tìm thấy cơ sở dữ liệu {path}.")
-    return open_db(path)
+    return open_existing(args)
 
 
 def run_init(args: argparse.Namespace) -> int:
     from bkdesk.cli.main import db_path
+    from bkdesk.cli.session import begin_new, print_recovery
     from bkdesk.model.store.databases import init_database, scope_unit
+    from bkdesk.model.store.users import abandon_protected, finish_protected
 
     if bool(args.commune) == bool(args.scope):
         raise UserError("Hãy chọn đúng một trong hai: --commune CODE hoặc --scope district|province CODE.")
@@ -49,9 +47,20 @@ def run_init(args: argparse.Namespace) -> int:
             raise UserError("--scope phải là district hoặc province.")
     path = db_path(args)
     unit, tree = scope_unit(scope, code.strip(), args.units)
-    conn = init_database(path, scope, unit.code, args.officer, tree=tree)
-    conn.close()
+    if path.exists() and path.stat().st_size > 0:
+        raise UserError(f"Cơ sở dữ liệu {path} đã có; chọn tệp khác.")
+    prot = begin_new(path)
+    try:
+        conn = init_database(path, scope, unit.code, args.officer, tree=tree)
+        try:
+            session = finish_protected(prot, conn)
+        finally:
+            conn.close()
+    except BaseException:
+        abandon_protected(prot)
+        raise
     print(f"Đã tạo cơ sở dữ liệu {path} (phạm vi {scope} {code}: {unit.name}, danh mục {tree}).")
+    print_recovery(prot, session)
     return 0
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bkdesk.errors import UserError
-
 
 def register(sub, common) -> None:
     p = sub.add_parser("export-package", parents=[common], help="xuất gói dữ liệu của một đơn vị (tệp .xlsx)")
@@ -25,12 +23,9 @@ def register(sub, common) -> None:
 
 def _open_existing(args):
     from bkdesk.cli.main import db_path
-    from bkdesk.model.store.db import open_db
+    from bkdesk.cli.session import open_existing
 
-    path = db_path(args)
-    if not path.exists():
-        raise UserError(f"Không tìm thấy cơ sở dữ liệu {path}.")
-    return path, open_db(path)
+    return db_path(args), open_existing(args)
 
 
 def run_export(args: argparse.Namespace) -> int:

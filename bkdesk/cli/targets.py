@@ -55,12 +55,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from bkdesk.cli.main import db_path
+    from bkdesk.cli.session import open_existing
     from bkdesk.export.inputs.targets_xlsx import read_targets_file
     from bkdesk.model.rules import targets
     from bkdesk.model.rules.fmt import fmt_int, fmt_pct
     from bkdesk.model.store import settings
-    from bkdesk.model.store.db import open_db
     from bkdesk.model.store.repo_targets import save_plan_targets
 
     if len(args.action) != 2 or args.action[0] != "import":
@@ -70,7 +69,7 @@ def run_import(args: argparse.Namespace) -> int:
     if year is None:
         raise UserError("Hãy ghi --year NAM: năm kế hoạch của các chỉ tiêu trong tệp CSV.")
     rows = targets.table_for_inputs(inputs)  # computes and checks before anything is stored
-    conn = open_db(db_path(args))
+    conn = open_existing(args)
     try:
         save_plan_targets(conn, year, inputs, user=settings.officer(conn), source=path.name)
     finally:

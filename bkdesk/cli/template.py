@@ -11,8 +11,6 @@ import argparse
 import json
 from pathlib import Path
 
-from bkdesk.errors import UserError
-
 
 def register(sub, common) -> None:
     p = sub.add_parser("template", parents=[common], help="tạo mẫu Excel nhập hộ và thành viên")
@@ -34,13 +32,9 @@ def register(sub, common) -> None:
 
 
 def _open(args):
-    from bkdesk.cli.main import db_path
-    from bkdesk.model.store.db import open_db
+    from bkdesk.cli.session import open_existing
 
-    path = db_path(args)
-    if not path.exists():
-        raise UserError(f"Không tìm thấy cơ sở dữ liệu {path}.")
-    return open_db(path)
+    return open_existing(args)
 
 
 def run_template(args: argparse.Namespace) -> int:

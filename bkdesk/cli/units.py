@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from bkdesk.errors import UserError
 
@@ -20,14 +21,15 @@ def register(sub, common) -> None:
 
 def run_convert(args: argparse.Namespace) -> int:
     from bkdesk.cli.main import db_path
-    from bkdesk.model.store import settings
+    from bkdesk.cli.session import credentials, open_existing
+    from bkdesk.model.store import settings, users
     from bkdesk.model.store.convert_units import convert, plan_conversion
-    from bkdesk.model.store.db import open_db
 
     path = db_path(args)
-    if not path.exists():
-        raise UserError(f"Không tìm thấy cơ sở dữ liệu {path}.")
-    conn = open_db(path)
+    conn = open_existing(args)
+    for other in args.combine or []:  # an encrypted database to combine: the same user logs in to it too
+        if Path(other).exists() and users.is_protected(other):
+            users.login(other, *credentials())
     try:
         if args.preview:
             if args.combine:

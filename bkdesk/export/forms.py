@@ -8,11 +8,11 @@ form04 (poor and near-poor households), minutes (one per village), notice (posti
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.export.render.pdf_base import Page
 from bkdesk.export.render.pdf_forms import (

@@ -7,10 +7,10 @@ conflicts in the unit and failed checks. Otherwise the file is a working draft, 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.export.reports import facts as fx
 from bkdesk.export.reports import workers

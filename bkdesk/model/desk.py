@@ -16,12 +16,12 @@ Screens that open their own connection (background jobs, dialogs given the datab
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.model.review.household_edit import HouseholdEdit, SaveResult
 from bkdesk.model.review.rounds import confirm_household

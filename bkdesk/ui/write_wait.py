@@ -12,13 +12,13 @@ form as it is, so nothing typed is lost.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QMainWindow, QWidget
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.fileio import os_error_message
 from bkdesk.model.store.db import short_busy_wait, sqlite_error_message

@@ -1,18 +1,14 @@
 import random
-import sqlite3
 
 from bkdesk.cli.main import main
 from bkdesk.model.store import backups
 from bkdesk.model.store.repo_households import count_households, save_household
+from tests.dbutil import dump
 from tests.factories import make_bundle
 
 
-def _dump(path):
-    c = sqlite3.connect(path)
-    try:
-        return list(c.iterdump())
-    finally:
-        c.close()
+def _dump(path) -> list[str]:
+    return dump(path)
 
 
 def test_backups_restore_and_undo_from_the_command_line(db, db_path, capsys):

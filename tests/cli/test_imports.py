@@ -68,8 +68,7 @@ def test_unwritable_out_is_one_line(tmp_path, capsys, monkeypatch):
 
 
 def test_a_locked_database_is_one_line_naming_the_cause(tmp_path, db, db_path, capsys, monkeypatch):
-    import sqlite3
-
+    from bkdesk.dbapi import sqlite3
     from bkdesk.model.store import db as dbmod
 
     db.close()

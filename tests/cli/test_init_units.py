@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from bkdesk.cli.main import main
+from bkdesk.dbapi import sqlite3
 from bkdesk.model.rules.units import TREE_2022, TREE_2025, catalog
 
 

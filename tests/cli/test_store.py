@@ -1,8 +1,8 @@
 import random
-import sqlite3
 
 from bkdesk import __version__
 from bkdesk.cli.main import main
+from bkdesk.dbapi import sqlite3
 from bkdesk.model.store.db import open_db
 from bkdesk.model.store.repo_households import save_household
 from tests.factories import make_bundle

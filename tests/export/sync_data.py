@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import random
-import sqlite3
 from pathlib import Path
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.model.rules.records import ExitRegistration, GroupValue, IndicatorValue, Review, ReviewRound
 from bkdesk.model.store.databases import init_database
 from bkdesk.model.store.repo_households import get_household, save_household

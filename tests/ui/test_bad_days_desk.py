@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -13,6 +12,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMainWindow
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.model.store.databases import init_database
 from bkdesk.model.store.db import open_db, sqlite_error_message
 from bkdesk.model.store.repo_households import count_households, save_household

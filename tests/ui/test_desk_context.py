@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import random
-import sqlite3
 
 from PySide6.QtWidgets import QWidget
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.model.desk import DeskContext
 from bkdesk.model.store import settings
 from bkdesk.model.store.db import open_db

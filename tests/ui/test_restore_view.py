@@ -1,5 +1,4 @@
 import random
-import sqlite3
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -8,6 +7,7 @@ from bkdesk.model.store import backups, export_marker
 from bkdesk.model.store.repo_households import count_households, save_household
 from bkdesk.ui.views import restore_view
 from bkdesk.ui.views.restore_view import COL_HOUSEHOLDS, COL_REASON, RestoreView, confirm_unexported_changes
+from tests.dbutil import dump
 from tests.factories import make_bundle
 
 
@@ -30,12 +30,8 @@ def _answer(button_text: str, seen: dict):
     QTimer.singleShot(20, click)
 
 
-def _dump(path):
-    c = sqlite3.connect(path)
-    try:
-        return list(c.iterdump())
-    finally:
-        c.close()
+def _dump(path) -> list[str]:
+    return dump(path)
 
 
 def test_restore_screen_lists_restores_and_undoes(qtbot, db, db_path):

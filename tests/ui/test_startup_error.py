@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import sys
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.model.store import db as dbmod
 from bkdesk.model.store.databases import init_database
 from bkdesk.ui import app

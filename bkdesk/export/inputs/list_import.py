@@ -18,10 +18,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import logging
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.export.inputs import mapping as mp
 from bkdesk.export.inputs.template import (

@@ -10,12 +10,12 @@ break an import. Coded fields show their Vietnamese labels; the importer accepts
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.model.rules.codelists import CodeLists, codelists
 from bkdesk.model.rules.records import Member, Review

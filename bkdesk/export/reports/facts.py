@@ -8,10 +8,10 @@ district, province) sums counts first and computes rates last.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.export.reports.scope import Scope
 from bkdesk.model.rules.codelists import CodeLists, derive_groups
 from bkdesk.model.rules.indicators import present_on

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.export.reports.official import mid_sentence
 from bkdesk.model.rules.fmt import dmy
 from bkdesk.model.store import repo_reports, repo_rounds

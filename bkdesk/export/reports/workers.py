@@ -8,8 +8,8 @@ the year that records an income. Drawn by the same xlsx and PDF writers as every
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.export.reports import facts as fx
 from bkdesk.export.reports.layouts import build_header
 from bkdesk.export.reports.official import number_vi

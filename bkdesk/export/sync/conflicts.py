@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.export.sync import package_format as fmt
 from bkdesk.model.rules.text import name_sort_text, search_key

@@ -16,7 +16,6 @@ import json
 import logging
 import multiprocessing
 import os
-import sqlite3
 import threading
 from collections import Counter
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -25,6 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.export.sync import package_format as fmt
 from bkdesk.export.sync import signing

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import sqlite3
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from bkdesk import __version__
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.export.sync import package_format as fmt
 from bkdesk.export.sync import signing

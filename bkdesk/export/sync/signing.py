@@ -11,12 +11,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import sqlite3
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.model.store import audit, repo_sync, settings
 

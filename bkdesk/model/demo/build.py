@@ -358,7 +358,8 @@ def build_demo(conn, scale: str = "commune", seed: int = 1, code: str | None = N
         else:
             # Workers generate AND write their commune (one transaction each, serialised by SQLite's write
             # lock): no rows cross process boundaries. Row content does not depend on the order.
-            with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(path, scratch)) as pool:
+            with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
+                                     initargs=(path, scratch, getattr(conn, "data_key", None))) as pool:
                 for code, n in pool.map(_generate_and_load, jobs):
                     rows += n
                     done += 1
@@ -376,9 +377,9 @@ def build_demo(conn, scale: str = "commune", seed: int = 1, code: str | None = N
 _worker_conn = None  # one connection per worker process, kept warm across its communes
 
 
-def _worker_init(path: str, scratch: bool) -> None:
+def _worker_init(path: str, scratch: bool, key: bytes | None = None) -> None:
     global _worker_conn
-    _worker_conn = worker_connection(path, scratch)
+    _worker_conn = worker_connection(path, scratch, key)
 
 
 def _generate_and_load(job: CommuneJob) -> tuple[str, int]:
@@ -396,9 +397,11 @@ def scope_for(scale: str, code: str | None) -> tuple[str, str]:
 
 def build_demo_database(path: str | Path, scale: str = "commune", seed: int = 1, code: str | None = None,
                         officer: str = "", workers: int | None = None,
-                        progress: Callable[[int, int, str], None] | None = None) -> dict:
+                        progress: Callable[[int, int, str], None] | None = None, protection=None) -> dict:
     """Create a new scoped database at ``path`` and fill it. Built in a scratch file beside it and moved
-    into place only when complete (WAL again), so an interrupted build leaves nothing half-made."""
+    into place only when complete (WAL again), so an interrupted build leaves nothing half-made.
+
+    ``protection`` (users.begin_protected): the database is encrypted and its first user recorded."""
     from bkdesk.model.store.databases import init_database
 
     path = Path(path)
@@ -407,6 +410,8 @@ def build_demo_database(path: str | Path, scale: str = "commune", seed: int = 1,
     scope, scope_code = scope_for(scale, code)
     part = path.with_name(path.name + ".part")
     _remove(part)
+    if protection is not None:
+        protection.also_for(part)
     try:
         conn = init_database(part, scope, scope_code, officer or DEMO_USER)
         try:
@@ -418,6 +423,18 @@ def build_demo_database(path: str | Path, scale: str = "commune", seed: int = 1,
         part.replace(path)
     finally:
         _remove(part)
+        if protection is not None:
+            from bkdesk.model.store import keyring
+
+            keyring.forget(part)
+    if protection is not None:
+        from bkdesk.model.store.users import finish_protected
+
+        conn = open_db(path)
+        try:
+            counts["session"] = finish_protected(protection, conn)
+        finally:
+            conn.close()
     return counts
 
 
@@ -443,12 +460,13 @@ def ensure_demo_database(seed: int = 1) -> Path:
     return path
 
 
-def build_for_path(path: Path, scale: str, seed: int, code: str | None = None, progress=None) -> dict:
+def build_for_path(path: Path, scale: str, seed: int, code: str | None = None, progress=None,
+                   protection=None) -> dict:
     """Build into ``path``: a missing file is created and scoped for the scale; an existing commune
     database gets its own commune (commune scale); any other existing database must be empty and scoped
     to match the scale."""
     if not path.exists() or path.stat().st_size == 0:
-        return build_demo_database(path, scale, seed, code, progress=progress)
+        return build_demo_database(path, scale, seed, code, progress=progress, protection=protection)
     conn = open_db(path)
     try:
         scope, scope_code = settings.get(conn, settings.SCOPE), settings.get(conn, settings.SCOPE_CODE)

@@ -4,10 +4,10 @@ poor-household transitions. Rates are recomputed from counts (reports.md §1).""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.model.review import exit_outcomes, transitions
 from bkdesk.model.rules.codelists import codelists
 from bkdesk.model.rules.targets import TargetRow, compute_row, rate

@@ -9,9 +9,9 @@ classification: nothing here writes. There is deliberately no setter; ExitRegist
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass, field
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.model.rules.fmt import dmy
 from bkdesk.model.rules.records import ExitRegistration

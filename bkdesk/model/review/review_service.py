@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from dataclasses import dataclass, field
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.model.review.exit_outcomes import check_target, default_target
 from bkdesk.model.rules import standards as stds

@@ -10,8 +10,8 @@ recognised class, else OTHER. A finalised round is locked: repo_reviews refuses 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.model.review.transitions import ABSENT, OTHER, status_of_class
 from bkdesk.model.rules.records import Review, ReviewRound

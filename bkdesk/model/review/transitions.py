@@ -15,10 +15,10 @@ when an ending lifecycle event (or household status) says so, else the household
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.model.store import repo_rounds, settings
 
 POOR, NEAR_POOR, OTHER, ABSENT = "POOR", "NEAR_POOR", "OTHER", "ABSENT"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
+
+from bkdesk.dbapi import sqlite3
 
 
 def now_iso() -> str:
@@ -38,6 +39,9 @@ def record_change(conn: sqlite3.Connection, table: str, uid: str, old: dict | No
     The action follows from the sides (no old: insert, no new: delete, else update) unless given, for a new
     record that replaces a previous value (a standard's next revision keeps the one it replaces as old value).
     """
+    session = getattr(conn, "session", None)
+    if session is not None:  # the logged-in user, whatever name the caller had at hand
+        user = session.username
     action = action or ("insert" if old is None else "delete" if new is None else "update")
     at = at or now_iso()
     rows = [(at, user, table, uid, action, f, _text(o), _text(n), reason, origin) for f, o, n in diff(old, new)]

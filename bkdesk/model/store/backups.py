@@ -17,10 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.model.store import db as dbmod
 
@@ -69,7 +69,7 @@ def _parse_name(path: Path) -> tuple[dt.datetime, str] | None:
 
 def _open_readonly(path: Path) -> sqlite3.Connection:
     # immutable: a backup never changes, so no lock and no -shm is needed to read it
-    return sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True)
+    return dbmod.open_file_readonly(path, immutable=True)
 
 
 def household_count(path: Path) -> int | None:
@@ -177,7 +177,7 @@ def replace_damaged_with_backup(db_path: Path, backup: Path) -> Path:
 
     aside = db_path.with_name(f"{db_path.stem}.hong-{dt.datetime.now():%Y%m%d-%H%M%S}{db_path.suffix}")
     try:
-        src = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
+        src = dbmod.open_file_readonly(backup)
         try:
             with atomic_output(aside.with_name(aside.name + ".moi"), verify=dbmod.verify_copy) as tmp:
                 src.execute("VACUUM INTO ?", (str(tmp),))

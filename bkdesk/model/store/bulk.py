@@ -7,12 +7,12 @@ household audited while half a million rows load in seconds.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from types import SimpleNamespace
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.model.rules.text import name_sort_text, search_key
 from bkdesk.model.store.db import connect, transaction
 from bkdesk.model.store.repo_households import _derived
@@ -77,9 +77,18 @@ def bulk_mode(conn: sqlite3.Connection, scratch: bool):
         conn.execute("PRAGMA synchronous=FULL")
 
 
-def worker_connection(path: str, scratch: bool) -> sqlite3.Connection:
-    """A loader process's own connection, in bulk mode for its life (a scratch file: plain, no house setup)."""
-    conn = sqlite3.connect(path, timeout=120, isolation_level=None) if scratch else connect(path)
+def worker_connection(path: str, scratch: bool, key: bytes | None = None) -> sqlite3.Connection:
+    """A loader process's own connection, in bulk mode for its life (a scratch file: no house setup). ``key``:
+    the database's data key (a process started fresh has no keyring of its own)."""
+    from bkdesk.dbapi import Connection
+    from bkdesk.model.store.db import apply_key
+
+    if scratch:
+        conn = sqlite3.connect(path, timeout=120, isolation_level=None, factory=Connection)
+        if key is not None:
+            apply_key(conn, key)
+    else:
+        conn = connect(path, key)
     set_bulk_pragmas(conn, scratch)
     return conn
 

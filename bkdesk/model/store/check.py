@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import unicodedata
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.model.rules.classify import MIDDLE, classify_by_income
 from bkdesk.model.rules.fmt import fmt_int

@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.model.rules.fmt import fmt_int
 from bkdesk.model.rules.units import TREE_2022, TREE_2022_LAST_DAY, TREE_2025, UnitCatalog
 from bkdesk.model.store import audit, settings
-from bkdesk.model.store.db import backup_to, transaction
+from bkdesk.model.store.db import attach, backup_to, transaction
 from bkdesk.model.store.repo_base import local_origin
 from bkdesk.model.store.repo_desk import refresh_current
 from bkdesk.model.store.repo_units import load_catalog
@@ -240,7 +240,7 @@ def convert(conn: sqlite3.Connection, db_path: str | Path, user: str,
     aliases = []
     try:
         for i, path in enumerate(others):  # ATTACH is refused inside a transaction
-            conn.execute("ATTACH DATABASE ? AS ?", (str(path), f"other{i}"))
+            attach(conn, path, f"other{i}")
             aliases.append((f"other{i}", path))
         with transaction(conn):
             for alias, path in aliases:

@@ -8,12 +8,12 @@ import importlib
 import logging
 import os
 import pkgutil
-import sqlite3
 from pathlib import Path
 
+from bkdesk.dbapi import Connection, sqlite3
 from bkdesk.errors import UserError
 from bkdesk.fileio import atomic_output, os_error_message
-from bkdesk.model.store import migrations
+from bkdesk.model.store import keyring, migrations
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,11 @@ def inspect_file(path: str | Path) -> None:
     p = Path(path)
     if str(path) == ":memory:" or not p.exists():
         return
+    if is_encrypted_file(p):
+        if keyring.key_for(p) is None:
+            raise DatabaseFileError(f"Cơ sở dữ liệu {p.name} được mã hoá: cần đăng nhập (tên người dùng và mật "
+                                    "khẩu) để mở.", "encrypted")
+        return  # an encrypted header is random bytes: what it holds is checked once the key opens it
     if p.is_dir():
         raise DatabaseFileError(f"{p} là một thư mục, không phải tệp cơ sở dữ liệu.", "not_bkdesk")
     try:
@@ -85,6 +90,24 @@ def inspect_file(path: str | Path) -> None:
             raise _open_error(exc, p) from None
         finally:
             probe.close()
+
+
+def is_encrypted_file(path: str | Path) -> bool:
+    """A non-empty file that is not plain SQLite but has bkdesk's key file beside it (an encrypted
+    database, or a backup of one in its backup folder)."""
+    p = Path(path)
+    try:
+        if not p.is_file() or p.stat().st_size < 100:
+            return False
+        with open(p, "rb") as f:
+            head = f.read(16)
+    except OSError:
+        return False
+    if head.startswith(_SQLITE_MAGIC):
+        return False
+    from bkdesk.model.store.keyfile import keyfile_path
+
+    return keyfile_path(p).exists() or keyring.key_for(p) is not None or p.parent.parent.name == "backups"
 
 
 def _check_marked(conn: sqlite3.Connection, path: str | Path) -> None:
@@ -154,10 +177,21 @@ def sqlite_error_message(exc: sqlite3.Error, path: str | Path | None = None) -> 
     return f"Lỗi cơ sở dữ liệu{where}: {exc}."
 
 
-def connect(path: str | Path) -> sqlite3.Connection:
-    """One connection with the house pragmas; no migration. One per thread."""
+def connect(path: str | Path, key: bytes | None = None) -> Connection:
+    """One connection with the house pragmas; no migration. One per thread.
+
+    An encrypted database is keyed with ``key`` or with the key this process unlocked for the file (a
+    login); the connection then carries the logged-in session."""
+    found = keyring.lookup(path) if key is None else None
+    if found is not None:
+        key = found[0]
+    elif key is None:
+        key = keyring.key_for(path)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                           check_same_thread=True)
+                           check_same_thread=True, factory=Connection)
+    if key is not None:
+        apply_key(conn, key)
+        conn.session = found[1] if found is not None else keyring.session_for(path)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -165,6 +199,44 @@ def connect(path: str | Path) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     return conn
+
+
+def apply_key(conn: Connection, key: bytes) -> None:
+    """Key a fresh connection (raw 256-bit key: no passphrase derivation on each open). Temporary tables and
+    sort files stay in memory: SQLCipher does not encrypt them."""
+    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    conn.execute("PRAGMA temp_store=MEMORY")
+    conn.keyed = True
+    conn.data_key = key
+
+
+def open_file_readonly(path: str | Path, key: bytes | None = None, immutable: bool = False) -> Connection:
+    """A read-only look at a database file or a backup, keyed when it is encrypted (a plain file, such as a
+    backup from before the database was encrypted, opens without the key)."""
+    p = Path(path)
+    mode = "immutable=1" if immutable else "mode=ro"
+    conn = sqlite3.connect(f"{p.resolve().as_uri()}?{mode}", uri=True, factory=Connection)
+    try:
+        with open(p, "rb") as f:
+            plain = f.read(16).startswith(_SQLITE_MAGIC)
+    except OSError:
+        plain = True
+    key = key if key is not None else keyring.key_for(p)
+    if not plain and key is not None:
+        apply_key(conn, key)
+    return conn
+
+
+def attach(conn: Connection, path: str | Path, alias: str) -> None:
+    """ATTACH another bkdesk database (outside a transaction), keyed with its own key: SQLCipher would
+    otherwise use the main database's key. An encrypted file this process has not unlocked is refused."""
+    p = Path(path)
+    with open(p, "rb") as f:
+        plain = f.read(16).startswith(_SQLITE_MAGIC)
+    key = None if plain else keyring.key_for(p)
+    if not plain and key is None:
+        raise UserError(f"Cơ sở dữ liệu {p.name} được mã hoá: cần đăng nhập vào tệp đó trước.")
+    conn.execute("ATTACH DATABASE ? AS " + alias + " KEY ?", (str(p), f"x'{key.hex()}'" if key else ""))
 
 
 def migration_modules() -> list:
@@ -180,12 +252,13 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
-def verify_copy(path: Path) -> None:
-    """A database copy is complete: it opens, passes quick_check and has the household table."""
+def verify_copy(path: Path, key: bytes | None = None) -> None:
+    """A database copy is complete: it opens (with the database's key when encrypted), passes quick_check
+    and has the household table."""
     if path.stat().st_size == 0:  # SQLite calls an empty file a sound, empty database
         raise UserError(f"Bản sao lưu {path.name} rỗng (0 byte); không giữ lại.")
     try:
-        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        probe = open_file_readonly(path, key)
         try:
             ok = probe.execute("PRAGMA quick_check").fetchone()[0]
             if not probe.execute("SELECT 1 FROM sqlite_master WHERE name='schema_migration'").fetchone():
@@ -205,7 +278,8 @@ def backup_to(conn: sqlite3.Connection, out: str | Path) -> Path:
     if out.exists():
         raise UserError(f"Tệp đích đã tồn tại: {out}")
     try:
-        with atomic_output(out, verify=verify_copy, overwrite=False) as tmp:
+        key = getattr(conn, "data_key", None)
+        with atomic_output(out, verify=lambda p: verify_copy(p, key), overwrite=False) as tmp:
             conn.execute("VACUUM INTO ?", (str(tmp),))
     except sqlite3.Error as exc:
         raise UserError("Không sao lưu được: " + sqlite_error_message(exc)) from None
@@ -222,20 +296,20 @@ def auto_backup(conn: sqlite3.Connection, db_path: str | Path, reason: str, keep
     folder = backup_dir_for(db_path)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     out = backup_to(conn, folder / f"{stamp}-{reason}.sqlite")  # verified before it gets its name
-    rotate_backups(folder, keep)
+    rotate_backups(folder, keep, getattr(conn, "data_key", None))
     log.info("backup (%s) written: %s", reason, out)
     return out
 
 
-def _readable_backup(path: Path) -> bool:
+def _readable_backup(path: Path, key: bytes | None = None) -> bool:
     try:
-        verify_copy(path)
+        verify_copy(path, key)
     except UserError:
         return False
     return True
 
 
-def rotate_backups(folder: Path, keep: int = BACKUPS_KEPT) -> None:
+def rotate_backups(folder: Path, keep: int = BACKUPS_KEPT, key: bytes | None = None) -> None:
     """Keep the ``keep`` newest backups that open and pass quick_check; older ones go. A damaged or empty
     file never counts towards ``keep`` (it is not a backup), so it can never push out a good one; it is
     removed only once ``keep`` good ones are newer."""
@@ -253,7 +327,7 @@ def rotate_backups(folder: Path, keep: int = BACKUPS_KEPT) -> None:
     for p in sorted(folder.glob("*.sqlite"), reverse=True):  # newest first (names start with the time)
         if good >= keep:
             p.unlink(missing_ok=True)
-        elif _readable_backup(p):
+        elif _readable_backup(p, key):
             good += 1
 
 
@@ -317,6 +391,8 @@ def open_db(path: str | Path) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         raise _open_error(exc, path) from None
     try:
+        if conn.keyed:
+            _check_marked(conn, path)
         # Reading the schema rejects a file that is not a database; the full quick_check (1.3 s at
         # 81,480 households) runs before migrations, in `bkdesk check` and in the desk's daily job.
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -334,6 +410,9 @@ def open_db(path: str | Path) -> sqlite3.Connection:
 
 def _open_error(exc: sqlite3.Error, path: str | Path) -> DatabaseFileError:
     text = str(exc).lower()
+    if "not a database" in text and is_encrypted_file(path):
+        return DatabaseFileError(f"Không mở được cơ sở dữ liệu mã hoá {Path(str(path)).name}: khoá không khớp với "
+                                 "tệp (tệp khoá của cơ sở dữ liệu khác?) hoặc tệp bị hỏng.", "damaged")
     if "not a database" in text or "malformed" in text:
         return DatabaseFileError(f"Tệp cơ sở dữ liệu {Path(str(path)).name} bị hỏng ({exc}); hãy khôi phục từ bản "
                                  "sao lưu (Tệp > Sao lưu và khôi phục).", "damaged")

@@ -6,8 +6,7 @@ it after an export; restore and the desk ask how many changes a restore or a los
 
 from __future__ import annotations
 
-import sqlite3
-
+from bkdesk.dbapi import sqlite3
 from bkdesk.model.store import settings
 from bkdesk.model.store.db import transaction
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
+from bkdesk.dbapi import sqlite3
 
 # Reviews that count for a periodic review year: the year's periodic rounds of the given communes, reviews
 # confirmed or decided with a final class.

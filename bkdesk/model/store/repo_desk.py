@@ -5,10 +5,10 @@ review of the desk's list year."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.model.rules.text import search_key
 from bkdesk.model.store.db import transaction
 

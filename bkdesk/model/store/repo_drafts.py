@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.model.store import audit
 from bkdesk.model.store.db import transaction
 

@@ -3,7 +3,7 @@ the registering households."""
 
 from __future__ import annotations
 
-import sqlite3
+from bkdesk.dbapi import sqlite3
 
 
 def final_results(conn: sqlite3.Connection, year: int) -> dict[str, tuple[str, str]]:

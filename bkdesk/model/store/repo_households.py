@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.model.rules.records import Household, Housing, Member, as_dict, data_fields, from_row
 from bkdesk.model.rules.text import clean_text, name_sort_text, search_key

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import unicodedata
 from dataclasses import dataclass
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.model.rules.records import ReviewRound, new_uid
 from bkdesk.model.rules.text import clean_text, search_key
 from bkdesk.model.store import audit, settings

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-import sqlite3
+
+from bkdesk.dbapi import sqlite3
 
 _COUNTED = ("confirmed", "decided")
 _MEMBER_FIELDS = ("uid", "position", "full_name", "sex", "birth_date", "birth_date_precision", "relation_to_head",

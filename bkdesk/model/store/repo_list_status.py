@@ -6,8 +6,7 @@ year R sets the lists applied from 1 January of R + 1), and regular-review decis
 
 from __future__ import annotations
 
-import sqlite3
-
+from bkdesk.dbapi import sqlite3
 from bkdesk.model.store.repo_rounds import COUNTED
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import sqlite3
 import uuid
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.model.rules.points_table import PointsTableError, check_table
 from bkdesk.model.store import audit
 from bkdesk.model.store.db import transaction

@@ -6,9 +6,9 @@ and its record_status is 'confirmed' or 'decided' (households.md §2). Callers g
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.model.rules.text import search_key
 from bkdesk.model.store import repo_snapshots
 from bkdesk.model.store.repo_list_status import status_at_registration

@@ -3,8 +3,7 @@ review rounds; exit-poverty registrations. Every write is one transaction with i
 
 from __future__ import annotations
 
-import sqlite3
-
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.model.rules.records import (
     ExitRegistration,

@@ -5,8 +5,9 @@ A review "counts" (reports.md §1) when its record_status is confirmed or decide
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
+
+from bkdesk.dbapi import sqlite3
 
 COUNTED = "('confirmed', 'decided')"
 ENDING_EVENTS = ("moved_out", "merged_into", "dissolved")

@@ -19,7 +19,8 @@ with that day and the reason: the data says honestly which rosters are reconstru
 from __future__ import annotations
 
 import json
-import sqlite3
+
+from bkdesk.dbapi import sqlite3
 
 COUNTED = ("confirmed", "decided")
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-import sqlite3
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.model.rules.standards import (
     Standard,

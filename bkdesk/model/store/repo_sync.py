@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import base64
 import json
-import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.model.store import audit
 from bkdesk.model.store.repo_desk import refresh_current
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from decimal import Decimal
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.model.rules.plan_components import ComponentCounts, ComponentMap, component_map
 from bkdesk.model.rules.targets import SHIPPED_YEARS, TargetInput, shipped_inputs
 from bkdesk.model.store import audit

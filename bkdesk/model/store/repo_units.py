@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
-
+from bkdesk.dbapi import sqlite3
 from bkdesk.model.rules import units as units_mod
 from bkdesk.model.rules.units import TREE_2022, TREE_2025, TypePeriod, Unit, UnitCatalog
 

@@ -13,8 +13,9 @@ would fire on the drop); such a migration must rebuild the children with it by h
 from __future__ import annotations
 
 import re
-import sqlite3
 from contextlib import contextmanager
+
+from bkdesk.dbapi import sqlite3
 
 # Parts of a CREATE TABLE that sqlite-utils' rebuild does not carry over.
 _LOST = re.compile(r"\bCOLLATE\b|\bGENERATED\b|\bAS\s*\(|\bWITHOUT\s+ROWID\b", re.I)

@@ -5,9 +5,9 @@ hand shows up here instead of as a slow screen or a silent hole in the history."
 
 from __future__ import annotations
 
-import sqlite3
 from functools import lru_cache
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.model.store import db as dbmod
 from bkdesk.model.store.schema_change import table_shape
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.model.store.db import transaction
 
 SCOPE = "scope"  # commune | district | province
@@ -43,4 +43,8 @@ def installation_id(conn: sqlite3.Connection) -> str:
 
 
 def officer(conn: sqlite3.Connection) -> str:
+    """Who is working: the logged-in user's name, else the officer named when the database was set up."""
+    session = getattr(conn, "session", None)
+    if session is not None:
+        return session.display_name or session.username
     return get(conn, OFFICER, "") or ""

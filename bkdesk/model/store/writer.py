@@ -12,10 +12,10 @@ the same retry loop handles.
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 import threading
 from collections.abc import Iterator
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 
 

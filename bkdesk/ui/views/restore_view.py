@@ -7,7 +7,6 @@ a database switch; False means the user chose to stay).
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.model.rules.fmt import fmt_int
 from bkdesk.model.store import backups, export_marker
 from bkdesk.model.store.db import connect, open_db

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
 
 import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.export.sync import package_format as fmt
 from bkdesk.export.sync.package import default_file_name, read_package, write_package

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-import sqlite3
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bkdesk.cli.main import main as cli_main
+from bkdesk.dbapi import sqlite3
 from bkdesk.model.demo import build as demo
 from bkdesk.model.rules.classify import classify
 from bkdesk.model.rules.indicators import age_on, compute_indicators

@@ -1,25 +1,22 @@
 import datetime as dt
 import random
-import sqlite3
 
 import pytest
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.model.store import backups, export_marker
 from bkdesk.model.store import db as dbmod
 from bkdesk.model.store.check import check_database
 from bkdesk.model.store.repo_households import count_households, get_household, save_household
+from tests.dbutil import dump
 from tests.factories import make_bundle
 
 COMMUNE = "01954"
 
 
 def _dump(path) -> list[str]:
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
+    return dump(path)
 
 
 def _add(conn, n, seed=1, start=1):

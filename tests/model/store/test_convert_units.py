@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import openpyxl
 import pytest
 
@@ -16,7 +14,7 @@ from bkdesk.model.store import settings
 from bkdesk.model.store.backups import restore_backup
 from bkdesk.model.store.check import check_database
 from bkdesk.model.store.convert_units import convert, plan_conversion
-from bkdesk.model.store.db import open_db
+from bkdesk.model.store.db import connect, open_db
 from bkdesk.model.store.repo_households import get_household
 from bkdesk.model.store.repo_reviews import review_in_round
 
@@ -131,13 +129,13 @@ def test_a_second_conversion_is_refused_and_changes_nothing(tmp_path, capsys):
     assert cli_main(["convert-units", "--db", str(path)]) == 0
     capsys.readouterr()
     size = path.stat().st_size
-    raw = sqlite3.connect(path)
+    raw = connect(path)
     before = raw.execute("SELECT count(*), max(id) FROM audit_log").fetchone()
     raw.close()
     assert cli_main(["convert-units", "--db", str(path)]) == 2
     err = capsys.readouterr().err.strip()
     assert err == "Lỗi: Cơ sở dữ liệu đã dùng danh mục đơn vị từ 01/07/2025; không cần chuyển đổi."
-    raw = sqlite3.connect(path)
+    raw = connect(path)
     assert raw.execute("SELECT count(*), max(id) FROM audit_log").fetchone() == before
     raw.close()
     assert path.stat().st_size == size

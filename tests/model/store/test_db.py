@@ -1,10 +1,10 @@
 import shutil
-import sqlite3
 import types
 from pathlib import Path
 
 import pytest
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.model.store import db as dbmod
 from bkdesk.model.store.check import check_database
@@ -285,7 +285,7 @@ def test_a_backup_that_fails_its_check_never_gets_a_name(tmp_path, monkeypatch):
     path = tmp_path / "xa.sqlite"
     conn = dbmod.open_db(path)
 
-    def damaged(p):
+    def damaged(p, key=None):
         raise UserError("Bản sao lưu vừa ghi không qua kiểm tra toàn vẹn (thử); không giữ lại.")
 
     monkeypatch.setattr(dbmod, "verify_copy", damaged)

@@ -128,7 +128,7 @@ def test_villages_are_created_renamed_and_audited(db):
 
 def test_audit_log_is_append_only(db):
     repo.save_household(db, make_bundle(random.Random(11), TEST_COMMUNE), user="cb")
-    import sqlite3
+    from bkdesk.dbapi import sqlite3
     with pytest.raises(sqlite3.DatabaseError):
         db.execute("DELETE FROM audit_log")
     with pytest.raises(sqlite3.DatabaseError):

@@ -57,7 +57,7 @@ def test_child_change_bumps_revision_and_is_audited(db, household, round_2022):
 
 def test_one_review_per_household_and_round(db, household, round_2022):
     rr.save_review(db, _review(household, round_2022), user="cb")
-    import sqlite3
+    from bkdesk.dbapi import sqlite3
     with pytest.raises(sqlite3.IntegrityError):
         rr.save_review(db, _review(household, round_2022), user="cb")
 
