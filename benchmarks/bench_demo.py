@@ -8,15 +8,15 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.common import Context, Measure
-from bkdesk.dbapi import sqlite3
 
 LOAD_TABLES = ("village", "household", "member", "housing", "review_round", "review", "review_indicator",
                "review_cause", "review_need", "review_group", "exit_registration", "audit_log")
 
 
 def measures(ctx: Context) -> list[Measure]:
+    from benchmarks.common import demo_protection, new_database
     from bkdesk.model.demo import build as demo
-    from bkdesk.model.store.databases import init_database
+    from bkdesk.model.store.db import attach, connect
 
     scale = "commune" if ctx.smoke else "province"
     work = Path(tempfile.mkdtemp(prefix="bkdesk-bench-demo-"))
@@ -29,13 +29,13 @@ def measures(ctx: Context) -> list[Measure]:
         state["path"] = work / "demo.sqlite"
 
     def build() -> None:
-        demo.build_demo_database(state["path"], scale, seed=ctx.seed)
+        demo.build_demo_database(state["path"], scale, seed=ctx.seed, protection=demo_protection(state["path"]))
 
     def verify() -> None:
         """The built province equals the 2022 annex per district (households, poor at the start)."""
         from bkdesk.model.store.bulk import class_counts, household_counts
 
-        conn = sqlite3.connect(state["path"])
+        conn = connect(state["path"])
         try:
             households, classes = household_counts(conn), class_counts(conn, 2021)
         finally:
@@ -50,17 +50,17 @@ def measures(ctx: Context) -> list[Measure]:
 
     def empty_copy_target() -> None:
         fresh_target()
-        init_database(state["path"], "province", demo.PROVINCE_CODE).close()
+        new_database(state["path"], "province", demo.PROVINCE_CODE).close()
 
     def raw_load() -> None:
         src = ctx.demo_db(scale)
-        dst = sqlite3.connect(state["path"], isolation_level=None)
+        dst = connect(state["path"])  # keyed like the product's own file (encryption on unless PLAIN)
         try:
-            dst.execute("PRAGMA journal_mode=WAL")
-            dst.execute(f"ATTACH DATABASE 'file:{src}?mode=ro' AS src")
+            attach(dst, src, "src")
             dst.execute("BEGIN")
             for table in LOAD_TABLES:
-                cols = [r[1] for r in dst.execute(f"PRAGMA main.table_info({table})")]
+                cols = [r[1] for r in dst.execute(f"PRAGMA main.table_info({table})")
+                        if not (table == "audit_log" and r[1] == "id")]  # the target has its first user's row
                 sql = f"INSERT INTO main.{table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
                 # Rows go through Python (executemany), as a loader's would; ATTACH is only the source.
                 dst.executemany(sql, dst.execute(f"SELECT {', '.join(cols)} FROM src.{table}").fetchall())

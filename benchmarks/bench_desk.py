@@ -31,16 +31,16 @@ VILLAGES = ["Bản Nà Bưa", "Thôn Khuổi Ít", "Thôn Nà Đon", "Bản Pác
 
 def build_desk_db(path: Path, n: int, commune: str = "01954", seed: int = 7, review_year: int = 2024) -> None:
     """A commune database with ``n`` households, ~4 members each, one review each (bulk insert)."""
+    from benchmarks.common import new_database
     from bkdesk.model.rules.records import new_uid
     from bkdesk.model.rules.text import name_sort_text, search_key
     from bkdesk.model.store import settings
     from bkdesk.model.store.audit import now_iso
-    from bkdesk.model.store.databases import init_database
     from bkdesk.model.store.db import transaction
     from bkdesk.model.store.repo_desk import refresh_current
 
     rng = random.Random(seed)
-    conn = init_database(path, "commune", commune, officer="Hoàng Thị Thắm")
+    conn = new_database(path, "commune", commune, officer="Hoàng Thị Thắm")
     settings.put(conn, settings.REVIEW_YEAR, str(review_year))
     at = now_iso()
     villages = [(new_uid(), name) for name in VILLAGES]
@@ -104,14 +104,14 @@ def keystroke_times(app, win) -> list[float]:
 
 def desk_db(ctx, n: int) -> Path:
     """A cached desk database of ``n`` households (read-only: copy it to open a window on it)."""
-    from benchmarks.common import _schema_tag
+    from benchmarks.common import _schema_tag, mode_tag
 
     def build(path: Path) -> None:
         build_desk_db(path, n)
         for suffix in ("-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
 
-    return ctx.cached(f"desk-{n}-seed7-{_schema_tag()}.sqlite", build)
+    return ctx.cached(f"desk-{n}-seed7-{_schema_tag()}-{mode_tag()}.sqlite", build)
 
 
 class _NoModal(RuntimeError):

@@ -10,6 +10,7 @@ Run: python -m benchmarks (all figures) or python -m benchmarks.bench_import
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -62,9 +63,9 @@ def build_template(demo_db: Path, out: Path, copies: int = COPIES) -> None:
 
 
 def fresh_commune(path: Path) -> None:
-    from bkdesk.model.store.databases import init_database
+    from benchmarks.common import new_database
 
-    init_database(path, "commune", "01954", officer="Cán bộ").close()
+    new_database(path, "commune", "01954", officer="Cán bộ").close()
 
 
 def peak_memory_mb(db: Path, template: Path) -> float:
@@ -72,7 +73,10 @@ def peak_memory_mb(db: Path, template: Path) -> float:
     code = ("import resource, sys\nfrom bkdesk.cli.main import main\n"
             f"rc = main(['--db', {str(db)!r}, 'import', {str(template)!r}, '--round', '{YEAR}'])\n"
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\nsys.exit(rc)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    from benchmarks.common import BENCH_PASSWORD, BENCH_USER
+
+    env = {**os.environ, "BKDESK_USER": BENCH_USER, "BKDESK_PASSWORD": BENCH_PASSWORD}  # the command logs in
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     return int(out.stdout.strip().splitlines()[-1]) / 1024  # ru_maxrss is in KiB on Linux
 
 

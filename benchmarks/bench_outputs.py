@@ -21,7 +21,6 @@ from bkdesk.export.forms import write_forms
 from bkdesk.export.service import export
 from bkdesk.model.rules.units import catalog
 from bkdesk.model.store import repo_snapshots
-from bkdesk.model.store.databases import init_database
 from bkdesk.model.store.db import open_db, transaction
 
 HOUSEHOLDS = 81_480
@@ -42,8 +41,9 @@ def _uid() -> str:
 def build(path: Path, seed: int = 1, n_households: int = HOUSEHOLDS) -> None:
     """A province database (2022 tree) with two periodic rounds (review years R-1 and R)."""
     rng = random.Random(seed)
-    init_database(path, "province", "06", "bench").close()
-    conn = open_db(path)
+    from benchmarks.common import new_database
+
+    conn = new_database(path, "province", "06", "bench")
     communes = [u.code for u in catalog().communes()]
     big = min(BIG_COMMUNE_HOUSEHOLDS, n_households // 2)
     rest = (n_households - big) // (len(communes) - 1)
@@ -114,7 +114,7 @@ def build(path: Path, seed: int = 1, n_households: int = HOUSEHOLDS) -> None:
 
 def province_db(ctx) -> Path:
     """The province database above, built once per seed and schema (read-only)."""
-    from benchmarks.common import _schema_tag
+    from benchmarks.common import _schema_tag, mode_tag
 
     n = 600 if ctx.smoke else HOUSEHOLDS
 
@@ -123,7 +123,7 @@ def province_db(ctx) -> Path:
         for suffix in ("-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
 
-    return ctx.cached(f"outputs-province-{n}-seed{ctx.seed}-{_schema_tag()}.sqlite", make)
+    return ctx.cached(f"outputs-province-{n}-seed{ctx.seed}-{_schema_tag()}-{mode_tag()}.sqlite", make)
 
 
 def measures(ctx):

@@ -29,6 +29,7 @@ Rules:
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -109,6 +110,8 @@ class Context:
         """A file built once by ``build(path)`` and reused; rebuilt only when missing (or half-built)."""
         path = self.cache_dir / key
         if path.exists():
+            if path.is_file():
+                login(path)
             return path
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".part")
@@ -116,6 +119,10 @@ class Context:
             shutil.rmtree(tmp) if tmp.is_dir() else tmp.unlink()
         build(tmp)
         tmp.rename(path)
+        keys = Path(f"{tmp}.keys")
+        if keys.exists():  # an encrypted database: its key file follows it, then the same login opens it
+            keys.rename(f"{path}.keys")
+            login(path)
         return path
 
     def demo_db(self, scale: str = "province") -> Path:
@@ -124,14 +131,52 @@ class Context:
             scale = "commune"
         from bkdesk.model.demo import build as demo
 
-        key = f"demo-{scale}-seed{self.seed}-v{demo.DATA_VERSION}-{_schema_tag()}.sqlite"
+        key = f"demo-{scale}-seed{self.seed}-v{demo.DATA_VERSION}-{_schema_tag()}-{mode_tag()}.sqlite"
 
         def build(path: Path) -> None:
-            demo.build_demo_database(path, scale, seed=self.seed)
+            demo.build_demo_database(path, scale, seed=self.seed, protection=demo_protection(path))
             for suffix in ("-wal", "-shm"):
                 Path(str(path) + suffix).unlink(missing_ok=True)
 
         return self.cached(key, build)
+
+
+# Databases are encrypted as the product makes them (issue 16); BKDESK_BENCH_PLAIN=1 measures plain files
+# (the "before" figures). Cached files carry the mode in their name.
+PLAIN = os.environ.get("BKDESK_BENCH_PLAIN") == "1"
+BENCH_USER, BENCH_PASSWORD = "bench", "bench-mat-khau"
+
+
+def new_database(path: Path, scope: str, code: str, officer: str = "bench", **kw):
+    """``init_database`` the way a user gets one: encrypted, first user logged in (unless PLAIN)."""
+    from bkdesk.model.store import users
+    from bkdesk.model.store.databases import init_database
+
+    if PLAIN:
+        return init_database(path, scope, code, officer, **kw)
+    prot = users.begin_protected(path, BENCH_USER, BENCH_PASSWORD)
+    conn = init_database(path, scope, code, officer, **kw)
+    users.finish_protected(prot, conn)
+    return conn
+
+
+def demo_protection(path: Path):
+    """The ``protection`` argument of the demo builder (None when PLAIN)."""
+    from bkdesk.model.store import users
+
+    return None if PLAIN else users.begin_protected(path, BENCH_USER, BENCH_PASSWORD)
+
+
+def login(path: Path) -> None:
+    """Unlock an encrypted benchmark database in this process (a plain one needs nothing)."""
+    from bkdesk.model.store import users
+
+    if Path(f"{path}.keys").exists() and users.is_protected(path):
+        users.login(path, BENCH_USER, BENCH_PASSWORD)
+
+
+def mode_tag() -> str:
+    return "plain" if PLAIN else "enc"
 
 
 def _schema_tag() -> str:
@@ -144,7 +189,13 @@ def _schema_tag() -> str:
 
 
 def copy_db(src: Path, dst: Path) -> Path:
-    """A writable copy of a cached database."""
+    """A writable copy of a cached database (with its key file), unlocked in this process."""
     dst.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(src, dst)
+    keys = Path(f"{src}.keys")
+    if keys.exists():
+        shutil.copyfile(keys, f"{dst}.keys")
+    else:
+        Path(f"{dst}.keys").unlink(missing_ok=True)
+    login(dst)
     return dst
