@@ -33,6 +33,8 @@ SUBCOMMAND_MODULES = [
     "bkdesk.cli.template",
     "bkdesk.cli.units",
     "bkdesk.cli.standards",
+    "bkdesk.cli.users",
+    "bkdesk.cli.query",
 ]
 
 

@@ -42,12 +42,13 @@ def credentials() -> tuple[str, str]:
                     "cửa sổ dòng lệnh để nhập); không có gì thay đổi.")
 
 
-def login_path(path: Path):
-    """Log in to the existing database at ``path`` (converting a plain one first); returns the session."""
+def login_path(path: Path, creds: tuple[str, str] | None = None):
+    """Log in to the existing database at ``path`` (converting a plain one first); returns the session.
+    ``creds``: the user and password already asked for (`users passwd` needs the old password again)."""
     from bkdesk.model.store import users
     from bkdesk.model.store.db import inspect_file
 
-    user, password = credentials()
+    user, password = creds or credentials()
     if users.is_plain_database(path):
         inspect_file(path)  # another application's file, a truncated one: refused untouched, as before
         conv = users.convert_plain(path, user, password)
@@ -59,7 +60,7 @@ def login_path(path: Path):
     return users.login(path, user, password)
 
 
-def open_existing(args, required: bool = True):
+def open_existing(args, required: bool = True, creds: tuple[str, str] | None = None):
     """The connection a command works on, logged in; None when the database is missing and not
     ``required``."""
     from bkdesk.cli.main import db_path
@@ -70,17 +71,56 @@ def open_existing(args, required: bool = True):
         if required:
             raise UserError(f"Không tìm thấy cơ sở dữ liệu {path}.")
         return None
-    login_path(path)
+    login_path(path, creds)
     return open_db(path)
 
 
-def begin_new(path: Path):
+def read_secret_file(path: str | Path, what: str) -> str:
+    """A password or recovery key from a file (its first line; the line ending is not part of it)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UserError(f"Không tìm thấy tệp {what} {path}; không có gì thay đổi.") from None
+    except UnicodeDecodeError:
+        raise UserError(f"Tệp {what} {path} không phải văn bản UTF-8; không có gì thay đổi.") from None
+    line = text.splitlines()[0] if text else ""
+    if not line:
+        raise UserError(f"Tệp {what} {path} trống; không có gì thay đổi.")
+    return line
+
+
+def new_password(password_file: str | None, whose: str = "") -> str:
+    """A new password, never from the command line: from ``--password-file`` or asked twice on a terminal."""
+    if password_file:
+        return read_secret_file(password_file, "mật khẩu")
+    if not _interactive():
+        raise UserError("Cần mật khẩu mới: dùng --password-file TỆP (hoặc chạy lệnh trong cửa sổ dòng lệnh để "
+                        "nhập); không có gì thay đổi.")
+    label = f"Mật khẩu mới{f' cho {whose}' if whose else ''}: "
+    first = getpass.getpass(label)
+    if getpass.getpass("Nhập lại mật khẩu mới: ") != first:
+        raise UserError("Hai lần nhập mật khẩu mới không giống nhau; không có gì thay đổi.")
+    return first
+
+
+def confirm(question: str, yes: bool, refused: str) -> bool:
+    """The person agrees: ``--yes``, or asked on a terminal; without either, UserError(``refused``)."""
+    if yes:
+        return True
+    if not _interactive():
+        raise UserError(refused)
+    print(f"{question} (c/k): ", end="", file=sys.stderr, flush=True)
+    answer = sys.stdin.readline().strip().lower()
+    return answer in ("c", "có", "co", "y", "yes")
+
+
+def begin_new(path: Path, display_name: str = ""):
     """Before creating a database at ``path`` (init, demo): the first user from the same variables, checked
     before any file is written. Returns the protection to finish once the database exists."""
     from bkdesk.model.store import users
 
     user, password = credentials()
-    return users.begin_protected(path, user, password)
+    return users.begin_protected(path, user, password, display_name)
 
 
 def print_recovery(prot, session) -> None:

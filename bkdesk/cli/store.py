@@ -49,7 +49,7 @@ def run_init(args: argparse.Namespace) -> int:
     unit, tree = scope_unit(scope, code.strip(), args.units)
     if path.exists() and path.stat().st_size > 0:
         raise UserError(f"Cơ sở dữ liệu {path} đã có; chọn tệp khác.")
-    prot = begin_new(path)
+    prot = begin_new(path, args.officer)  # the officer named is the first user
     try:
         conn = init_database(path, scope, unit.code, args.officer, tree=tree)
         try:
