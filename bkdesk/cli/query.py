@@ -18,7 +18,7 @@ MAX_CELL = 60  # characters of a cell in the table view (CSV and JSON carry the 
 def register(sub, common) -> None:
     p = sub.add_parser("query", parents=[common],
                        help="truy vấn SQL chỉ đọc (một câu lệnh SELECT; Quản trị, Cán bộ tổng hợp)")
-    p.add_argument("sql", metavar="SQL", help='một câu lệnh đọc, ví dụ "SELECT count(*) FROM household"')
+    p.add_argument("sql", metavar="SQL", help="một câu lệnh đọc: SELECT, WITH, VALUES hoặc PRAGMA (xem cấu trúc bảng)")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="in kết quả dạng JSON (danh sách đối tượng)")
     fmt.add_argument("--csv", action="store_true", help="in kết quả dạng CSV (UTF-8 có BOM, mở được bằng Excel)")
