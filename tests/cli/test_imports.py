@@ -68,14 +68,13 @@ def test_unwritable_out_is_one_line(tmp_path, capsys, monkeypatch):
 
 
 def test_a_locked_database_is_one_line_naming_the_cause(tmp_path, db, db_path, capsys, monkeypatch):
-    from bkdesk.dbapi import sqlite3
     from bkdesk.model.store import db as dbmod
 
     db.close()
     src = tmp_path / "chi-tieu.csv"
     src.write_text(HEADER + "\n01954,Xã Vân Tùng,1000,250,3.5,\n", encoding="utf-8")
     monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 300)  # the real wait is 10 s
-    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder = dbmod.connect(db_path)  # keyed: the test user is logged in to the encrypted file
     holder.execute("BEGIN IMMEDIATE")  # a long merge in another window
     try:
         assert main(["targets", "import", str(src), "--year", "2026", "--db", str(db_path)]) == 2

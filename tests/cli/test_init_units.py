@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from bkdesk.cli.main import main
-from bkdesk.dbapi import sqlite3
 from bkdesk.model.rules.units import TREE_2022, TREE_2025, catalog
+from bkdesk.model.store.db import connect
 
 
 def _tree(path) -> str:
-    conn = sqlite3.connect(path)
+    conn = connect(path)  # encrypted: `bkdesk init` in this process left the key unlocked
     try:
         return conn.execute("SELECT value FROM setting WHERE key='tree'").fetchone()[0]
     finally:

@@ -2,8 +2,8 @@ import random
 
 from bkdesk import __version__
 from bkdesk.cli.main import main
-from bkdesk.dbapi import sqlite3
-from bkdesk.model.store.db import open_db
+from bkdesk.model.store import keyring
+from bkdesk.model.store.db import connect, open_db
 from bkdesk.model.store.repo_households import save_household
 from tests.factories import make_bundle
 
@@ -23,7 +23,7 @@ def test_init_check_backup(tmp_path, capsys):
     assert main(["--db", str(db), "check"]) == 0
     out = tmp_path / "sao-luu.sqlite"
     assert main(["backup", "--db", str(db), "--out", str(out)]) == 0
-    conn = sqlite3.connect(out)
+    conn = connect(out, key=keyring.key_for(db))  # a backup is encrypted with the database's key
     assert conn.execute("SELECT value FROM setting WHERE key='officer'").fetchone()[0] == "Hà Thị Mai"
     conn.close()
     assert main(["backup", "--db", str(db), "--out", str(out)]) == 2  # never overwrite
@@ -76,8 +76,9 @@ def test_check_fails_on_a_broken_invariant(tmp_path, capsys):
     assert "phạm vi" in capsys.readouterr().out
 
 
-def test_check_fails_on_a_corrupted_file(tmp_path, capsys):
-    db = tmp_path / "xa.sqlite"
+def _damaged(tmp_path, name: str, page: int | None) -> str:
+    """A database with 30 households and one page overwritten (``page`` None: the third page from the end)."""
+    db = tmp_path / name
     main(["init", "--db", str(db), "--commune", "01954", "--units", "2022"])
     conn = open_db(db)
     rng = random.Random(2)
@@ -86,9 +87,26 @@ def test_check_fails_on_a_corrupted_file(tmp_path, capsys):
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     data = bytearray(db.read_bytes())
-    for i in range(8192, min(len(data), 8192 + 4096)):
+    start = 4096 * (page if page is not None else len(data) // 4096 - 3)
+    for i in range(start, min(len(data), start + 4096)):
         data[i] = 0xAB
     db.write_bytes(bytes(data))
-    assert main(["check", "--db", str(db)]) == 1
+    return str(db)
+
+
+def test_check_fails_on_a_corrupted_file(tmp_path, capsys):
+    db = _damaged(tmp_path, "xa.sqlite", None)  # a page of household data
+    capsys.readouterr()
+    assert main(["check", "--db", db]) == 1
     out = capsys.readouterr().out
     assert "hỏng" in out or "toàn vẹn" in out
+
+
+def test_a_damaged_page_the_login_reads_is_one_line(tmp_path, capsys):
+    """The third page holds the settings the login reads (the database's level): the login itself is
+    refused, in one line naming the damage, before `check` can run."""
+    db = _damaged(tmp_path, "xa.sqlite", 2)
+    capsys.readouterr()
+    assert main(["check", "--db", db]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("Lỗi:") and "hỏng" in err and "\n" not in err, err
