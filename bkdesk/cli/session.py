@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 
+from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 
 USER_ENV = "BKDESK_USER"
@@ -45,10 +46,19 @@ def credentials() -> tuple[str, str]:
 def login_path(path: Path, creds: tuple[str, str] | None = None):
     """Log in to the existing database at ``path`` (converting a plain one first); returns the session.
     ``creds``: the user and password already asked for (`users passwd` needs the old password again)."""
+    user, password = creds or credentials()
+    try:
+        return _login(Path(path), user, password)
+    except sqlite3.OperationalError as exc:  # a full disk, a locked file: the cause, checked on this file
+        from bkdesk.model.store.db import sqlite_error_message
+
+        raise UserError(sqlite_error_message(exc, path)) from None
+
+
+def _login(path: Path, user: str, password: str):
     from bkdesk.model.store import users
     from bkdesk.model.store.db import inspect_file
 
-    user, password = creds or credentials()
     if users.is_plain_database(path):
         inspect_file(path)  # another application's file, a truncated one: refused untouched, as before
         conv = users.convert_plain(path, user, password)

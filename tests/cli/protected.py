@@ -22,3 +22,13 @@ def protected_database(path: str | Path, scope: str = "commune", code: str = TES
         abandon_protected(prot)
         raise
     return conn
+
+
+def protect(path: str | Path, user: str = TEST_USER, password: str = TEST_PASSWORD):
+    """Convert a plain database (a fixture built below the login) as its first open would, and remove the
+    plain copy kept aside: the file is then like any protected one, with ``user`` logged in."""
+    from bkdesk.model.store import users
+
+    conv = users.convert_plain(path, user, password)
+    users.remove_plain(conv)
+    return conv.session
