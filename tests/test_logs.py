@@ -13,6 +13,7 @@ from bkdesk.cli.main import main
 from bkdesk.model.store import backups
 from bkdesk.model.store.databases import log_dir
 from bkdesk.model.store.db import open_db
+from tests.cli.protected import protected_database
 
 
 @pytest.fixture
@@ -42,13 +43,16 @@ def test_a_folder_that_cannot_be_written_leaves_logging_off(tmp_path, monkeypatc
     logging.getLogger("bkdesk.cli.main").info("không ghi được")  # nothing raises
 
 
-def test_the_command_line_logs_commands_refusals_and_restores(db, db_path, tmp_path, log_text):
+def test_the_command_line_logs_commands_refusals_and_restores(db_path, tmp_path, log_text):
+    db = protected_database(db_path)  # as `bkdesk init` leaves it: the command logs in
     snap = backups.backup_now(db, db_path)
+    db.close()
     assert main(["restore", "--db", str(db_path), "--from", str(snap)]) == 0
     assert main(["restore", "--db", str(db_path), "--from", str(tmp_path / "khong-co.sqlite")]) == 2
     logs._handler.flush()
     text = log_text()
     assert "INFO bkdesk.cli.main: bkdesk restore" in text
+    assert f"INFO bkdesk.model.store.users: login kiemthu on {db_path}" in text
     assert f"INFO bkdesk.model.store.backups: restored {db_path} from {snap}" in text
     assert "INFO bkdesk.cli.main: refused: Không tìm thấy bản sao lưu" in text
 
