@@ -1,4 +1,5 @@
-"""`bkdesk keys`: this installation's signing key and the register of keys trusted per unit."""
+"""`bkdesk keys`: this installation's signing key, the register of keys trusted per unit, and the recipient
+keys that make packages readable only by the level above (export-recipient, add-recipient)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,14 @@ def register(sub, common) -> None:
                    help="thay khóa cũ của đơn vị (đơn vị đổi máy): các khóa cũ thôi được tin cậy")
     t.add_argument("--reason", default="", metavar="TEXT", help="lý do (ghi vào nhật ký)")
     t.set_defaults(func=run_trust)
+    e = ksub.add_parser("export-recipient", parents=[common],
+                        help="ghi khóa nhận gói của huyện/tỉnh này ra tệp để các đơn vị cấp dưới đăng ký")
+    e.add_argument("--out", required=True, metavar="FILE", help="tệp khóa nhận (.json)")
+    e.set_defaults(func=run_export_recipient)
+    a = ksub.add_parser("add-recipient", parents=[common],
+                        help="đăng ký khóa nhận của cấp trên: gói xuất từ đây chỉ cấp trên mở được")
+    a.add_argument("file", metavar="FILE", help="tệp khóa nhận do huyện/tỉnh xuất (bkdesk keys export-recipient)")
+    a.set_defaults(func=run_add_recipient)
 
 
 def _open(args):
@@ -38,6 +47,7 @@ def run_show(args: argparse.Namespace) -> int:
         keys = repo_sync.trusted_keys(conn, status=None)
     finally:
         conn.close()
+    _show_recipients(args)
     if not keys:
         print("Chưa tin cậy khóa của đơn vị nào.")
     for k in keys:
@@ -67,4 +77,49 @@ def run_trust(args: argparse.Namespace) -> int:
         conn.close()
     print(f"Đã tin cậy khóa {fp} cho đơn vị {unit}."
           + (f" Thôi tin cậy: {', '.join(retired)}." if retired else ""))
+    return 0
+
+
+def _show_recipients(args) -> None:
+    from bkdesk.export.sync import recipients, sealing, signing
+
+    conn = _open(args)
+    try:
+        raw = recipients.own_key(conn)
+        rows = recipients.registered(conn)
+    finally:
+        conn.close()
+    if raw is not None:
+        print(f"Khóa nhận gói của cấp này: {signing.fingerprint(sealing.public_key_text(raw))}")
+    if not rows:
+        print("Chưa đăng ký khóa nhận của cấp trên (gói xuất từ đây cần cụm mật khẩu).")
+    for r in rows:
+        print(f"Khóa nhận của cấp trên: {r['unit_name']} ({r['unit_code']}): {r['fingerprint']}"
+              f" (đăng ký {r['added_at'][:10]})")
+
+
+def run_export_recipient(args: argparse.Namespace) -> int:
+    from bkdesk.export.sync.recipients import LEVEL_VI, write_recipient_file
+
+    conn = _open(args)
+    try:
+        out, r = write_recipient_file(conn, args.out)
+    finally:
+        conn.close()
+    print(f"Đã ghi khóa nhận của {LEVEL_VI[r.unit_level]} {r.unit_name} ({r.unit_code}) vào {out}.")
+    print(f"Dấu nhận dạng khóa nhận (đọc qua điện thoại cho đơn vị cấp dưới đối chiếu): {r.fingerprint}")
+    return 0
+
+
+def run_add_recipient(args: argparse.Namespace) -> int:
+    from bkdesk.export.sync.recipients import LEVEL_VI, add_recipient
+
+    conn = _open(args)
+    try:
+        r, retired = add_recipient(conn, args.file)
+    finally:
+        conn.close()
+    print(f"Đã đăng ký khóa nhận của {LEVEL_VI[r.unit_level]} {r.unit_name} ({r.unit_code}): dấu nhận dạng"
+          f" {r.fingerprint}. Hãy gọi điện đối chiếu dấu nhận dạng này với cấp trên."
+          + (f" Thôi dùng khóa cũ: {', '.join(retired)}." if retired else ""))
     return 0

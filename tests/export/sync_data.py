@@ -71,7 +71,8 @@ def table_rows(conn: sqlite3.Connection, table: str) -> list[tuple]:
 def audit_rows(conn: sqlite3.Connection) -> list[tuple]:
     return sorted(tuple("" if v is None else v for v in r) for r in conn.execute(
         "SELECT at, user, table_name, record_uid, action, field, old_value, new_value, reason, origin"
-        " FROM audit_log WHERE table_name NOT IN ('import_ledger', 'sync_key')"))  # local: merges, trusted keys
+        " FROM audit_log WHERE table_name NOT IN ('import_ledger', 'sync_key', 'package', 'sync_recipient',"
+        " 'sync_recipient_own')"))  # local: merges, exports, trusted and recipient keys
 
 
 def content(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
@@ -107,9 +108,8 @@ def edit_household(conn, uid: str, user: str, origin: str, **changes) -> None:
 
 def make_household_conflict(folder: Path) -> tuple[Path, str]:
     """A district database with one open conflict: two laptops edited one household (address / phone)."""
-    from bkdesk.export.sync.merge import merge_files
-    from bkdesk.export.sync.package import write_package
     from bkdesk.model.store import settings
+    from tests.export.sync_keys import merge_files, write_package
 
     a = new_commune_db(folder / "a.sqlite", "01954", 2, seed=31)
     p0, _ = write_package(a, "01954", 2022, folder / "p0.xlsx")

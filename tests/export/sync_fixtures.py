@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bkdesk.export.sync.package import write_package
 from tests.export.sync_data import new_commune_db
+from tests.export.sync_keys import write_package
 
 
 @pytest.fixture(scope="session")

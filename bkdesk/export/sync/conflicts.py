@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.export.sync import package_format as fmt
+from bkdesk.model.rules import roles
 from bkdesk.model.rules.text import name_sort_text, search_key
-from bkdesk.model.store import audit, repo_sync, settings
+from bkdesk.model.store import access, audit, repo_sync, settings
 from bkdesk.model.store.db import transaction
 
 LOCAL, INCOMING = "local", "incoming"
@@ -85,6 +86,7 @@ def resolve(conn: sqlite3.Connection, conflict_id: int, choices: str | dict[str,
             reason: str = "") -> dict:
     """Decide a conflict: ``choices`` is LOCAL or INCOMING for the whole record, or field -> side
     (fields left out keep the local value). Writes the chosen values as a new revision, audited."""
+    access.require(conn, roles.CONFLICTS)
     row = repo_sync.get_conflict(conn, conflict_id)
     if row is None or row["status"] != "open":
         raise UserError("Xung đột này không còn chờ giải quyết.")

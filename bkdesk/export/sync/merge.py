@@ -27,7 +27,7 @@ from pathlib import Path
 from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.export.sync import package_format as fmt
-from bkdesk.export.sync import signing
+from bkdesk.export.sync import recipients, sealing, signing
 from bkdesk.export.sync.conflicts import DELETED, TABLE_VI, refresh_household_keys
 from bkdesk.export.sync.package import (
     LEVEL_VI,
@@ -40,9 +40,10 @@ from bkdesk.export.sync.package import (
     read_package,
 )
 from bkdesk.model.jobs import NO_CONTROL, JobControl
+from bkdesk.model.rules import roles
 from bkdesk.model.rules.fmt import dmy
 from bkdesk.model.rules.units import TREE_2022, TREE_2025, tree_on
-from bkdesk.model.store import audit, repo_sync, settings
+from bkdesk.model.store import access, audit, repo_sync, settings
 from bkdesk.model.store.bulk import LazyTransaction
 from bkdesk.model.store.db import auto_backup
 from bkdesk.model.store.repo_units import load_catalog
@@ -86,6 +87,7 @@ class PackageResult:
     fingerprint: str = ""
     public_key: str = ""
     untrusted_first_key: bool = False  # rejected only because its unit has no trusted key yet
+    needs_passphrase: bool = False  # rejected because it is locked by a passphrase not given (or wrong)
 
     def as_dict(self) -> dict:
         return {"file": self.file, "status": self.status, "message": self.message, "unit_code": self.unit_code,
@@ -571,10 +573,10 @@ def _reader_start() -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _read_verified(path: Path, schema: dict) -> Package:
+def _read_verified(path: Path, schema: dict, keys: sealing.OpenKeys) -> Package:
     """In the reader process (no connection, no job control: the caller checks for a cancel)."""
     try:
-        return read_package(path, None, schema=schema)
+        return read_package(path, None, schema=schema, keys=keys)
     except MemoryError:
         raise PackageError(f"Tệp {path.name} cần quá nhiều bộ nhớ để đọc (vượt giới hạn); không nhập.") from None
 
@@ -586,8 +588,8 @@ class _ReadAhead:
     writing" holds per package; at most two packages are read ahead (bounded memory). A process, not a
     thread: a reading thread holds the GIL so often that SQLite's writes wait for it (measured slower)."""
 
-    def __init__(self, files: list[Path], schema: dict):
-        self._files, self._schema = files, schema
+    def __init__(self, files: list[Path], schema: dict, keys: sealing.OpenKeys):
+        self._files, self._schema, self._keys = files, schema, keys
         self._pending: dict[int, Future] = {}
         self._pool = None
         if len(files) >= READ_AHEAD_MIN_FILES:
@@ -596,12 +598,12 @@ class _ReadAhead:
 
     def _submit(self, i: int) -> None:
         if i < len(self._files) and i not in self._pending:
-            self._pending[i] = self._pool.submit(_read_verified, self._files[i], self._schema)
+            self._pending[i] = self._pool.submit(_read_verified, self._files[i], self._schema, self._keys)
 
     def get(self, i: int, control: JobControl) -> Package:
         """Package ``i`` (in file order); raises its PackageError. Checks for a cancel while waiting."""
         if self._pool is None:
-            return read_package(self._files[i], None, control, self._schema)
+            return read_package(self._files[i], None, control, self._schema, self._keys)
         for j in range(i, i + 3):
             self._submit(j)
         future = self._pending.pop(i)
@@ -611,7 +613,7 @@ class _ReadAhead:
             except FutureTimeout:
                 control.check()
             except BrokenProcessPool:  # the reader died (no way to start Python?): read here instead
-                return read_package(self._files[i], None, control, self._schema)
+                return read_package(self._files[i], None, control, self._schema, self._keys)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -619,15 +621,19 @@ class _ReadAhead:
 
 
 def merge_files(conn: sqlite3.Connection, db_path: str | Path, files: list[str | Path],
-                control: JobControl = NO_CONTROL, user: str | None = None, trust_new: bool = False) -> MergeReport:
+                control: JobControl = NO_CONTROL, user: str | None = None, trust_new: bool = False,
+                passphrase: str | None = None) -> MergeReport:
     """Verify and merge the files; all accepted files are applied in one transaction.
 
+    Packages are opened with this database's recipient key, or ``passphrase`` for those locked by one.
     ``trust_new``: a unit without a trusted key yet gets the key its package is signed with (recorded
-    and audited); without it such a package is refused, naming the key's fingerprint."""
+    and audited; needs the SETUP permission); without it such a package is refused, naming the key's
+    fingerprint."""
+    access.require(conn, roles.MERGE)
     user = user if user is not None else settings.officer(conn)
     files = [Path(f) for f in files]
     report, seen, trusted_now, bulk = MergeReport(), set(), set(), None
-    reader = _ReadAhead(files, package_schema(conn))
+    reader = _ReadAhead(files, package_schema(conn), recipients.open_keys(conn, passphrase))
     tx = LazyTransaction(conn, cache_kib=MERGE_CACHE_KIB)
     try:
         for i, f in enumerate(files):
@@ -646,11 +652,16 @@ def merge_files(conn: sqlite3.Connection, db_path: str | Path, files: list[str |
                     continue
                 mapping = check_scope(conn, pkg)
                 _, register = signing.check_signer(conn, m, f.name, trust_new)
+                if register and m["unit_code"] not in trusted_now:
+                    access.require(conn, roles.SETUP)
                 _check_rounds(conn, pkg)
             except signing.UntrustedKey as exc:
                 result.message, result.untrusted_first_key = str(exc), exc.first
                 continue
-            except PackageError as exc:
+            except sealing.SealError as exc:
+                result.message, result.needs_passphrase = str(exc), exc.needs_passphrase
+                continue
+            except (PackageError, access.PermissionDenied) as exc:
                 result.message = str(exc)
                 continue
             if not tx.open:

@@ -1,8 +1,11 @@
 """The sync package: write a unit's records to one .xlsx, and verify + read one back (DESIGN.md §4).
 
 Writing uses xlsxwriter in constant-memory mode (every value written as a string, never a formula);
-reading uses python-calamine after zip checks (size limits, no XML DOCTYPE/ENTITY). Nothing here writes
-to the database except the "last exported audit entry" setting after a successful export.
+reading uses python-calamine after zip checks (size limits, no XML DOCTYPE/ENTITY). The hidden data sheets
+are sealed to the registered level above or a passphrase (``sealing``); the visible sheets carry only what
+the official posting list prints (reports.md §5: head's name, village, result), never an ID number.
+Nothing here writes to the database except, after a successful export, the versions sent, the "last
+exported audit entry" setting and the export's audit row.
 """
 
 from __future__ import annotations
@@ -22,22 +25,21 @@ from bkdesk import __version__
 from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.export.sync import package_format as fmt
-from bkdesk.export.sync import signing
+from bkdesk.export.sync import recipients, sealing, signing
 from bkdesk.export.sync.file_guard import check_xlsx
+from bkdesk.export.sync.package_format import PackageError
 from bkdesk.fileio import atomic_output
 from bkdesk.model.jobs import NO_CONTROL, JobControl
+from bkdesk.model.rules import roles
 from bkdesk.model.rules.fmt import dmy, dmy_hm, fmt_int
 from bkdesk.model.rules.units import TREE_2022, tree_on
-from bkdesk.model.store import audit, export_marker, repo_sync, settings
+from bkdesk.model.store import access, audit, export_marker, repo_sync, settings
+from bkdesk.model.store.db import transaction
 from bkdesk.model.store.repo_units import load_catalog
 
 CLASS_VI = {"POOR": "Hộ nghèo", "NEAR_POOR": "Hộ cận nghèo", "MIDDLE": "Hộ có mức sống trung bình",
             "NOT_POOR": "Không nghèo", None: "Chưa phân loại"}
 LEVEL_VI = {"commune": "xã", "district": "huyện", "province": "tỉnh"}
-
-
-class PackageError(UserError):
-    """A package refused before anything was written; the message says why, in Vietnamese."""
 
 
 @dataclass
@@ -158,14 +160,24 @@ def collect_tables(conn: sqlite3.Connection, unit_code: str, codes: list[str],
 
 
 def write_package(conn: sqlite3.Connection, unit_code: str, review_year: int, out: str | Path,
-                  control: JobControl = NO_CONTROL) -> tuple[Path, str]:
-    """Export the unit's records; ``out`` is a file or an existing folder. Returns (path, checksum)."""
+                  control: JobControl = NO_CONTROL, passphrase: str | None = None) -> tuple[Path, str]:
+    """Export the unit's records; ``out`` is a file or an existing folder. Returns (path, checksum).
+
+    The data is sealed to every registered recipient (the level above) and, when given, to ``passphrase``;
+    with neither the export is refused (nothing would protect the records)."""
+    access.require(conn, roles.EXPORT)
     unit, tree, codes = _unit_for_export(conn, unit_code, review_year)
+    receivers = recipients.registered(conn)
+    if passphrase is not None:
+        passphrase = sealing.check_passphrase(passphrase)
+    if not receivers and not passphrase:
+        raise UserError(recipients.no_recipient_message())
     out = Path(out)
     if out.is_dir():
         out = out / default_file_name(unit.name, unit.code, review_year)
     if out.suffix.lower() != ".xlsx":
         raise UserError("Tệp gói dữ liệu phải có đuôi .xlsx.")
+    audit_seen = export_marker.last_audit_id(conn)
     tables, top_audit, states = collect_tables(conn, unit_code, codes, control)
     sid, srev = _standard_ref(conn, review_year)
     manifest = {"format": fmt.FORMAT_NAME, "format_version": str(fmt.FORMAT_VERSION), "app_version": __version__,
@@ -177,7 +189,15 @@ def write_package(conn: sqlite3.Connection, unit_code: str, review_year: int, ou
     summary = repo_sync.summary_rows(conn, codes, review_year)
     visible = _visible_sheets(manifest, summary, unit, review_year)
     manifest[fmt.VISIBLE_KEY] = fmt.visible_digest(visible)
-    checksum = fmt.Checksum()
+    content_key, seal_id = sealing.new_seal()
+    manifest[sealing.SEAL_ID_KEY] = seal_id
+    slots = [sealing.slot_for_recipient(content_key, seal_id, r["unit_code"], r["public_key"], r["fingerprint"])
+             for r in receivers]
+    if passphrase:
+        slots.append(sealing.slot_for_passphrase(content_key, seal_id, passphrase))
+    for i, slot in enumerate(slots, start=1):
+        manifest[f"{fmt.SEAL_PREFIX}{i}"] = slot
+    checksum, sealed = fmt.Checksum(), {}
     for table, (header, cells) in tables.items():
         manifest[f"{fmt.COUNT_PREFIX}{table}"] = str(len(cells))
         h = checksum.table(table, header)
@@ -185,13 +205,25 @@ def write_package(conn: sqlite3.Connection, unit_code: str, review_year: int, ou
             if len(c) > fmt.MAX_CELL_CHARS:
                 raise UserError(f"Một bản ghi trong bảng {table} quá dài để ghi vào Excel ({len(c)} ký tự).")
             fmt.Checksum.add(h, c)
+        sealed[table] = (header, sealing.seal_table(content_key, seal_id, table, cells))
+        manifest[f"{fmt.PARTS_PREFIX}{table}"] = str(len(sealed[table][1]))
+    del tables
     manifest[fmt.CHECKSUM_KEY] = checksum.digest(manifest)
     manifest[fmt.SIGNATURE_KEY] = signing.sign(conn, manifest[fmt.CHECKSUM_KEY])
     control.report(len(repo_sync.TABLES), len(repo_sync.TABLES) + 1, "Đang ghi tệp…")
     with atomic_output(out) as tmp:  # temp file in the same folder, fsync, rename; removed on failure
-        _write_xlsx(tmp, manifest, tables, visible)
+        _write_xlsx(tmp, manifest, sealed, visible)
     repo_sync.record_sent_versions(conn, states)
-    export_marker.set_last_exported_audit_id(conn, unit_code, top_audit)
+    with transaction(conn):
+        quiet = export_marker.last_audit_id(conn) == audit_seen  # nothing written since the records were read
+        audit.record_change(conn, "package", out.name, None,
+                            {"file": str(out), "unit_code": unit.code, "round": str(review_year),
+                             "checksum": manifest[fmt.CHECKSUM_KEY],
+                             "recipients": " ".join(f"{r['unit_code']}:{r['fingerprint']}" for r in receivers),
+                             "passphrase": "1" if passphrase else "0"},
+                            settings.officer(conn), "Xuất gói dữ liệu", settings.installation_id(conn))
+        marker = export_marker.last_audit_id(conn) if quiet else top_audit
+    export_marker.set_last_exported_audit_id(conn, unit_code, marker)
     return out, manifest[fmt.CHECKSUM_KEY]
 
 
@@ -201,7 +233,7 @@ def _write_xlsx(path: Path, manifest: dict, tables: dict, visible: list[tuple[st
     bold = wb.add_format({"bold": True})
     (_, summary_rows), (_, list_rows) = visible
     _visible_sheet(wb, fmt.SUMMARY_SHEET, summary_rows, bold, {(0, 0): 42, (1, 1): 40})
-    _visible_sheet(wb, fmt.LIST_SHEET, list_rows, bold, {(2, 2): 20, (4, 5): 28, (7, 7): 26})
+    _visible_sheet(wb, fmt.LIST_SHEET, list_rows, bold, {(2, 2): 24, (3, 3): 30, (4, 4): 28})
     ws = wb.add_worksheet(fmt.MANIFEST_SHEET)
     ws.set_column(0, 0, 28)
     ws.set_column(1, 1, 70)
@@ -209,7 +241,7 @@ def _write_xlsx(path: Path, manifest: dict, tables: dict, visible: list[tuple[st
     for c, text in enumerate(("Khóa", "Giá trị", "Ý nghĩa")):
         ws.write_string(0, c, text, bold)
     for r, (key, value) in enumerate(manifest.items(), start=1):
-        label = fmt.MANIFEST_LABELS.get(key) or f"Số dòng dữ liệu bảng {key[len(fmt.COUNT_PREFIX):]}"
+        label = fmt.manifest_label(key)
         ws.write_string(r, 0, key)
         ws.write_string(r, 1, value)
         ws.write_string(r, 2, label)
@@ -238,10 +270,11 @@ def _visible_sheets(manifest: dict, summary: list, unit, review_year: int) -> li
     for r in summary:
         by_class[r["final_class"]] = by_class.get(r["final_class"], 0) + 1
     lines += [[f"{CLASS_VI[k]} (năm {review_year})", fmt_int(by_class.get(k, 0))] for k in CLASS_VI]
-    rows = [["STT", "Mã xã", "Thôn", "Số hộ", "Chủ hộ", "Địa chỉ", "Số nhân khẩu", f"Phân loại năm {review_year}"]]
+    # The list prints what the public posting list prints (reports.md §5) and nothing else: no address,
+    # ID number or birth date; the commune code only tells the communes of a district package apart.
+    rows = [["STT", "Mã xã", "Thôn", "Họ và tên chủ hộ", f"Kết quả năm {review_year}"]]
     for i, r in enumerate(summary, start=1):
-        rows.append([str(i), r["commune_code"] or "", r["village"] or "", r["household_no"] or "",
-                     r["head_name"] or "", r["address"] or "", str(r["persons"]),
+        rows.append([str(i), r["commune_code"] or "", r["village"] or "", r["head_name"] or "",
                      CLASS_VI.get(r["final_class"], r["final_class"] or "")])
     return [(fmt.SUMMARY_SHEET, lines), (fmt.LIST_SHEET, rows)]
 
@@ -285,11 +318,11 @@ def _manifest(wb: CalamineWorkbook, name: str) -> dict[str, str]:
     if version < 1:
         raise PackageError(f"Tệp {name}: phiên bản định dạng gói không hợp lệ.")
     if version < fmt.FORMAT_VERSION:
-        raise PackageError(f"Tệp {name} do phiên bản bkdesk cũ xuất (định dạng gói {version}, chưa có chữ ký số và"
-                           " dấu phiên bản bản ghi); không nhập. Hãy đề nghị đơn vị gửi cập nhật bkdesk rồi xuất"
-                           " lại gói.")
+        lacks = "chưa có chữ ký số và dấu phiên bản bản ghi" if version < 2 else "dữ liệu chưa được mã hóa cho cấp nhận"
+        raise PackageError(f"Tệp {name} do phiên bản bkdesk cũ xuất (định dạng gói {version}, {lacks}); không nhập."
+                           " Hãy đề nghị đơn vị gửi cập nhật bkdesk rồi xuất lại gói.")
     for key in ("unit_tree", "unit_code", "unit_level", "round", "public_key", fmt.VISIBLE_KEY, fmt.CHECKSUM_KEY,
-                fmt.SIGNATURE_KEY):
+                fmt.SIGNATURE_KEY, sealing.SEAL_ID_KEY):
         if not manifest.get(key):
             raise PackageError(f"Tệp {name}: thông tin gói thiếu trường «{key}».")
     return manifest
@@ -341,8 +374,10 @@ def package_schema(conn: sqlite3.Connection) -> dict[str, tuple[list[str], list[
 
 
 def read_package(path: str | Path, conn: sqlite3.Connection | None, control: JobControl = NO_CONTROL,
-                 schema: dict[str, tuple[list[str], list[str]]] | None = None) -> Package:
-    """Verify everything (zip, format, version, counts, checksum) and return the decoded records.
+                 schema: dict[str, tuple[list[str], list[str]]] | None = None,
+                 keys: sealing.OpenKeys | None = None) -> Package:
+    """Verify everything (zip, format, version, counts, seal, checksum, signature) and return the decoded
+    records. ``keys``: what this database opens packages with (``recipients.open_keys``).
 
     ``conn`` only supplies the schema; pass ``schema`` (from ``package_schema``) instead off the
     connection's thread."""
@@ -359,16 +394,26 @@ def read_package(path: str | Path, conn: sqlite3.Connection | None, control: Job
     expected = {f"{fmt.COUNT_PREFIX}{t}" for t in tables}
     if {k for k in manifest if k.startswith(fmt.COUNT_PREFIX)} != expected:
         raise PackageError(f"Tệp {name}: thông tin gói không liệt kê đúng các bảng dữ liệu.")
+    if {k for k in manifest if k.startswith(fmt.PARTS_PREFIX)} != {f"{fmt.PARTS_PREFIX}{t}" for t in tables}:
+        raise PackageError(f"Tệp {name}: thông tin gói không liệt kê đúng các bảng dữ liệu mã hóa.")
     _check_plausible(path, manifest, tables)
+    content_key = sealing.open_content_key(manifest, keys or sealing.OpenKeys(), name)
+    seal_id = manifest[sealing.SEAL_ID_KEY]
     checksum, raw = fmt.Checksum(), {}
     for i, table in enumerate(tables):
         control.report(i, len(tables) * 2, f"Đang kiểm tra {name}…")
         header = schema[table][0]
         try:
             count = int(manifest[f"{fmt.COUNT_PREFIX}{table}"])
+            parts = int(manifest[f"{fmt.PARTS_PREFIX}{table}"])
         except ValueError:
             raise PackageError(f"Tệp {name}: số dòng bảng {table} trong thông tin gói không đọc được.") from None
-        cells = _raw_table(wb, name, table, header, count)
+        sealed = _raw_table(wb, name, table, header, parts)
+        if len(sealed) != parts:
+            raise PackageError(f"Tệp {name}: bảng {table} có {len(sealed)} đoạn dữ liệu nhưng thông tin gói ghi"
+                               f" {parts} (tệp đã bị sửa hoặc không đầy đủ).")
+        cells = sealing.open_table(content_key, seal_id, table, sealed, name)
+        del sealed
         if len(cells) != count:
             raise PackageError(f"Tệp {name}: bảng {table} có {len(cells)} dòng nhưng thông tin gói ghi {count}"
                                " (tệp đã bị sửa hoặc không đầy đủ).")

@@ -1,9 +1,10 @@
 """The sync package format (DESIGN.md §4): names, text encoding of values, canonical checksum.
 
-Each data sheet holds a header row (one column name per cell) and one cell per record: a JSON array of
-the record's values as text (null for NULL). One cell per record reads ~10x faster than one cell per value.
-The checksum covers the manifest fields and the cell *values*, never the file bytes, so opening and
-saving the workbook in Excel or LibreOffice keeps it, while editing any value breaks it.
+A record is a JSON array of its values as text (null for NULL). Each data sheet holds a header row (one
+column name per cell) and the table's records sealed (``sealing``: compressed, AES-GCM, one base64 segment
+per cell). The checksum covers the manifest fields and the records' *values* (before sealing), never the
+file bytes, so opening and saving the workbook in Excel or LibreOffice keeps it, while editing any value
+breaks it.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ import hashlib
 import json
 import unicodedata
 
+from bkdesk.errors import UserError
+
 FORMAT_NAME = "bkdesk-goi-dong-bo"
-FORMAT_VERSION = 2  # 2: version identity (content hash + ancestry), tombstones, Ed25519 signature
+FORMAT_VERSION = 3  # 2: version identity (content hash + ancestry), tombstones, Ed25519 signature;
+# 3: hidden data sheets encrypted to the level above or a passphrase (sealing), visible list as posted
 MANIFEST_SHEET = "Thông tin gói"
 SUMMARY_SHEET = "Tóm tắt"
 LIST_SHEET = "Danh sách hộ"
@@ -56,8 +60,28 @@ MANIFEST_LABELS = {
     VISIBLE_KEY: "Mã kiểm tra các trang hiển thị (Tóm tắt, Danh sách hộ)",
     CHECKSUM_KEY: "Mã kiểm tra SHA-256 (trên giá trị dữ liệu)",
     SIGNATURE_KEY: "Chữ ký số Ed25519 của máy xuất",
+    "seal_id": "Mã nhận dạng lần mã hóa gói",
 }
 COUNT_PREFIX = "rows."
+PARTS_PREFIX = "parts."  # sealed segments (cells) of a table's data sheet
+SEAL_PREFIX = "seal."  # one wrapped content key per recipient or passphrase
+
+
+def manifest_label(key: str) -> str:
+    """The Vietnamese meaning of a manifest key (the visible manifest sheet's third column)."""
+    if key in MANIFEST_LABELS:
+        return MANIFEST_LABELS[key]
+    if key.startswith(COUNT_PREFIX):
+        return f"Số dòng dữ liệu bảng {key[len(COUNT_PREFIX):]}"
+    if key.startswith(PARTS_PREFIX):
+        return f"Số đoạn dữ liệu mã hóa của bảng {key[len(PARTS_PREFIX):]}"
+    if key.startswith(SEAL_PREFIX):
+        return "Khóa giải mã dữ liệu, đã mã hóa cho cấp nhận hoặc bằng cụm mật khẩu"
+    return key
+
+
+class PackageError(UserError):
+    """A package refused before anything was written; the message says why, in Vietnamese."""
 
 
 def sheet_names(table: str, n_rows: int) -> list[str]:

@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
-from bkdesk.model.store import audit, repo_sync, settings
+from bkdesk.model.rules import roles
+from bkdesk.model.store import access, audit, repo_sync, settings
 
 SIGNED_PREFIX = b"bkdesk-goi-dong-bo/signature\n"
 _FP = re.compile(r"^[A-Z2-7]{16}$")
@@ -71,7 +72,8 @@ def verify(public_key: str, signature: str, digest: str) -> bool:
 def trust_key(conn: sqlite3.Connection, unit_code: str, fingerprint_text: str, user: str, *, public_key: str = "",
               installation: str = "", officer: str = "", replace: bool = False, reason: str = "") -> list[str]:
     """Register a trusted key for a unit (inside the caller's transaction); ``replace`` retires the unit's
-    other keys (a rotation: new laptop). Audited. Returns the fingerprints retired."""
+    other keys (a rotation: new laptop). Audited; needs the SETUP permission. Returns the fingerprints retired."""
+    access.require(conn, roles.SETUP)
     fp = normalise_fingerprint(fingerprint_text)
     if public_key and fingerprint(public_key) != fp:
         raise UserError("Khóa công khai không khớp với dấu nhận dạng.")

@@ -34,6 +34,12 @@ def last_exported_audit_id(conn: sqlite3.Connection, unit_code: str | None = Non
     return max((_as_id(v) for v in values), default=0)
 
 
+def last_audit_id(conn: sqlite3.Connection) -> int:
+    """The newest audit row's id (0 when none): an export compares it before and after to know whether its
+    own audit row may move the marker."""
+    return conn.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]
+
+
 def _as_id(value) -> int:
     return int(value) if value is not None and str(value).isdigit() else 0
 
@@ -45,6 +51,8 @@ def set_last_exported_audit_id(conn: sqlite3.Connection, unit_code: str, audit_i
 
 
 def unexported_change_count(conn: sqlite3.Connection) -> int:
-    """Audit rows written after the last package export (all of them if nothing was ever exported)."""
+    """Audit rows written after the last package export (all of them if nothing was ever exported); the rows
+    of prints and exports (repo_outputs) change no data and are not counted."""
     since = last_exported_audit_id(conn)
-    return conn.execute("SELECT count(*) FROM audit_log WHERE id > ?", (since,)).fetchone()[0]
+    return conn.execute("SELECT count(*) FROM audit_log WHERE id > ? AND table_name != 'output'",
+                        (since,)).fetchone()[0]

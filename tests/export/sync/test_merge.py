@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from bkdesk.cli.main import main as cli_main
 from bkdesk.errors import UserError
 from bkdesk.export.sync import conflicts
-from bkdesk.export.sync.merge import ALREADY, MERGED, merge_files, require_no_open_conflicts
-from bkdesk.export.sync.package import write_package
+from bkdesk.export.sync.merge import ALREADY, MERGED, require_no_open_conflicts
 from bkdesk.model.jobs import Cancelled, JobControl
 from bkdesk.model.store import settings
 from bkdesk.model.store.databases import init_database
 from bkdesk.model.store.db import open_db
 from bkdesk.model.store.repo_households import get_household, save_household
 from tests.export.sync_data import content, edit_household, file_hash, new_commune_db, trust
+from tests.export.sync_keys import merge_files, passphrase_file, write_package
 
 
 def test_round_trip_commune_district_province(commune_pkg, tmp_path):
@@ -198,20 +200,31 @@ def test_cancelled_merge_changes_nothing(commune_pkg, other_district_pkg, tmp_pa
 
 
 def test_cli_export_and_merge_exit_codes(commune_pkg, other_district_pkg, tmp_path, capsys):
-    db_path, _ = commune_pkg
+    db_path = tmp_path / "xa.sqlite"  # a copy: the command line converts it to an encrypted database
+    shutil.copy(commune_pkg[0], db_path)
     out = tmp_path / "goi.xlsx"
+    # no recipient registered and no passphrase: exit 2, one line saying what to do, no file
     assert cli_main(["--db", str(db_path), "export-package", "--unit", "01954", "--round", "2022",
-                     "--out", str(out)]) == 0
-    assert out.exists()
+                     "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]  # (after the conversion's lines)
+    assert err.startswith("Lỗi: Chưa đăng ký khóa nhận") and "keys add-recipient" in err and "--passphrase-file" in err and not out.exists()
+    phrase = passphrase_file(tmp_path)
+    assert cli_main(["--db", str(db_path), "export-package", "--unit", "01954", "--round", "2022",
+                     "--out", str(out), "--passphrase-file", phrase]) == 0
+    assert out.exists() and "cụm mật khẩu" in capsys.readouterr().out
     district = tmp_path / "huyen.sqlite"
     init_database(district, "district", "062").close()
     report = tmp_path / "bao-cao.xlsx"
-    assert cli_main(["merge", "--db", str(district), str(out), "--report", str(report)]) == 1  # no trusted key
-    assert "chưa có khóa tin cậy cho đơn vị 01954" in capsys.readouterr().out
-    assert cli_main(["merge", "--db", str(district), str(out), "--report", str(report), "--trust-new"]) == 0
-    assert cli_main(["merge", "--db", str(district), str(out)]) == 0
+    assert cli_main(["merge", "--db", str(district), str(out), "--report", str(report), "--trust-new"]) == 1
+    assert "khóa bằng cụm mật khẩu" in capsys.readouterr().out  # without the passphrase: refused
+    merge_phrase = ["--passphrase-file", phrase]
+    assert cli_main(["merge", "--db", str(district), str(out), "--report", str(report), *merge_phrase]) == 1
+    assert "chưa có khóa tin cậy cho đơn vị 01954" in capsys.readouterr().out  # no trusted key
+    assert cli_main(["merge", "--db", str(district), str(out), "--report", str(report), "--trust-new",
+                     *merge_phrase]) == 0
+    assert cli_main(["merge", "--db", str(district), str(out), *merge_phrase]) == 0
     assert "Đã nhập trước đó" in capsys.readouterr().out
-    assert cli_main(["merge", "--db", str(district), str(other_district_pkg)]) == 1
+    assert cli_main(["merge", "--db", str(district), str(other_district_pkg), *merge_phrase]) == 1
     assert cli_main(["merge", "--db", str(tmp_path / "khong-co.sqlite"), str(out)]) == 2
     assert cli_main(["export-package", "--db", str(db_path), "--unit", "01954"]) == 2
     from python_calamine import CalamineWorkbook

@@ -7,11 +7,10 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bkdesk.export.sync.merge import merge_files
-from bkdesk.export.sync.package import write_package
 from bkdesk.model.store import settings as db_settings
 from bkdesk.model.store.databases import init_database
 from tests.export.sync_data import content, edit_household, new_commune_db
+from tests.export.sync_keys import merge_files, write_package
 
 _COUNTER = itertools.count()
 

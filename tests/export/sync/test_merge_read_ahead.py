@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from bkdesk.export.sync import merge
-from bkdesk.export.sync.merge import ALREADY, MERGED, REJECTED, merge_files
+from bkdesk.export.sync.merge import ALREADY, MERGED, REJECTED
 from bkdesk.model.jobs import Cancelled, JobControl
 from bkdesk.model.store.databases import init_database
 from tests.export.sync.test_package_reject import _tampered
 from tests.export.sync_data import content
+from tests.export.sync_keys import merge_files
 
 
 @pytest.fixture

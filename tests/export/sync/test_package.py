@@ -11,10 +11,11 @@ from python_calamine import CalamineWorkbook
 from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.export.sync import package_format as fmt
-from bkdesk.export.sync.package import default_file_name, read_package, write_package
+from bkdesk.export.sync.package import default_file_name
 from bkdesk.model.store.databases import init_database
 from bkdesk.model.store.db import open_db
 from tests.export.sync_data import new_commune_db
+from tests.export.sync_keys import read_package, write_package
 
 
 def test_file_name_folds_vietnamese_and_keeps_case():
@@ -36,11 +37,12 @@ def test_package_sheets_manifest_and_readable_lists(commune_pkg):
     assert manifest["unit_name"] == "Xã Vân Tùng" and manifest["round"] == "2022"
     assert manifest["rows.household"] == "12" and manifest["officer"] == "Hoàng Thị Lan"
     listing = wb.get_sheet_by_name(fmt.LIST_SHEET).to_python()
-    assert listing[0][4] == "Chủ hộ" and len(listing) == 13
+    # the public posting list's columns (reports.md §5) and nothing else
+    assert listing[0] == ["STT", "Mã xã", "Thôn", "Họ và tên chủ hộ", "Kết quả năm 2022"] and len(listing) == 13
     conn = sqlite3.connect(db_path)
     heads = {r[0] for r in conn.execute("SELECT head_name FROM household")}
     conn.close()
-    assert {r[4] for r in listing[1:]} == heads
+    assert {r[3] for r in listing[1:]} == heads
     summary = dict((r[0], r[1]) for r in wb.get_sheet_by_name(fmt.SUMMARY_SHEET).to_python())
     assert summary["Tổng số hộ"] == "12"
 
@@ -98,7 +100,7 @@ def test_export_refuses_units_outside_scope_and_wrong_tree(db, tmp_path):
 
 
 def test_district_export_contains_its_communes(tmp_path, commune_pkg):
-    from bkdesk.export.sync.merge import merge_files
+    from tests.export.sync_keys import merge_files
 
     _, pkg_path = commune_pkg
     conn = init_database(tmp_path / "d.sqlite", "district", "062")

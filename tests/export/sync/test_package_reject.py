@@ -9,9 +9,10 @@ import openpyxl
 import pytest
 
 from bkdesk.export.sync import package_format as fmt
-from bkdesk.export.sync.merge import REJECTED, merge_files
+from bkdesk.export.sync.merge import REJECTED
 from bkdesk.model.store.databases import init_database
 from tests.export.sync_data import file_hash
+from tests.export.sync_keys import Opened, merge_files
 
 
 @pytest.fixture
@@ -31,11 +32,21 @@ def _edit(src, dst, sheet, row, col, fn):
 
 
 def _tampered(src, tmp_path):
-    def change(text):
-        values = json.loads(text)
-        values[values.index("0001") if "0001" in values else 1] = "0999"
-        return json.dumps(values, ensure_ascii=False)
-    return _edit(src, tmp_path / "sua.xlsx", "d_household", 2, 1, change)
+    """A household number changed in the hidden sheet and sealed again (by someone holding the passphrase)."""
+    pkg = Opened(src)
+    cells = pkg.cells("household")
+    values = json.loads(cells[0])
+    values[values.index("0001") if "0001" in values else 1] = "0999"
+    pkg.set_cells("household", [json.dumps(values, ensure_ascii=False), *cells[1:]])
+    return pkg.save(tmp_path / "sua.xlsx")
+
+
+def _ciphertext(src, tmp_path):
+    """One character of the sealed data changed (without the key)."""
+    def flip(text):
+        i = len(text) // 2
+        return text[:i] + ("A" if text[i] != "A" else "B") + text[i + 1:]
+    return _edit(src, tmp_path / "ma-hoa-sua.xlsx", "d_member", 2, 1, flip)
 
 
 def _manifest_row(src, key):
@@ -109,11 +120,10 @@ def _entity(src, tmp_path):
 
 
 def _deleted_row(src, tmp_path):
-    out = tmp_path / "thieu.xlsx"
-    wb = openpyxl.load_workbook(src)
-    wb["d_member"].delete_rows(3)
-    wb.save(out)
-    return out
+    pkg = Opened(src)
+    cells = pkg.cells("member")
+    pkg.set_cells("member", cells[:1] + cells[2:])
+    return pkg.save(tmp_path / "thieu.xlsx")
 
 
 CASES = {
@@ -128,6 +138,7 @@ CASES = {
     "bomb": (_bomb, "dung lượng giải nén bất thường"),
     "entity": (_entity, "khai báo DOCTYPE/ENTITY"),
     "deleted_row": (_deleted_row, "dòng nhưng thông tin gói ghi"),
+    "ciphertext": (_ciphertext, "dữ liệu mã hóa của bảng member đã bị sửa"),
 }
 
 

@@ -16,13 +16,13 @@ from python_calamine import CalamineWorkbook
 from bkdesk.cli.main import main as cli_main
 from bkdesk.export.sync import package_format as fmt
 from bkdesk.export.sync import signing
-from bkdesk.export.sync.merge import MERGED, REJECTED, merge_files
+from bkdesk.export.sync.merge import MERGED, REJECTED
 from bkdesk.export.sync.merge_report import write_report
-from bkdesk.export.sync.package import read_package, write_package
 from bkdesk.model.store import repo_sync, settings
 from bkdesk.model.store.databases import init_database
 from bkdesk.model.store.db import open_db
 from tests.export.sync_data import edit_household, file_hash, new_commune_db, trust
+from tests.export.sync_keys import Opened, merge_files, passphrase_file, read_package, write_package
 
 
 def _district(path):
@@ -31,32 +31,16 @@ def _district(path):
 
 def _forge(src, dst):
     """What the issue's attacker did: turn a review's class to POOR in the hidden sheet, add 1 to its
-    revision and recompute the SHA-256 checksum exactly as bkdesk computes it."""
-    wb = openpyxl.load_workbook(src)
-    ws = wb["d_review"]
-    header = [c.value for c in ws[1]]
-    row = json.loads(ws.cell(row=2, column=1).value)
+    revision and recompute the SHA-256 checksum exactly as bkdesk computes it (here an attacker who even
+    knows the package's passphrase, so that the data can be sealed again)."""
+    pkg = Opened(src)
+    header, cells = pkg.header("review"), pkg.cells("review")
+    row = json.loads(cells[0])
     row[header.index("final_class")] = "POOR" if row[header.index("final_class")] != "POOR" else "NOT_POOR"
     row[header.index("rev")] = str(int(row[header.index("rev")]) + 1)
-    ws.cell(row=2, column=1).value = fmt.encode_row(row)
-    manifest_ws = wb[fmt.MANIFEST_SHEET]
-    manifest = {r[0].value: r[1].value or "" for r in manifest_ws.iter_rows(min_row=2) if r[0].value}
-    checksum = fmt.Checksum()
-    for sheet in wb.sheetnames:
-        if not sheet.startswith(fmt.DATA_PREFIX):
-            continue
-        data = wb[sheet]
-        table_header = [c.value for c in data[1] if c.value]
-        h = checksum.table(sheet[len(fmt.DATA_PREFIX):], table_header)
-        for (cell,) in data.iter_rows(min_row=2, max_col=1, values_only=True):
-            if cell:
-                fmt.Checksum.add(h, cell)
-    digest = checksum.digest(manifest)
-    for r in manifest_ws.iter_rows(min_row=2):
-        if r[0].value == fmt.CHECKSUM_KEY:
-            r[1].value = digest
-    wb.save(dst)
-    return dst, digest
+    pkg.set_cells("review", [fmt.encode_row(row), *cells[1:]])
+    digest = pkg.recompute_checksum()
+    return pkg.save(dst), digest
 
 
 def test_re_checksummed_forgery_is_rejected(tmp_path):
@@ -96,11 +80,12 @@ def test_unknown_key_for_a_known_unit_is_rejected_and_rotation_is_audited(tmp_pa
     pn, _ = write_package(laptop, "01954", 2022, tmp_path / "pn.xlsx")
     new_fp = signing.own_fingerprint(laptop)
     laptop.close()
-    assert cli_main(["merge", "--db", str(path), str(pn)]) == 1
+    phrase = passphrase_file(tmp_path)
+    assert cli_main(["merge", "--db", str(path), str(pn), "--passphrase-file", phrase]) == 1
     assert cli_main(["keys", "trust", "--db", str(path), "--unit", "01954", "--fingerprint", new_fp.lower(),
                      "--replace"]) == 0
     assert "Thôi tin cậy" in capsys.readouterr().out
-    assert cli_main(["merge", "--db", str(path), str(pn)]) == 0
+    assert cli_main(["merge", "--db", str(path), str(pn), "--passphrase-file", phrase]) == 0
     district = open_db(path)
     keys = {k["fingerprint"]: k["status"] for k in repo_sync.trusted_keys(district, "01954", status=None)}
     assert keys == {signing.own_fingerprint(commune): "retired", new_fp: "trusted"}
@@ -122,10 +107,11 @@ def test_trust_new_records_keys_and_keys_show_prints_them(tmp_path, capsys):
     assert fp in capsys.readouterr().out
     path = tmp_path / "huyen.sqlite"
     _district(path).close()
-    assert cli_main(["merge", "--db", str(path), str(p0)]) == 1  # no key for 01954 yet: refused
+    phrase = passphrase_file(tmp_path)
+    assert cli_main(["merge", "--db", str(path), str(p0), "--passphrase-file", phrase]) == 1  # no key for 01954 yet
     out = capsys.readouterr().out
     assert "chưa có khóa tin cậy" in out and fp in out
-    assert cli_main(["merge", "--db", str(path), str(p0), "--trust-new"]) == 0
+    assert cli_main(["merge", "--db", str(path), str(p0), "--trust-new", "--passphrase-file", phrase]) == 0
     assert fp in capsys.readouterr().out  # the sender line names the key
     assert cli_main(["keys", "show", "--db", str(path)]) == 0
     assert f"Đơn vị 01954: {fp} (tin cậy" in capsys.readouterr().out
@@ -209,7 +195,7 @@ def test_reader_process_ends_when_the_merging_process_is_killed(tmp_path):
         from pathlib import Path
         from bkdesk.export.sync.merge import _ReadAhead
         files = [Path(sys.argv[1])] * 8
-        reader = _ReadAhead(files, {})
+        reader = _ReadAhead(files, {}, None)
         reader._submit(0)
         pids = list(reader._pool._processes)
         print(pids[0], flush=True)

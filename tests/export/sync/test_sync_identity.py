@@ -10,13 +10,13 @@ import shutil
 import pytest
 
 from bkdesk.export.sync import conflicts
-from bkdesk.export.sync.merge import MERGED, REJECTED, merge_files
-from bkdesk.export.sync.package import write_package
+from bkdesk.export.sync.merge import MERGED, REJECTED
 from bkdesk.model.store import repo_sync, settings
 from bkdesk.model.store.databases import init_database
 from bkdesk.model.store.db import open_db
 from bkdesk.model.store.repo_households import get_household, save_household
 from tests.export.sync_data import edit_household, file_hash, new_commune_db
+from tests.export.sync_keys import merge_files, write_package
 
 
 def _district(path):
