@@ -16,12 +16,13 @@ from bkdesk.cli.main import main
 from bkdesk.model.demo.build import build_demo_database
 from bkdesk.model.rules.codelists import codelists
 from bkdesk.model.rules.records import as_dict
-from bkdesk.model.store.databases import init_database
+from bkdesk.model.store import keyfile, keyring, users
 from bkdesk.model.store.db import open_db
 from bkdesk.model.store.repo_households import get_household, list_household_uids
 from bkdesk.model.store.repo_reviews import find_round, review_in_round
 from bkdesk.model.store.repo_villages import list_villages
-from tests.conftest import TEST_COMMUNE
+from tests.cli.protected import protected_database
+from tests.conftest import TEST_COMMUNE, TEST_PASSWORD, TEST_USER
 
 YEAR = 2022  # the demo commune's second periodic round (list year 2023)
 
@@ -31,21 +32,33 @@ def demo_template(tmp_path_factory):
     """A demo commune and its template filled with data (`template --with-data`)."""
     folder = tmp_path_factory.mktemp("demo")
     demo = folder / "demo.sqlite"
-    build_demo_database(demo, "commune")
-    out = folder / "mau.xlsx"
-    assert main(["--db", str(demo), "template", "--out", str(out), "--with-data", "--round", str(YEAR)]) == 0
+    with pytest.MonkeyPatch.context() as mp:  # built before the per-test setup (tests/conftest.py): the same
+        mp.setattr(keyfile, "SCRYPT_N", 2 ** 12)  # cheap hashing and the same login for the command
+        mp.setenv("BKDESK_USER", TEST_USER)
+        mp.setenv("BKDESK_PASSWORD", TEST_PASSWORD)
+        build_demo_database(demo, "commune", protection=users.begin_protected(demo, TEST_USER, TEST_PASSWORD))
+        out = folder / "mau.xlsx"
+        assert main(["--db", str(demo), "template", "--out", str(out), "--with-data", "--round", str(YEAR)]) == 0
     return demo, out
 
 
 def _fresh(path):
-    init_database(path, "commune", TEST_COMMUNE, officer="Cán bộ kiểm thử").close()
+    """A protected commune database as `bkdesk init` makes it (the test user logged in)."""
+    protected_database(path, "commune", TEST_COMMUNE, officer="Cán bộ kiểm thử").close()
     return path
+
+
+def _open(db_path):
+    """Opened as the test user (the module's demo database was made before this test's login)."""
+    if keyring.lookup(db_path) is None:
+        users.login(db_path, TEST_USER, TEST_PASSWORD)
+    return open_db(db_path)
 
 
 def _snapshot(db_path, year=YEAR) -> dict:
     """household code -> what the acceptance compares: household, members, housing, score, indicators,
     causes, needs, classes (ids left out: a fresh database gives new ones)."""
-    conn = open_db(db_path)
+    conn = _open(db_path)
     try:
         villages = {r["uid"]: r["name"] for r in list_villages(conn)}
         rnd = find_round(conn, TEST_COMMUNE, "periodic", year)
@@ -70,7 +83,7 @@ def _snapshot(db_path, year=YEAR) -> dict:
 
 
 def _audit_rows(db_path) -> int:
-    conn = open_db(db_path)
+    conn = _open(db_path)
     try:
         return conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
     finally:
