@@ -13,8 +13,11 @@ from bkdesk.model.store import repo_sync
 from bkdesk.model.store.databases import init_database
 from bkdesk.model.store.db import open_db
 from bkdesk.ui.views.merge_dialog import MergeDialog, open_merge_dialog
+from bkdesk.ui.views.passphrase_dialog import PassphraseDialog
 from tests.export.sync_data import file_hash
 from tests.export.sync_fixtures import commune_pkg, other_district_pkg  # noqa: F401
+from tests.export.sync_keys import TEST_PASSPHRASE
+from tests.ui.helpers import drive_modals, type_text
 
 
 def _district(tmp_path):
@@ -45,11 +48,22 @@ def test_drop_files_merge_and_report(qtbot, tmp_path, commune_pkg, other_distric
         return QMessageBox.StandardButton.Yes
 
     monkeypatch.setattr(QMessageBox, "question", answer_yes)
-    with qtbot.waitSignal(dlg.merge_finished, timeout=30_000):  # first run: the commune's key is unknown
+    typed = []
+
+    def type_passphrase(pd, text):
+        typed.append(text)
+        type_text(pd.passphrase_edit, text)
+        pd.ok_button.click()
+
+    # the package is locked by a passphrase (the commune has no recipient key): a wrong one, then the right one
+    done = drive_modals([(PassphraseDialog, lambda pd: type_passphrase(pd, "không phải cụm này")),
+                         (PassphraseDialog, lambda pd: type_passphrase(pd, TEST_PASSPHRASE))])
+    with qtbot.waitSignal(dlg.merge_finished, timeout=30_000):  # first run: locked, and the key is unknown
         qtbot.mouseClick(dlg.merge_button, Qt.MouseButton.LeftButton)
     fp = fingerprint(read_manifest(commune_pkg[1])["public_key"])
-    assert len(asked) == 1 and fp in asked[0] and "01954" in asked[0]
     qtbot.waitUntil(lambda: dlg.job is None and dlg.report_table.item(0, 3).text() == "Đã nhập", timeout=30_000)
+    assert done == ["PassphraseDialog", "PassphraseDialog"] and typed[1] == TEST_PASSPHRASE
+    assert len(asked) == 1 and fp in asked[0] and "01954" in asked[0]
     conn = open_db(path)
     assert [k["fingerprint"] for k in repo_sync.trusted_keys(conn, "01954")] == [fp]
     conn.close()
@@ -70,6 +84,7 @@ def test_cancelled_merge_changes_nothing(qtbot, tmp_path, commune_pkg):  # noqa:
     dlg = MergeDialog(path)
     qtbot.addWidget(dlg)
     dlg.ask_trust = lambda *a: False  # if the reading finishes before the cancel: the key is not trusted
+    dlg.ask_passphrase = lambda *a: None  # ... and no passphrase is given
     dlg.add_files([commune_pkg[1]])
     qtbot.mouseClick(dlg.merge_button, Qt.MouseButton.LeftButton)
     dlg.job.control.cancel()

@@ -1,5 +1,7 @@
 """Import several sync packages at once (file dialog or drag and drop), with progress and cancel, then
-the merge report on screen and as xlsx. Entry point: ``open_merge_dialog(parent, db_path)``."""
+the merge report on screen and as xlsx. Packages are opened with this database's recipient key; those
+locked by a passphrase make the dialog ask for it (once) and merge them again; a unit's first signing key
+is trusted after the person compared its fingerprint. Entry point: ``open_merge_dialog(parent, db_path)``."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from bkdesk.export.sync.merge_report import HEADER, report_rows, write_report
 from bkdesk.ui.jobs import run_in_background
 
 
-def _merge_job(db_path: Path, files: list[Path]):
+def _merge_job(db_path: Path, files: list[Path], passphrase: str | None = None):
     def fn(control):
         from bkdesk.export.sync.merge import merge_files
         from bkdesk.model.store.db import open_db
@@ -33,7 +35,7 @@ def _merge_job(db_path: Path, files: list[Path]):
         with WRITERS.writing("gộp gói dữ liệu"):  # the officer's save waits its turn, never races the merge
             conn = open_db(db_path)  # one connection per thread
             try:
-                return merge_files(conn, db_path, files, control)
+                return merge_files(conn, db_path, files, control, passphrase=passphrase)
             finally:
                 conn.close()
     return fn
@@ -47,6 +49,7 @@ class MergeDialog(QDialog):
         self.db_path = Path(db_path)
         self.report = None
         self._base_report = None
+        self._passphrase: str | None = None
         self.job = None
         self.setWindowTitle("Nhập và tổng hợp gói dữ liệu")
         self.setAcceptDrops(True)
@@ -120,7 +123,7 @@ class MergeDialog(QDialog):
             return
         self.merge_button.setEnabled(False)
         self.status_label.setText(f"Đang kiểm tra và nhập {len(files)} tệp…")
-        self.job = run_in_background(_merge_job(self.db_path, files), self._on_job_done, self._on_job_failed,
+        self.job = run_in_background(_merge_job(self.db_path, files, self._passphrase), self._on_job_done, self._on_job_failed,
                                      parent=self, title="Đang nhập gói dữ liệu…", on_cancel=self._on_job_cancelled)
 
     def _finish(self, text: str) -> None:
@@ -150,7 +153,7 @@ class MergeDialog(QDialog):
             text += " Hãy mở màn hình «Xung đột dữ liệu» để quyết định."
         self._finish(text)
         self.merge_finished.emit(report)
-        self._offer_first_keys(report)
+        self._follow_up(report)
 
     def ask_trust(self, unit: str, officer: str, fingerprint: str) -> bool:
         """Ask the person to compare the fingerprint with the sender (by phone) before trusting it."""
@@ -162,7 +165,34 @@ class MergeDialog(QDialog):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
-    def _offer_first_keys(self, report) -> None:
+    def ask_passphrase(self, count: int, wrong: bool) -> str | None:
+        """Ask for the passphrase the sender told by phone (None: the person cancelled)."""
+        from bkdesk.ui.views.passphrase_dialog import ask_passphrase
+
+        text = (f"{count} tệp được khóa bằng cụm mật khẩu (đơn vị gửi chưa đăng ký khóa nhận của cấp này). Hãy"
+                " nhập cụm mật khẩu mà cán bộ gửi đã báo qua điện thoại.")
+        if wrong:
+            text = "Cụm mật khẩu vừa nhập không đúng. " + text
+        return ask_passphrase(self, False, text)
+
+    def _follow_up(self, report) -> None:
+        """Merge again the files a person unblocked: a first key trusted, a passphrase typed."""
+        again = self._offer_first_keys(report)
+        locked = [r for r in report.results if r.needs_passphrase]
+        if locked:
+            phrase = self.ask_passphrase(len(locked), wrong=self._passphrase is not None)
+            if phrase:
+                self._passphrase = phrase
+                again += [f for f in self.files() if f.name in {r.file for r in locked} and f not in again]
+        if again:
+            self._base_report = report
+            self.status_label.setText(f"Đang nhập lại {len(again)} tệp…")
+            self.merge_button.setEnabled(False)
+            self.job = run_in_background(_merge_job(self.db_path, again, self._passphrase), self._on_job_done,
+                                         self._on_job_failed, parent=self, title="Đang nhập gói dữ liệu…",
+                                         on_cancel=self._on_job_cancelled)
+
+    def _offer_first_keys(self, report) -> list[Path]:
         from bkdesk.errors import UserError
         from bkdesk.export.sync.signing import trust_first_key
 
@@ -183,12 +213,7 @@ class MergeDialog(QDialog):
                         self.status_label.setText(str(exc))
             if asked[key]:
                 again.append(next(f for f in self.files() if f.name == r.file))
-        if again:
-            self._base_report = report
-            self.status_label.setText(f"Đã tin cậy khóa; đang nhập lại {len(again)} tệp…")
-            self.merge_button.setEnabled(False)
-            self.job = run_in_background(_merge_job(self.db_path, again), self._on_job_done, self._on_job_failed,
-                                         parent=self, title="Đang nhập gói dữ liệu…", on_cancel=self._on_job_cancelled)
+        return again
 
     def _on_job_failed(self, message: str, details: str) -> None:
         self._finish(f"Lỗi: {message} Cơ sở dữ liệu không thay đổi.")

@@ -2,6 +2,10 @@
 `bkdesk export-package` (``export.sync.package.write_package``), with a suggested name (unit, round, date)
 in the folder used last time, progress for a long export, and a summary of what went in.
 
+The data is encrypted to the level above (its recipient key, registered once from here: "Đăng ký khoá
+nhận của cấp trên…", or `bkdesk keys add-recipient`); without one the officer types a passphrase twice, to
+tell the level above by phone (issue 16).
+
 Entry points: ``open_send_package(parent, db_path)`` (menu and toolbar) and ``confirm_leave(parent,
 db_path)`` (before the desk closes or switches database: offers to export the unexported changes now).
 """
@@ -77,20 +81,65 @@ def suggested_name(unit_name: str, unit_code: str, review_year: int, today: dt.d
     return f"bkdesk_{slug}_{unit_code}_ra-soat-{review_year}_{(today or dt.date.today()).isoformat()}.xlsx"
 
 
-def export_package(db_path: str | Path, unit_code: str, review_year: int, out: Path, control=None) -> dict:
+def export_package(db_path: str | Path, unit_code: str, review_year: int, out: Path, control=None,
+                   passphrase: str | None = None) -> dict:
     """Write the package (the same call as `bkdesk export-package`) and return its summary."""
     from bkdesk.export.sync.package import read_manifest, write_package
+    from bkdesk.export.sync.sealing import iter_slot_summaries
     from bkdesk.model.jobs import NO_CONTROL
 
     conn = open_db(db_path)
     try:
-        path, checksum = write_package(conn, unit_code, review_year, out, control or NO_CONTROL)
+        path, checksum = write_package(conn, unit_code, review_year, out, control or NO_CONTROL,
+                                       passphrase=passphrase)
         statuses = _statuses(conn, review_year)
     finally:
         conn.close()
     manifest = read_manifest(path)
     counts = {t: int(manifest.get(f"rows.{t}", 0) or 0) for t, _ in TABLE_LABELS}
-    return {"path": path, "checksum": checksum, "counts": counts, "statuses": statuses}
+    return {"path": path, "checksum": checksum, "counts": counts, "statuses": statuses,
+            "readers": list(iter_slot_summaries(manifest)), "passphrase": bool(passphrase)}
+
+
+def recipient_lines(db_path: str | Path) -> list[str]:
+    """The registered recipients of this database ("Huyện Ngân Sơn (062), khóa ABCD-…"); empty: none."""
+    from bkdesk.export.sync.recipients import registered
+
+    conn = open_db(db_path)
+    try:
+        return [f"{r['unit_name']} ({r['unit_code']}), dấu nhận dạng khóa {r['fingerprint']}" for r in registered(conn)]
+    finally:
+        conn.close()
+
+
+def register_recipient(db_path: str | Path, key_file: str | Path) -> str:
+    """Register the level above's key file (the same call as `bkdesk keys add-recipient`); the line to show."""
+    from bkdesk.export.sync.recipients import LEVEL_VI, add_recipient
+
+    conn = open_db(db_path)
+    try:
+        r, retired = add_recipient(conn, key_file)
+    finally:
+        conn.close()
+    return (f"Đã đăng ký khóa nhận của {LEVEL_VI[r.unit_level]} {r.unit_name} ({r.unit_code}). Dấu nhận dạng:"
+            f" {r.fingerprint}. Hãy gọi điện cho cán bộ {LEVEL_VI[r.unit_level]} để đối chiếu từng ký tự."
+            + (f" Thôi dùng khóa cũ: {', '.join(retired)}." if retired else ""))
+
+
+PASSPHRASE_TEXT = ("Chưa đăng ký khóa nhận của cấp trên, nên gói sẽ được khóa bằng một cụm mật khẩu. Hãy nhập cụm"
+                   " mật khẩu hai lần, rồi báo cho cán bộ cấp trên qua điện thoại (không gửi kèm tệp, không ghi"
+                   " vào thư điện tử hay tin nhắn cùng tệp).")
+
+
+def ask_export_passphrase(parent, db_path: str | Path) -> tuple[bool, str | None]:
+    """(go on, passphrase): no passphrase is needed when a recipient is registered; (False, None) when the
+    person cancelled the question."""
+    if recipient_lines(db_path):
+        return True, None
+    from bkdesk.ui.views.passphrase_dialog import ask_passphrase
+
+    phrase = ask_passphrase(parent, True, PASSPHRASE_TEXT)
+    return phrase is not None, phrase
 
 
 def _statuses(conn, review_year: int) -> dict | None:
@@ -112,6 +161,10 @@ def summary_text(summary: dict) -> str:
             f"{STATUS_LABELS[k].lower()} {fmt_int(n)}" for k, n in summary["statuses"].items() if n) + ".")
         if summary["statuses"].get("draft") or summary["statuses"].get("missing"):
             lines.append("Lưu ý: phiếu đang nhập chưa được tính trong danh sách và báo cáo của cấp trên.")
+    if summary.get("readers"):
+        lines.append("Dữ liệu trong gói chỉ mở được bằng: " + "; ".join(summary["readers"]) + ".")
+    if summary.get("passphrase"):
+        lines.append("Hãy báo cụm mật khẩu cho cấp trên qua điện thoại, không gửi kèm tệp.")
     lines.append(f"Mã kiểm tra: {summary['checksum'][:16]}…")
     return "\n".join(lines)
 
@@ -146,6 +199,15 @@ class SendPackageDialog(QDialog):
         row.addWidget(self.browse_button)
         form.addRow("Năm rà soát:", self.year_spin)
         form.addRow("Tệp gói:", row)
+        self.recipient_label = QLabel("", self)
+        self.recipient_label.setObjectName("send_recipient_label")
+        self.recipient_label.setWordWrap(True)
+        self.register_button = QPushButton("Đăng ký khoá nhận của cấp trên...", self)
+        self.register_button.setObjectName("send_register_button")
+        keys = QHBoxLayout()
+        keys.addWidget(self.recipient_label, 1)
+        keys.addWidget(self.register_button)
+        form.addRow("Mã hóa cho:", keys)
         lay.addLayout(form)
         self.message_label = QLabel("", self)
         self.message_label.setObjectName("send_message_label")
@@ -160,6 +222,8 @@ class SendPackageDialog(QDialog):
         self.export_button.clicked.connect(self.start_export)
         self.close_button.clicked.connect(self.reject)
         self.browse_button.clicked.connect(self._on_browse_button_clicked)
+        self.register_button.clicked.connect(self._on_register_button_clicked)
+        self._show_recipients()
         self.year_spin.valueChanged.connect(lambda y: self.path_edit.setText(
             str(Path(self.path_edit.text()).parent / suggested_name(unit_name, self.unit_code, y))))
         self.resize(720, 300)
@@ -168,6 +232,24 @@ class SendPackageDialog(QDialog):
         path, _ = QFileDialog.getSaveFileName(self, "Lưu gói dữ liệu", self.path_edit.text(), "Excel (*.xlsx)")
         if path:
             self.path_edit.setText(path if path.lower().endswith(".xlsx") else path + ".xlsx")
+
+    def _show_recipients(self) -> None:
+        lines = recipient_lines(self.db_path)
+        self.recipient_label.setText("; ".join(lines) if lines else "Chưa đăng ký khóa nhận của cấp trên: khi xuất"
+                                     " sẽ hỏi một cụm mật khẩu để khóa gói.")
+
+    def _on_register_button_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Chọn tệp khóa nhận của cấp trên", str(Path.home()),
+                                              "Tệp khóa nhận bkdesk (*.json);;Mọi tệp (*)")
+        if not path:
+            return
+        try:
+            text = register_recipient(self.db_path, path)
+        except UserError as exc:
+            self.message_label.setText(f"⚠ {exc}")
+            return
+        self._show_recipients()
+        self.message_label.setText(text)
 
     def start_export(self) -> None:
         out = Path(self.path_edit.text().strip())
@@ -180,10 +262,15 @@ class SendPackageDialog(QDialog):
         if not out.parent.is_dir():
             self.message_label.setText(f"⚠ Không có thư mục {out.parent}.")
             return
+        go_on, phrase = ask_export_passphrase(self, self.db_path)
+        if not go_on:
+            self.message_label.setText("Chưa xuất: cần đăng ký khóa nhận của cấp trên hoặc nhập cụm mật khẩu.")
+            return
         self.export_button.setEnabled(False)
         self.message_label.setText("Đang xuất gói dữ liệu…")
         year = self.year_spin.value()
-        self.job = run_in_background(lambda control: export_package(self.db_path, self.unit_code, year, out, control),
+        self.job = run_in_background(lambda control: export_package(self.db_path, self.unit_code, year, out, control,
+                                                                    phrase),
                                      self._done, self._failed, parent=self, title="Đang xuất gói dữ liệu…",
                                      on_cancel=self._cancelled)
 
@@ -241,7 +328,10 @@ def confirm_leave(parent: QWidget | None, db_path: str | Path) -> bool:
         while out.exists():
             n += 1
             out = out.with_name(f"{suggested_name(name, code, year)[:-5]}_{n}.xlsx")
-        summary = export_package(db_path, code, year, out)
+        go_on, phrase = ask_export_passphrase(parent, db_path)
+        if not go_on:
+            return False
+        summary = export_package(db_path, code, year, out, passphrase=phrase)
     except UserError as exc:
         QMessageBox.warning(parent, "Không xuất được gói dữ liệu", str(exc))
         return False
