@@ -86,16 +86,18 @@ def open_existing(args, required: bool = True, creds: tuple[str, str] | None = N
 
 
 def read_secret_file(path: str | Path, what: str) -> str:
-    """A password or recovery key from a file (its first line; the line ending is not part of it)."""
+    """A password or recovery key from a file (its first line; the line ending is not part of it). The
+    messages do not repeat the name given: a secret typed in place of the file name stays off the screen and
+    out of the log."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UserError(f"Không tìm thấy tệp {what} {path}; không có gì thay đổi.") from None
+    except (FileNotFoundError, IsADirectoryError):
+        raise UserError(f"Không tìm thấy tệp {what} đã chỉ; không có gì thay đổi.") from None
     except UnicodeDecodeError:
-        raise UserError(f"Tệp {what} {path} không phải văn bản UTF-8; không có gì thay đổi.") from None
+        raise UserError(f"Tệp {what} không phải văn bản UTF-8; không có gì thay đổi.") from None
     line = text.splitlines()[0] if text else ""
     if not line:
-        raise UserError(f"Tệp {what} {path} trống; không có gì thay đổi.")
+        raise UserError(f"Tệp {what} trống; không có gì thay đổi.")
     return line
 
 

@@ -13,8 +13,9 @@ from bkdesk.errors import UserError
 def register(sub, common) -> None:
     p = sub.add_parser("users", parents=[common], help="người dùng, vai trò, mật khẩu, khoá khôi phục")
     users = p.add_subparsers(dest="users_command", metavar="LỆNH", required=True)
+    # no abbreviations: `--password SECRET` must not be taken for `--password-file` (and echoed as a file name)
 
-    q = users.add_parser("add", parents=[common], help="thêm người dùng (chỉ Quản trị)")
+    q = users.add_parser("add", parents=[common], allow_abbrev=False, help="thêm người dùng (chỉ Quản trị)")
     q.add_argument("user", metavar="USER", help="tên đăng nhập")
     q.add_argument("--role", action="append", required=True, metavar="R[,R...]",
                    help="vai trò (mã hoặc tên: ra_soat_vien, can_bo_giam_ngheo_xa, lanh_dao_xa, can_bo_tong_hop, "
@@ -23,31 +24,31 @@ def register(sub, common) -> None:
     q.add_argument("--password-file", metavar="FILE", help="tệp chứa mật khẩu của người dùng mới (dòng đầu)")
     q.set_defaults(func=run_add)
 
-    q = users.add_parser("list", parents=[common], help="liệt kê người dùng và vai trò")
+    q = users.add_parser("list", parents=[common], allow_abbrev=False, help="liệt kê người dùng và vai trò")
     q.set_defaults(func=run_list)
 
-    q = users.add_parser("passwd", parents=[common],
+    q = users.add_parser("passwd", parents=[common], allow_abbrev=False,
                          help="đổi mật khẩu của mình, hoặc đặt mật khẩu cho người khác (chỉ Quản trị)")
     q.add_argument("user", metavar="USER", nargs="?", help="người dùng (mặc định: chính mình)")
     q.add_argument("--password-file", metavar="FILE", help="tệp chứa mật khẩu mới (dòng đầu)")
     q.set_defaults(func=run_passwd)
 
-    q = users.add_parser("disable", parents=[common], help="khoá người dùng (chỉ Quản trị)")
+    q = users.add_parser("disable", parents=[common], allow_abbrev=False, help="khoá người dùng (chỉ Quản trị)")
     q.add_argument("user", metavar="USER")
     q.set_defaults(func=run_disable)
 
-    q = users.add_parser("roles", parents=[common], help="đặt lại vai trò của người dùng (chỉ Quản trị)")
+    q = users.add_parser("roles", parents=[common], allow_abbrev=False, help="đặt lại vai trò của người dùng (chỉ Quản trị)")
     q.add_argument("user", metavar="USER")
     q.add_argument("--role", action="append", required=True, metavar="R[,R...]", help="các vai trò mới")
     q.set_defaults(func=run_roles)
 
-    q = users.add_parser("reset", parents=[common], help="đặt lại mật khẩu đã quên bằng khoá khôi phục")
+    q = users.add_parser("reset", parents=[common], allow_abbrev=False, help="đặt lại mật khẩu đã quên bằng khoá khôi phục")
     q.add_argument("user", metavar="USER")
     q.add_argument("--recovery-key-file", required=True, metavar="FILE", help="tệp chứa khoá khôi phục")
     q.add_argument("--password-file", metavar="FILE", help="tệp chứa mật khẩu mới (dòng đầu)")
     q.set_defaults(func=run_reset)
 
-    q = users.add_parser("remove-plain", parents=[common],
+    q = users.add_parser("remove-plain", parents=[common], allow_abbrev=False,
                          help="xoá bản chưa mã hoá để tạm khi chuyển đổi và các bản sao lưu chưa mã hoá")
     q.add_argument("--yes", action="store_true", help="đồng ý xoá, không hỏi lại")
     q.set_defaults(func=run_remove_plain)
