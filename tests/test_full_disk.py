@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import subprocess
 import uuid
 from pathlib import Path
@@ -20,7 +21,9 @@ from bkdesk.cli.main import main
 from bkdesk.dbapi import sqlite3
 from bkdesk.model.store import db as dbmod
 from bkdesk.model.store.databases import init_database
+from tests.cli.protected import protect, protected_database
 from tests.export.sync_fixtures import commune_pkg  # noqa: F401
+from tests.export.sync_keys import passphrase_file
 
 FULL = "Ổ đĩa đã đầy"
 
@@ -55,8 +58,8 @@ class SmallDisk:
             monkeypatch.setattr(fileio, "_fsync", no_space)
             real_connect = dbmod.connect
 
-            def full_connect(path):
-                conn = real_connect(path)
+            def full_connect(path, key=None):
+                conn = real_connect(path, key)
                 pages = conn.execute("PRAGMA page_count").fetchone()[0]
                 conn.execute(f"PRAGMA max_page_count={pages}")
                 return conn
@@ -91,7 +94,7 @@ def small_disk(tmp_path, request):
 
 
 def _households(path: Path) -> int:
-    conn = sqlite3.connect(path)
+    conn = dbmod.open_file_readonly(path)  # keyed when encrypted: the test user is logged in here
     try:
         assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         return conn.execute("SELECT count(*) FROM household").fetchone()[0]
@@ -134,7 +137,7 @@ def test_save_on_a_full_disk_fails_with_the_cause_and_keeps_what_was_saved(small
 
 def test_backup_on_a_full_disk_leaves_no_partial_file_and_keeps_the_good_ones(small_disk, monkeypatch, capsys):
     path = small_disk.folder / "xa.sqlite"
-    conn = init_database(path, "commune", "01954", officer="Kiểm thử")
+    conn = protected_database(path, "commune", "01954", officer="Kiểm thử")
     good = [dbmod.auto_backup(conn, path, f"thu-{i}") for i in range(3)]
     small_disk.fill(monkeypatch)
     with pytest.raises(dbmod.UserError) as info:
@@ -150,8 +153,11 @@ def test_backup_on_a_full_disk_leaves_no_partial_file_and_keeps_the_good_ones(sm
     assert not out.exists() and _leftovers(small_disk.folder) == []
 
 
-def test_report_on_a_full_disk_is_one_line_and_no_file(small_disk, monkeypatch, capsys, commune_pkg):  # noqa: F811
-    db, _pkg = commune_pkg
+def test_report_on_a_full_disk_is_one_line_and_no_file(small_disk, tmp_path, monkeypatch, capsys,
+                                                      commune_pkg):  # noqa: F811
+    shared, _pkg = commune_pkg
+    db = shutil.copy(shared, tmp_path / "xa.sqlite")  # the shared fixture stays as other tests expect it
+    protect(db)
     out = small_disk.folder / "danh-sach.xlsx"
     small_disk.fill(monkeypatch)
     code = main(["report", "--form", "ds_ngheo", "--unit", "01954", "--round", "2022", "--out", str(out),
@@ -161,12 +167,14 @@ def test_report_on_a_full_disk_is_one_line_and_no_file(small_disk, monkeypatch, 
     assert not out.exists() and _leftovers(small_disk.folder) == []
 
 
-def test_merge_on_a_full_disk_is_one_line_and_changes_nothing(small_disk, monkeypatch, capsys, commune_pkg):  # noqa: F811
+def test_merge_on_a_full_disk_is_one_line_and_changes_nothing(small_disk, tmp_path, monkeypatch, capsys,
+                                                             commune_pkg):  # noqa: F811
     _db, pkg = commune_pkg
+    phrase = passphrase_file(tmp_path)  # the package is sealed with a passphrase (no recipient registered)
     path = small_disk.folder / f"huyen-{uuid.uuid4().hex[:6]}.sqlite"
-    init_database(path, "district", "062", officer="Kiểm thử").close()
+    protected_database(path, "district", "062", officer="Kiểm thử").close()
     small_disk.fill(monkeypatch)
-    code = main(["merge", str(pkg), "--trust-new", "--db", str(path)])
+    code = main(["merge", str(pkg), "--trust-new", "--passphrase-file", phrase, "--db", str(path)])
     captured = capsys.readouterr()
     err = captured.err.strip() or captured.out
     assert code == 2 and FULL in err and err.count("\n") == 0, err
@@ -182,17 +190,17 @@ def test_a_disk_that_fills_during_the_merge_names_the_cause_not_cannot_rollback(
     in the middle of the transaction): the real cause, the database as it was."""
     _db, pkg = commune_pkg
     path = tmp_path / "huyen.sqlite"
-    init_database(path, "district", "062", officer="Kiểm thử").close()
+    protected_database(path, "district", "062", officer="Kiểm thử").close()
     real_connect = dbmod.connect
 
-    def nearly_full(p):
-        conn = real_connect(p)
+    def nearly_full(p, key=None):
+        conn = real_connect(p, key)
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         conn.execute(f"PRAGMA max_page_count={pages + 8}")
         return conn
 
     monkeypatch.setattr(dbmod, "connect", nearly_full)
-    code = main(["merge", str(pkg), "--trust-new", "--db", str(path)])
+    code = main(["merge", str(pkg), "--trust-new", "--passphrase-file", passphrase_file(tmp_path), "--db", str(path)])
     captured = capsys.readouterr()
     err = captured.err.strip() or captured.out
     assert code == 2 and FULL in err and err.count("\n") == 0, err
