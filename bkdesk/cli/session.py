@@ -27,7 +27,9 @@ def _interactive() -> bool:
         return False
 
 
-def credentials() -> tuple[str, str]:
+def credentials(new: bool = False) -> tuple[str, str]:
+    """The user and password; ``new``: they create the first user (init, demo), so a password typed on the
+    terminal is asked twice."""
     user, password = os.environ.get(USER_ENV, ""), os.environ.get(PASSWORD_ENV)
     if user and password is not None:
         return user, password
@@ -37,6 +39,8 @@ def credentials() -> tuple[str, str]:
             user = sys.stdin.readline().strip()
         if password is None:
             password = getpass.getpass("Mật khẩu: ")
+            if new and getpass.getpass("Nhập lại mật khẩu: ") != password:
+                raise UserError("Hai lần nhập mật khẩu không giống nhau; không có gì thay đổi.")
         if user:
             return user, password
     raise UserError(f"Cần đăng nhập: đặt biến môi trường {USER_ENV} và {PASSWORD_ENV} (hoặc chạy lệnh trong "
@@ -131,7 +135,7 @@ def begin_new(path: Path, display_name: str = ""):
     before any file is written. Returns the protection to finish once the database exists."""
     from bkdesk.model.store import users
 
-    user, password = credentials()
+    user, password = credentials(new=True)
     return users.begin_protected(path, user, password, display_name)
 
 
