@@ -54,6 +54,10 @@ def common_parser() -> argparse.ArgumentParser:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit 2, no usage dump
+        prefix = "unrecognized arguments: "
+        if message.startswith(prefix):  # name the options, never echo values (a password typed by mistake)
+            names = [t for t in message[len(prefix):].split() if t.startswith("-")]
+            message = prefix + (" ".join(names) if names else "(giá trị không thuộc lệnh nào; không ghi lại)")
         raise UserError(f"Tham số không hợp lệ: {message}")
 
 
