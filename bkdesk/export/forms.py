@@ -40,8 +40,10 @@ from bkdesk.export.reports.scope import form_set_of, official_blockers, resolve_
 from bkdesk.export.reports.tables import build_table
 from bkdesk.fileio import atomic_output
 from bkdesk.model.jobs import NO_CONTROL, JobControl
+from bkdesk.model.rules import roles as R
 from bkdesk.model.rules.codelists import codelists
-from bkdesk.model.store import repo_reports
+from bkdesk.model.store import repo_outputs, repo_reports
+from bkdesk.model.store.access import require
 
 KINDS = ("review", "form01", "form03", "form04", "minutes", "notice", "decision")
 _DOC_KIND = {"form03": "certificate", "notice": "notice", "decision": "list"}
@@ -87,7 +89,9 @@ def _page_iter(p: Page, first: list[bool]) -> None:
 def write_forms(conn: sqlite3.Connection, kind: str, unit_code: str, review_year: int, out: str | Path,
                 village: str | None = None, official: bool = False, on: dt.date | None = None,
                 control: JobControl = NO_CONTROL) -> tuple[Path, int]:
-    """Write the batch; returns (path, number of pages)."""
+    """Write the batch; returns (path, number of pages). Needs the PRINT permission; the file is written to
+    the audit log (who, which forms, commune or village and round, file name)."""
+    require(conn, R.PRINT)
     if kind not in KINDS:
         raise UserError(f"Loại biểu mẫu không hợp lệ: {kind}. Chọn một trong: {', '.join(KINDS)}.")
     out = Path(out)
@@ -109,6 +113,9 @@ def write_forms(conn: sqlite3.Connection, kind: str, unit_code: str, review_year
     with atomic_output(out) as tmp:  # temp file in the same folder, fsync, rename; removed on failure
         pages = _write_form_pdf(conn, tmp, ctx, kind, codes, village_uid, rf, records, unit_code, review_year,
                                 control)
+    which = "bản chính thức" if official else "bản nháp"
+    repo_outputs.record_output(conn, repo_outputs.PRINT, f"Biểu mẫu {kind}, {pages} trang ({which})", out,
+                               unit_code, review_year, village=village)
     return out, pages
 
 

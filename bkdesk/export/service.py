@@ -20,8 +20,11 @@ from bkdesk.export.reports.round_records import FORM02_LISTS, note_decision, rou
 from bkdesk.export.reports.scope import Scope, form_set_of, official_blockers, resolve_scope, standard_of
 from bkdesk.export.reports.tables import Table, build_table
 from bkdesk.model.jobs import NO_CONTROL, JobControl
+from bkdesk.model.rules import roles as R
 from bkdesk.model.rules.codelists import codelists
 from bkdesk.model.rules.standards import Standard
+from bkdesk.model.store import repo_outputs
+from bkdesk.model.store.access import require
 
 REPORTS_15 = tuple(f"r{i:02d}" for i in range(1, 16))
 ALIASES = {"all": REPORTS_15, "form02": FORM02_LISTS}
@@ -103,7 +106,9 @@ def prepare(conn: sqlite3.Connection, form: str, unit_code: str, review_year: in
 def export(conn: sqlite3.Connection, form: str, unit_code: str, review_year: int, out: str | Path,
            official: bool = False, on: dt.date | None = None, control: JobControl = NO_CONTROL,
            tree: str | None = None, month: int | None = None) -> Path:
-    """Write the report(s) to ``out`` (.xlsx or .pdf); returns the path written."""
+    """Write the report(s) to ``out`` (.xlsx or .pdf); returns the path written. Needs the PRINT permission;
+    the file is written to the audit log (who, which output, unit and round, file name)."""
+    require(conn, R.PRINT)
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".pdf"):
@@ -114,10 +119,19 @@ def export(conn: sqlite3.Connection, form: str, unit_code: str, review_year: int
     if suffix == ".xlsx":
         from bkdesk.export.render.xlsx import write_xlsx
 
-        return write_xlsx(prepared.tables, out, prepared.doc, control)
-    from bkdesk.export.render.pdf_tables import write_tables_pdf
+        written = write_xlsx(prepared.tables, out, prepared.doc, control)
+    else:
+        from bkdesk.export.render.pdf_tables import write_tables_pdf
 
-    return write_tables_pdf(prepared.tables, out, prepared.doc, control)
+        written = write_tables_pdf(prepared.tables, out, prepared.doc, control)
+    ids = ", ".join(t.template_id for t in prepared.tables)
+    repo_outputs.record_output(conn, repo_outputs.PRINT, f"Báo cáo, danh sách {ids} ({_copy_vi(official)})",
+                               written, unit_code, review_year, month)
+    return written
+
+
+def _copy_vi(official: bool) -> str:
+    return "bản chính thức" if official else "bản nháp"
 
 
 FORM_KINDS_VI = {"review": "Phiếu rà soát hộ (tất cả hộ của kỳ)", "form01": "Mẫu số 01 - Giấy đề nghị rà soát",

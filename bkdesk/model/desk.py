@@ -28,7 +28,7 @@ from bkdesk.model.review.rounds import confirm_household
 from bkdesk.model.rules.codelists import CodeLists, codelists
 from bkdesk.model.rules.standards import list_year_for
 from bkdesk.model.rules.units import TREE_2022
-from bkdesk.model.store import repo_desk, repo_drafts, repo_standards, settings
+from bkdesk.model.store import access, repo_desk, repo_drafts, repo_standards, settings
 from bkdesk.model.store.db import open_db, short_busy_wait, sqlite_error_message
 from bkdesk.model.store.repo_units import unit_name
 from bkdesk.model.store.repo_villages import create_village, list_villages, rename_village
@@ -103,6 +103,16 @@ class DeskContext:
     @property
     def user(self) -> str:
         return settings.officer(self.conn)
+
+    @property
+    def session(self):
+        """The logged-in user (users.Session: username, display name, roles), None on a plain file."""
+        return access.session_of(self.conn)
+
+    def can(self, permission: str) -> bool:
+        """Whether the logged-in user may do an operation (model.rules.roles: EDIT, CONFIRM, ROUND, PRINT…):
+        the screens hide or disable what the model would refuse anyway (access.require)."""
+        return access.allowed(self.conn, permission)
 
     def unit_name(self, code: str | None = None) -> str | None:
         code = code or self.commune_code

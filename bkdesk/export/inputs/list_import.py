@@ -39,6 +39,7 @@ from bkdesk.export.sync.file_guard import read_workbook_isolated
 from bkdesk.limits import limit
 from bkdesk.model.jobs import NO_CONTROL, JobControl
 from bkdesk.model.review.review_service import fill_review, household_issues, is_impossible, new_review
+from bkdesk.model.rules import roles as R
 from bkdesk.model.rules.codelists import HEAD_CODE, CodeLists, codelists
 from bkdesk.model.rules.fmt import parse_dmy
 from bkdesk.model.rules.indicators import DEPRIVED, NOT_DEPRIVED
@@ -46,6 +47,7 @@ from bkdesk.model.rules.records import Household, IndicatorValue, Member, Review
 from bkdesk.model.rules.standards import Standard, list_year_for, periodic_reference_date
 from bkdesk.model.rules.text import clean_text, search_key
 from bkdesk.model.store import audit, repo_import, settings
+from bkdesk.model.store.access import require
 from bkdesk.model.store.db import transaction
 from bkdesk.model.store.repo_households import (
     HouseholdBundle,
@@ -730,7 +732,9 @@ def _match(ctx: _Context, plan: Plan, headers: dict[str, str], by_code, by_id, b
 def run_import(conn: sqlite3.Connection, path: str | Path, review_year: int, user: str, valid_only: bool = False,
                mapping: mp.Mapping | None = None, unit: str | None = None, control: JobControl = NO_CONTROL,
                dry_run: bool = False, sheets: dict | None = None) -> ImportResult:
-    """Validate every row, then write the accepted households in one transaction (see the module doc)."""
+    """Validate every row, then write the accepted households in one transaction (see the module doc).
+    Needs the EDIT permission (rà soát viên), a dry run too: it is the first half of an import."""
+    require(conn, R.EDIT)
     path = Path(path)
     commune = commune_of(conn, unit)
     list_year = list_year_for("periodic", review_year)

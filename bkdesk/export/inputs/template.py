@@ -17,10 +17,12 @@ import xlsxwriter
 
 from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
+from bkdesk.model.rules import roles as R
 from bkdesk.model.rules.codelists import CodeLists, codelists
 from bkdesk.model.rules.records import Member, Review
 from bkdesk.model.rules.standards import Standard, list_year_for
-from bkdesk.model.store import settings
+from bkdesk.model.store import repo_outputs, settings
+from bkdesk.model.store.access import require
 from bkdesk.model.store.repo_households import HouseholdBundle, iter_households
 from bkdesk.model.store.repo_reviews import find_round, review_in_round
 from bkdesk.model.store.repo_standards import standard_for_list_year
@@ -296,8 +298,12 @@ def write_template(conn: sqlite3.Connection, out: str | Path, unit: str | None =
                    review_year: int | None = None) -> dict:
     """Write the template; with ``with_data`` fill it from the database (review year ``review_year``).
 
-    Returns {"households": n, "members": m}.
+    Returns {"households": n, "members": m}. Filled with the data, the file is an export of personal data:
+    it needs the EXPORT permission; the blank template (village names only) is open to every user. Both are
+    written to the audit log.
     """
+    if with_data:
+        require(conn, R.EXPORT)
     commune = commune_of(conn, unit)
     if with_data and review_year is None:
         raise UserError("Cần ghi --round NĂM khi dùng --with-data.")
@@ -310,6 +316,11 @@ def write_template(conn: sqlite3.Connection, out: str | Path, unit: str | None =
         village_names = sorted(r["name"] for r in list_villages(conn, commune))
     write_rows(out, commune, year, standard, codelists(standard.id), village_names, household_columns(standard),
                rows_h, rows_m)
+    if with_data:
+        repo_outputs.record_output(conn, repo_outputs.EXPORT, f"Mẫu nhập liệu kèm dữ liệu ({len(rows_h)} hộ)", out,
+                                   commune, year)
+    else:
+        repo_outputs.record_output(conn, repo_outputs.PRINT, "Mẫu nhập liệu (trống)", out, commune, year)
     return {"households": len(rows_h), "members": len(rows_m)}
 
 

@@ -28,6 +28,7 @@ from bkdesk.model.review.review_service import (
     proposed_exit_registration,
     save_household_with_review,
 )
+from bkdesk.model.rules import roles as R
 from bkdesk.model.rules.codelists import HEAD_CODE, CodeLists, codelists
 from bkdesk.model.rules.indicators import age_on
 from bkdesk.model.rules.records import (
@@ -41,7 +42,7 @@ from bkdesk.model.rules.records import (
     SyncMeta,
 )
 from bkdesk.model.rules.validation import ERROR, WARNING, FieldError
-from bkdesk.model.store import repo_desk, repo_drafts, repo_standards
+from bkdesk.model.store import access, repo_desk, repo_drafts, repo_standards
 from bkdesk.model.store.repo_households import HouseholdBundle, get_household
 from bkdesk.model.store.repo_reviews import exit_registrations, latest_review
 
@@ -490,7 +491,9 @@ class HouseholdEdit:
 
     def save(self) -> SaveResult:
         """Write household, review and exit registration in one audited transaction. Raises UserError
-        (nothing written, the edits kept) for impossible values, a locked review or a conflicting edit."""
+        (nothing written, the edits kept) for impossible values, a locked review or a conflicting edit;
+        access.PermissionDenied for a user without the EDIT permission."""
+        access.require(self.connect(), R.EDIT)
         self._refuse_if_locked()
         blocking = [i for i in self.issues() if i.blocking]
         if blocking:
@@ -529,8 +532,9 @@ class HouseholdEdit:
                 s["exit"]["meta"] = dict(saved["exit"]["meta"])
 
     def save_draft(self) -> bool:
-        """Keep the unsaved record (restored after a crash); nothing is written when nothing changed."""
-        if not self.dirty or self.read_only:
+        """Keep the unsaved record (restored after a crash); nothing is written when nothing changed, nor
+        for a user who may not edit (the draft timer must not fail: the save says why)."""
+        if not self.dirty or self.read_only or not access.allowed(self.connect(), R.EDIT):
             return False
         repo_drafts.save_draft(self.connect(), draft_key(self.uid), {"state": self.state, "is_new": self.is_new})
         return True

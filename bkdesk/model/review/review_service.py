@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.model.review.exit_outcomes import check_target, default_target
+from bkdesk.model.rules import roles as R
 from bkdesk.model.rules import standards as stds
 from bkdesk.model.rules.classify import CLASSES, MIDDLE, PENDING, ClassResult, classify
 from bkdesk.model.rules.codelists import codelists, derive_groups
@@ -33,6 +34,7 @@ from bkdesk.model.rules.text import clean_text
 from bkdesk.model.rules.units import UnitError, area_of
 from bkdesk.model.rules.validation import ERROR, WARNING, FieldError, validate_review
 from bkdesk.model.store import audit, repo_standards, settings
+from bkdesk.model.store.access import require
 from bkdesk.model.store.db import transaction
 from bkdesk.model.store.repo_base import upsert_audited
 from bkdesk.model.store.repo_households import HouseholdBundle, write_household
@@ -341,8 +343,9 @@ def save_household_with_review(conn: sqlite3.Connection, bundle: HouseholdBundle
 
     An incomplete review is saved as a draft and the household marked "chưa hoàn thành" (complete = 0).
     ``exit_reg`` (the household's exit-poverty registration, never an input to the classification) is
-    written in the same transaction.
+    written in the same transaction. Needs the EDIT permission (rà soát viên).
     """
+    require(conn, R.EDIT)
     if review is None:
         outcome = ReviewOutcome(None, household_issues(conn, bundle))
     else:

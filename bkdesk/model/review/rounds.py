@@ -5,21 +5,26 @@ Opening a periodic round of review year R creates, in one transaction, a draft r
 household of the commune with its start-of-period status (households.md §12): the class recognised in the
 round of R − 1, else ABSENT for a household that moved in / split off during the period, else its latest
 recognised class, else OTHER. A finalised round is locked: repo_reviews refuses to write its reviews.
+Each step checks the logged-in user's permission first (access.require): ROUND for opening, moving, meetings,
+posting, finalising and closing; CONFIRM, DECIDE and UNLOCK for confirming, the decision and unlocking.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.model.review.transitions import ABSENT, OTHER, status_of_class
-from bkdesk.model.rules.records import Review, ReviewRound
+from bkdesk.model.rules import roles as R
+from bkdesk.model.rules.records import Review, ReviewRound, new_uid
 from bkdesk.model.rules.standards import list_year_for, periodic_reference_date
 from bkdesk.model.store import audit, repo_rounds
+from bkdesk.model.store.access import require
 from bkdesk.model.store.db import transaction
 from bkdesk.model.store.repo_base import upsert_audited
-from bkdesk.model.store.repo_reviews import find_round, get_review, get_round, write_review
+from bkdesk.model.store.repo_reviews import find_round, get_review, get_round, set_record_status, write_review
 from bkdesk.model.store.repo_standards import standard_for_list_year
 
 PERIODIC_STATES = ("planned", "listing", "survey", "village_meetings", "posting", "reported", "decided",
@@ -59,6 +64,7 @@ def start_status(conn: sqlite3.Connection, household_uid: str, review_year: int,
 def open_periodic_round(conn: sqlite3.Connection, commune_code: str, review_year: int, user: str,
                         reference_date: dt.date | None = None) -> tuple[ReviewRound, int]:
     """Create the round (state ``planned``) and carry every active household forward. Returns (round, n)."""
+    require(conn, R.ROUND)
     if find_round(conn, commune_code, "periodic", review_year) is not None:
         raise UserError(f"Xã {commune_code} đã có đợt rà soát định kỳ năm {review_year}.")
     list_year = list_year_for("periodic", review_year)
@@ -90,6 +96,7 @@ def open_periodic_round(conn: sqlite3.Connection, commune_code: str, review_year
 
 def open_regular_round(conn: sqlite3.Connection, commune_code: str, year: int, month: int, user: str
                        ) -> ReviewRound:
+    require(conn, R.ROUND)
     if not 1 <= month <= 12:
         raise UserError("Tháng phải từ 1 đến 12.")
     if find_round(conn, commune_code, "regular", year, month) is not None:
@@ -124,6 +131,7 @@ def unreviewed_households(conn: sqlite3.Connection, round_uid: str) -> list[str]
 
 def advance(conn: sqlite3.Connection, round_uid: str, user: str) -> ReviewRound:
     """Move to the next state; leaving ``survey`` needs every household resolved."""
+    require(conn, R.ROUND)
     rnd = _load(conn, round_uid)
     states = states_of(rnd)
     if rnd.locked:
@@ -141,6 +149,7 @@ def advance(conn: sqlite3.Connection, round_uid: str, user: str) -> ReviewRound:
 
 def move_back(conn: sqlite3.Connection, round_uid: str, state: str, user: str, reason: str) -> ReviewRound:
     """Go back to an earlier state: a reason is required and audited."""
+    require(conn, R.ROUND)
     rnd = _load(conn, round_uid)
     states = states_of(rnd)
     if state not in states or (rnd.state in states and states.index(state) >= states.index(rnd.state)):
@@ -156,6 +165,7 @@ def move_back(conn: sqlite3.Connection, round_uid: str, state: str, user: str, r
 
 def finalise(conn: sqlite3.Connection, round_uid: str, user: str) -> ReviewRound:
     """Lock the round (its reviews become read-only); refused while a household is "chưa rà soát"."""
+    require(conn, R.ROUND)
     rnd = _load(conn, round_uid)
     if rnd.locked:
         raise UserError("Đợt rà soát đã được chốt.")
@@ -172,6 +182,7 @@ def finalise(conn: sqlite3.Connection, round_uid: str, user: str) -> ReviewRound
 
 def unlock(conn: sqlite3.Connection, round_uid: str, user: str, reason: str) -> ReviewRound:
     """Unlock a finalised round; the reason is written to the audit log."""
+    require(conn, R.UNLOCK)
     _require_reason(reason)
     rnd = _load(conn, round_uid)
     if not rnd.locked:
@@ -298,6 +309,7 @@ def confirm(conn: sqlite3.Connection, rnd: ReviewRound, user: str, village_uid: 
     from bkdesk.model.review.review_service import fill_review
     from bkdesk.model.store.repo_households import get_household
 
+    require(conn, R.CONFIRM)
     _require_open(rnd)
     done, incomplete = [], []
     at = audit.now_iso()
@@ -332,8 +344,7 @@ def _adopt_orphans(conn, rnd: ReviewRound, user: str, at: str) -> None:
 
 def unconfirm(conn: sqlite3.Connection, rnd: ReviewRound, household_uid: str, user: str, reason: str) -> None:
     """Send a confirmed review back to draft (to correct it); audited with the reason."""
-    from bkdesk.model.store.repo_reviews import set_record_status
-
+    require(conn, R.CONFIRM)
     _require_reason(reason)
     _require_open(rnd)
     uid = repo_rounds.review_uid_in_round(conn, household_uid, rnd.uid)
@@ -345,8 +356,6 @@ def unconfirm(conn: sqlite3.Connection, rnd: ReviewRound, household_uid: str, us
 
 def _failed(meeting: dict) -> list[str]:
     """Household uids whose agreement is below half the attendees (all of them for a failed list vote)."""
-    import json
-
     attendees = meeting["attendees"]
     votes = json.loads(meeting["votes"] or "{}") if isinstance(meeting["votes"], str) else meeting["votes"]
     failed = [h for h, agree in votes.items() if agree < PASS_SHARE * attendees]
@@ -361,11 +370,7 @@ def record_meeting(conn: sqlite3.Connection, rnd: ReviewRound, village_uid: str,
     """Record a village meeting (review-process.md §4 step 3). Every review of the village must be confirmed
     first. A household (or the whole list) with fewer than 50 % of the attendees agreeing goes back to draft
     (step 2) and needs a new meeting. Returns (meeting uid, labels of the households sent back)."""
-    import json
-
-    from bkdesk.model.rules.records import new_uid
-    from bkdesk.model.store.repo_reviews import set_record_status
-
+    require(conn, R.ROUND)
     _require_open(rnd)
     if not isinstance(attendees, int) or attendees <= 0:
         raise UserError("Số người dự họp phải là số nguyên lớn hơn 0.")
@@ -406,8 +411,7 @@ def record_meeting(conn: sqlite3.Connection, rnd: ReviewRound, village_uid: str,
 def record_posting(conn: sqlite3.Connection, rnd: ReviewRound, place: str, start: dt.date, end: dt.date,
                    user: str, village_uid: str | None = None) -> str:
     """Record the public posting of the results (review-process.md §4 step 4)."""
-    from bkdesk.model.rules.records import new_uid
-
+    require(conn, R.ROUND)
     _require_open(rnd)
     if not (place or "").strip():
         raise UserError("Phải ghi nơi niêm yết.")
@@ -427,9 +431,7 @@ def decide(conn: sqlite3.Connection, rnd: ReviewRound, number: str, decision_dat
     """Record the commune decision (Form 02: number, date, signer) and apply it: every confirmed review of
     the round becomes ``decided`` (read-only). Refused while a household is unconfirmed or a village with
     households has no passing meeting. Returns the number of reviews decided."""
-    from bkdesk.model.rules.records import new_uid
-    from bkdesk.model.store.repo_reviews import set_record_status
-
+    require(conn, R.DECIDE)
     _require_open(rnd)
     number = (number or "").strip()
     if not number:
@@ -462,6 +464,7 @@ def decide(conn: sqlite3.Connection, rnd: ReviewRound, number: str, decision_dat
 
 def close(conn: sqlite3.Connection, rnd: ReviewRound, user: str) -> ReviewRound:
     """Close a decided round: read-only from now on (later changes through regular reviews)."""
+    require(conn, R.ROUND)
     if rnd.state not in ("decided", "certified"):
         raise UserError("Chỉ đóng được đợt rà soát đã có quyết định công nhận.")
     rnd.state, rnd.locked = "closed", 1
@@ -472,8 +475,7 @@ def close(conn: sqlite3.Connection, rnd: ReviewRound, user: str) -> ReviewRound:
 
 def unlock_review(conn: sqlite3.Connection, rnd: ReviewRound, household_uid: str, user: str, reason: str) -> None:
     """Reopen one decided review for correction (back to confirmed); only with a reason, audited."""
-    from bkdesk.model.store.repo_reviews import set_record_status
-
+    require(conn, R.UNLOCK)
     _require_reason(reason)
     if rnd.locked:
         raise UserError("Đợt rà soát đã khóa; cần mở khóa đợt (ghi lý do) trước.")
@@ -489,6 +491,7 @@ def confirm_household(conn: sqlite3.Connection, household_uid: str, review_year:
                       ) -> tuple[bool, str]:
     """Confirm one household's review of the periodic round of ``review_year`` (the editor's per-household
     step). Returns (confirmed now or already, the reason when it is still incomplete)."""
+    require(conn, R.CONFIRM)
     rnd = periodic_round(conn, review_year)
     uid = repo_rounds.review_uid_in_round(conn, household_uid, rnd.uid)
     if uid is None:

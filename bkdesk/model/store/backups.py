@@ -22,7 +22,9 @@ from pathlib import Path
 
 from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
+from bkdesk.model.rules import roles as R
 from bkdesk.model.store import db as dbmod
+from bkdesk.model.store.access import require
 
 log = logging.getLogger(__name__)
 
@@ -142,10 +144,12 @@ def restore_backup(db_path: str | Path, backup: str | Path, *,
     """Make the database equal to ``backup``; the current state is backed up first. Returns that backup.
 
     Other connections to the database may stay open (they see the restored data on their next read),
-    but the UI should reload what it shows.
+    but the UI should reload what it shows. Needs the SETUP permission (quản trị): a restore replaces every
+    record at once, the audit log included.
     """
     db_path, backup = Path(db_path), Path(backup)
-    _check_backup(backup)
+    _check_backup(backup)  # first: reading it changes nothing, and the check never creates the database
+    _require_setup(db_path)
     # Staged first: the safety backup below rotates old files and may delete the chosen one.
     staging = dbmod.backup_dir_for(db_path) / f".staging-{dt.datetime.now():%Y%m%d-%H%M%S-%f}.tmp"
     staging.parent.mkdir(parents=True, exist_ok=True)
@@ -168,6 +172,14 @@ def restore_backup(db_path: str | Path, backup: str | Path, *,
         staging.unlink(missing_ok=True)
     log.info("restored %s from %s (state before: %s)", db_path, backup, safety)
     return safety
+
+
+def _require_setup(db_path: Path) -> None:
+    conn = dbmod.connect(db_path)
+    try:
+        require(conn, R.SETUP)
+    finally:
+        conn.close()
 
 
 def replace_damaged_with_backup(db_path: Path, backup: Path) -> Path:
@@ -200,7 +212,8 @@ def last_restore_backup(db_path: str | Path) -> BackupInfo | None:
 
 
 def undo_last_restore(db_path: str | Path) -> Path:
-    """Go back to the state before the last restore (itself backed up first)."""
+    """Go back to the state before the last restore (itself backed up first); SETUP, as a restore."""
+    _require_setup(Path(db_path))
     before = last_restore_backup(db_path)
     if before is None:
         raise UserError("Chưa có lần khôi phục nào để hoàn tác.")

@@ -24,9 +24,11 @@ from pathlib import Path
 
 from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
+from bkdesk.model.rules import roles as R
 from bkdesk.model.rules.fmt import fmt_int
 from bkdesk.model.rules.units import TREE_2022, TREE_2022_LAST_DAY, TREE_2025, UnitCatalog
 from bkdesk.model.store import audit, settings
+from bkdesk.model.store.access import require
 from bkdesk.model.store.db import attach, backup_to, transaction
 from bkdesk.model.store.repo_base import local_origin
 from bkdesk.model.store.repo_desk import refresh_current
@@ -230,6 +232,7 @@ def conversion_backup_path(db_path: str | Path, now: dt.datetime | None = None) 
 def convert(conn: sqlite3.Connection, db_path: str | Path, user: str,
             combine: list[str | Path] | None = None) -> tuple[ConversionPlan, Path]:
     """Back up, (combine,) convert. Returns the plan carried out and the backup that reverses it."""
+    require(conn, R.SETUP)
     others = [Path(p) for p in combine or []]
     for path in others:
         if not path.exists():

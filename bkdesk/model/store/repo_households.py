@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 
 from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
+from bkdesk.model.rules import roles as R
 from bkdesk.model.rules.records import Household, Housing, Member, as_dict, data_fields, from_row
 from bkdesk.model.rules.text import clean_text, name_sort_text, search_key
 from bkdesk.model.store import audit
+from bkdesk.model.store.access import require
 from bkdesk.model.store.db import transaction
 from bkdesk.model.store.repo_base import delete_audited, upsert_audited
 
@@ -84,6 +86,7 @@ def _without_uid(values: dict) -> dict:
 def save_household(conn: sqlite3.Connection, bundle: HouseholdBundle, user: str, reason: str = "",
                    origin: str = "") -> HouseholdBundle:
     """Save a household, its roster and housing atomically, with audit rows in the same transaction."""
+    require(conn, R.EDIT)
     with transaction(conn):
         write_household(conn, bundle, user, reason, origin)
     return bundle

@@ -8,8 +8,10 @@ import logging
 import uuid
 
 from bkdesk.dbapi import sqlite3
+from bkdesk.model.rules import roles as R
 from bkdesk.model.rules.points_table import PointsTableError, check_table
 from bkdesk.model.store import audit
+from bkdesk.model.store.access import require
 from bkdesk.model.store.db import transaction
 
 log = logging.getLogger(__name__)
@@ -17,6 +19,7 @@ log = logging.getLogger(__name__)
 
 def store_points_table(conn: sqlite3.Connection, table: dict, user: str, now: dt.datetime | None = None) -> str:
     """Validate, then insert atomically (with an audit row). Older versions are kept. Returns the uid."""
+    require(conn, R.SETUP)
     check_table(table, table.get("version", "") if isinstance(table, dict) else "")
     checksum = table["checksum_sha256"]
     at = (now or dt.datetime.now()).isoformat(timespec="seconds")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
+from bkdesk.model.rules import roles as R
 from bkdesk.model.rules.records import (
     ExitRegistration,
     GroupValue,
@@ -16,6 +17,7 @@ from bkdesk.model.rules.records import (
 )
 from bkdesk.model.rules.text import clean_text
 from bkdesk.model.store import audit, repo_rounds, repo_snapshots
+from bkdesk.model.store.access import require
 from bkdesk.model.store.db import transaction
 from bkdesk.model.store.repo_base import local_origin, upsert_audited
 from bkdesk.model.store.repo_desk import refresh_current
@@ -132,6 +134,7 @@ def write_review(conn: sqlite3.Connection, review: Review, user: str, reason: st
 
 
 def save_review(conn: sqlite3.Connection, review: Review, user: str, reason: str = "", origin: str = "") -> Review:
+    require(conn, R.EDIT)
     with transaction(conn):
         write_review(conn, review, user, reason, origin)
     return review

@@ -9,6 +9,7 @@ import json
 
 from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
+from bkdesk.model.rules import roles as R
 from bkdesk.model.rules.standards import (
     Standard,
     StandardDataError,
@@ -18,6 +19,7 @@ from bkdesk.model.rules.standards import (
     shipped_standards,
 )
 from bkdesk.model.store import audit
+from bkdesk.model.store.access import require
 from bkdesk.model.store.db import transaction
 
 
@@ -56,6 +58,7 @@ def standard_ref_for_review(list_year: int, conn: sqlite3.Connection | None = No
 def save_standard_revision(conn: sqlite3.Connection, data: dict, user: str, reason: str,
                            source_document: str, now: dt.datetime | None = None) -> Standard:
     """Save an edited copy as revision N+1 (who/when/why/source) with an audit row, in one transaction."""
+    require(conn, R.SETUP)
     if not (reason or "").strip():
         raise UserError("Phải ghi lý do khi sửa dữ liệu chuẩn nghèo.")
     if not (source_document or "").strip():

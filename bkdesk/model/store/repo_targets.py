@@ -6,9 +6,11 @@ import logging
 from decimal import Decimal
 
 from bkdesk.dbapi import sqlite3
+from bkdesk.model.rules import roles as R
 from bkdesk.model.rules.plan_components import ComponentCounts, ComponentMap, component_map
 from bkdesk.model.rules.targets import SHIPPED_YEARS, TargetInput, shipped_inputs
 from bkdesk.model.store import audit
+from bkdesk.model.store.access import require
 from bkdesk.model.store.db import transaction
 
 log = logging.getLogger(__name__)
@@ -17,6 +19,7 @@ log = logging.getLogger(__name__)
 def save_plan_targets(conn: sqlite3.Connection, year: int, inputs: list[TargetInput], user: str,
                       source: str = "") -> None:
     """Replace the year's targets (one transaction, each unit audited)."""
+    require(conn, R.SETUP)
     with transaction(conn):
         old = {r["unit_code"]: dict(r) for r in
                conn.execute("SELECT * FROM plan_target WHERE year=?", (year,))}

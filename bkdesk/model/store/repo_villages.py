@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
+from bkdesk.model.rules import roles as R
 from bkdesk.model.rules.records import new_uid
 from bkdesk.model.rules.text import clean_text, search_key
 from bkdesk.model.store import audit
+from bkdesk.model.store.access import require
 from bkdesk.model.store.db import transaction
 
 VILLAGE_TYPES = ("thôn", "bản", "tổ dân phố", "khu", "xóm")
@@ -14,6 +16,7 @@ VILLAGE_TYPES = ("thôn", "bản", "tổ dân phố", "khu", "xóm")
 
 def create_village(conn: sqlite3.Connection, commune_code: str, name: str, user: str, vtype: str = "thôn",
                    origin: str = "") -> str:
+    require(conn, R.EDIT)
     name = clean_text(name) or ""
     if not name:
         raise UserError("Tên thôn không được để trống.")
@@ -32,6 +35,7 @@ def create_village(conn: sqlite3.Connection, commune_code: str, name: str, user:
 
 
 def rename_village(conn: sqlite3.Connection, uid: str, new_name: str, user: str, reason: str = "") -> None:
+    require(conn, R.EDIT)
     name = clean_text(new_name) or ""
     if not name:
         raise UserError("Tên thôn không được để trống.")
