@@ -190,6 +190,8 @@ def run_output(db_path: str | Path, choice: str, unit_code: str, review_year: in
 
 def preview_tables(db_path: str | Path, choice: str, unit_code: str, review_year: int, official: bool = False,
                    control: JobControl = NO_CONTROL) -> Prepared:
+    """The tables for the print preview. The preview prints straight to a printer, so it needs the PRINT
+    permission and is written to the audit log as a preview."""
     from bkdesk.model.store.db import open_db
 
     kind, _, name = choice.partition(":")
@@ -197,6 +199,11 @@ def preview_tables(db_path: str | Path, choice: str, unit_code: str, review_year
         raise UserError("Xem trước dùng cho báo cáo và danh sách; biểu mẫu in từng hộ hãy xuất ra PDF để xem.")
     conn = open_db(db_path)
     try:
-        return prepare(conn, name, unit_code, review_year, official=official, control=control)
+        require(conn, R.PRINT)
+        prepared = prepare(conn, name, unit_code, review_year, official=official, control=control)
+        ids = ", ".join(t.template_id for t in prepared.tables)
+        repo_outputs.record_output(conn, repo_outputs.PREVIEW, f"Xem trước để in {ids} ({_copy_vi(official)})",
+                                   "", unit_code, review_year)
+        return prepared
     finally:
         conn.close()

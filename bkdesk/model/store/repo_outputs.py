@@ -2,8 +2,9 @@
 
 One audit row per output file: table ``output``, the unit and round as the record (``<unit>:<year>``, with
 ``-MM`` for a month of regular review and ``:<village>`` for one village), action ``insert`` (the schema's
-actions are insert/update/delete: an output is a new entry of this log), field ``print`` or ``export`` with
-the file name as its value, the output's Vietnamese label as the reason; the user is the logged-in one
+actions are insert/update/delete: an output is a new entry of this log), field ``print``, ``export`` or
+``preview`` (tables shown in the print preview, which prints straight to a printer) with the file name as
+its value, the output's Vietnamese label as the reason; the user is the logged-in one
 (audit.record_change). Written after the file, in a transaction of its own."""
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from bkdesk.model.store.db import transaction
 TABLE = "output"
 PRINT = "print"
 EXPORT = "export"
-ACTIONS = (PRINT, EXPORT)
+PREVIEW = "preview"
+ACTIONS = (PRINT, EXPORT, PREVIEW)
 
 
 def output_key(unit_code: str | None, review_year: int | None, month: int | None = None,
@@ -29,13 +31,13 @@ def output_key(unit_code: str | None, review_year: int | None, month: int | None
 
 def record_output(conn: sqlite3.Connection, action: str, what: str, path: str | Path, unit_code: str | None,
                   review_year: int | None, month: int | None = None, village: str | None = None) -> None:
-    """Write the audit row of one printed or exported file."""
+    """Write the audit row of one printed or exported file (``path``: its name; a preview names none)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown output action {action!r}")
     user = current_user(conn) or settings.officer(conn) or "bkdesk"
     with transaction(conn):
         audit.record_change(conn, TABLE, output_key(unit_code, review_year, month, village), None,
-                            {action: Path(path).name}, user, reason=what)
+                            {action: Path(path).name if path else ""}, user, reason=what)
 
 
 def outputs(conn: sqlite3.Connection, limit: int = 200) -> list[sqlite3.Row]:
