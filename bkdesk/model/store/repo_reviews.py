@@ -169,6 +169,7 @@ def latest_review(conn: sqlite3.Connection, household_uid: str) -> Review | None
 
 def save_round(conn: sqlite3.Connection, rnd: ReviewRound, user: str, reason: str = "", origin: str = ""
                ) -> ReviewRound:
+    require(conn, R.ROUND)
     with transaction(conn):
         rnd.meta.rev = upsert_audited(conn, "review_round", "uid", rnd.uid, _data(rnd), user=user, reason=reason,
                                       origin=origin, expected_rev=rnd.meta.rev or None)
@@ -198,6 +199,7 @@ def list_rounds(conn: sqlite3.Connection, commune_code: str | None = None) -> li
 
 def save_exit_registration(conn: sqlite3.Connection, reg: ExitRegistration, user: str, reason: str = "",
                            origin: str = "") -> ExitRegistration:
+    require(conn, R.EDIT)
     if reg.target not in ("thoat_ngheo", "thoat_can_ngheo"):
         raise UserError("Mục tiêu đăng ký phải là thoát nghèo hoặc thoát cận nghèo.")
     with transaction(conn):

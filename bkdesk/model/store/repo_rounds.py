@@ -106,12 +106,15 @@ def _chunks(items: list, size: int = 900):
 
 def add_household_event(conn: sqlite3.Connection, household_uid: str, event: str, event_date: str, user: str,
                         other_household_uid: str | None = None, place: str = "", reason: str = "") -> str:
-    """Record a lifecycle event (households.md §13), audited; snapshots read it (never inferred)."""
+    """Record a lifecycle event (households.md §13), audited; snapshots read it (never inferred). EDIT."""
     from bkdesk.errors import UserError
+    from bkdesk.model.rules import roles as R
     from bkdesk.model.rules.records import new_uid
+    from bkdesk.model.store.access import require
     from bkdesk.model.store.db import transaction
     from bkdesk.model.store.repo_base import upsert_audited
 
+    require(conn, R.EDIT)
     if event not in ENDING_EVENTS + STARTING_EVENTS:
         raise UserError(f"Loại biến động không hợp lệ: {event}.")
     uid = new_uid()

@@ -24,7 +24,18 @@ from bkdesk.model.review.review_service import confirm_computed, new_review, sav
 from bkdesk.model.rules import roles as R
 from bkdesk.model.rules.records import Household, Housing, Member
 from bkdesk.model.rules.targets import shipped_inputs
-from bkdesk.model.store import access, backups, keyfile, keyring, repo_targets, repo_villages, settings, users
+from bkdesk.model.store import (
+    access,
+    backups,
+    keyfile,
+    keyring,
+    repo_rounds,
+    repo_targets,
+    repo_villages,
+    settings,
+    users,
+)
+from bkdesk.model.store.convert_units import convert
 from bkdesk.model.store.databases import init_database
 from bkdesk.model.store.db import connect, open_db
 from bkdesk.model.store.repo_households import HouseholdBundle
@@ -135,6 +146,11 @@ def _decided(conn, c: Commune) -> None:
     rounds.decide(conn, _round(conn), "125/QĐ-UBND", dt.date(YEAR, 12, 10), "", signer="Hà Văn Bình")
 
 
+def _finalised(conn, c: Commune) -> None:
+    _confirm_and_meet(conn, c)
+    rounds.finalise(conn, _round(conn).uid, "")
+
+
 def _backup(conn, c: Commune) -> None:
     backups.backup_now(conn, Path(conn.execute("PRAGMA database_list").fetchone()[2]))
 
@@ -189,6 +205,11 @@ OPERATIONS = {
                                                                     _out(conn, "mau01.pdf"))),
     "xuất mẫu kèm dữ liệu": (R.EXPORT, None, lambda conn, c: template.write_template(
         conn, _out(conn, "xuat.xlsx"), with_data=True, review_year=YEAR)),
+    "chốt đợt": (R.ROUND, _confirm_and_meet, lambda conn, c: rounds.finalise(conn, _round(conn).uid, "")),
+    "mở khóa đợt": (R.UNLOCK, _finalised, lambda conn, c: rounds.unlock(conn, _round(conn).uid, "", "Ghi sai quyết định")),
+    "ghi biến động hộ": (R.EDIT, None, lambda conn, c: repo_rounds.add_household_event(
+        conn, c.draft, "moved_out", f"{YEAR}-06-01", "", place="Thái Nguyên")),
+    "chuyển đổi đơn vị": (R.SETUP, None, lambda conn, c: convert(conn, _out(conn, "xa.sqlite"), "")),
     "nạp chỉ tiêu kế hoạch": (R.SETUP, None, lambda conn, c: repo_targets.save_plan_targets(
         conn, 2022, shipped_inputs(2022), "")),
     "khôi phục bản sao lưu": (R.SETUP, _backup, lambda conn, c: backups.restore_backup(
