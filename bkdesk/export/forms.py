@@ -115,7 +115,7 @@ def write_forms(conn: sqlite3.Connection, kind: str, unit_code: str, review_year
                                 control)
     which = "bản chính thức" if official else "bản nháp"
     repo_outputs.record_output(conn, repo_outputs.PRINT, f"Biểu mẫu {kind}, {pages} trang ({which})", out,
-                               unit_code, review_year, village=village)
+                               ctx.scope.unit.code, review_year, village=village)
     return out, pages
 
 

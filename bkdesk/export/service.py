@@ -126,7 +126,7 @@ def export(conn: sqlite3.Connection, form: str, unit_code: str, review_year: int
         written = write_tables_pdf(prepared.tables, out, prepared.doc, control)
     ids = ", ".join(t.template_id for t in prepared.tables)
     repo_outputs.record_output(conn, repo_outputs.PRINT, f"Báo cáo, danh sách {ids} ({_copy_vi(official)})",
-                               written, unit_code, review_year, month)
+                               written, prepared.scope.unit.code, review_year, month)
     return written
 
 
@@ -203,7 +203,7 @@ def preview_tables(db_path: str | Path, choice: str, unit_code: str, review_year
         prepared = prepare(conn, name, unit_code, review_year, official=official, control=control)
         ids = ", ".join(t.template_id for t in prepared.tables)
         repo_outputs.record_output(conn, repo_outputs.PREVIEW, f"Xem trước để in {ids} ({_copy_vi(official)})",
-                                   "", unit_code, review_year)
+                                   "", prepared.scope.unit.code, review_year)
         return prepared
     finally:
         conn.close()
