@@ -93,6 +93,7 @@ def insert_new_households(conn: sqlite3.Connection, items: list[tuple], user: st
     loader does (a new record's values are its row; a per-field audit of 4,000 households is ~600,000
     rows). ``items``: (HouseholdBundle, Review) pairs, already filled and validated by the review service."""
     from bkdesk.model.rules.records import Household, Housing, Member, Review, data_fields
+    from bkdesk.model.store.access import current_user
     from bkdesk.model.store.bulk import (
         AUDITED,
         audit_insert_rows,
@@ -154,6 +155,9 @@ def insert_new_households(conn: sqlite3.Connection, items: list[tuple], user: st
         insert_rows(conn, table, columns, rows)
         if table in AUDITED:
             audit_rows += audit_insert_rows(table, columns, rows, reason)
+    who = current_user(conn)  # the logged-in user, as audit.record_change writes it
+    if who:
+        audit_rows = [(at_, who, *rest) for at_, _, *rest in audit_rows]
     insert_rows(conn, "audit_log", ("at", "user", "table_name", "record_uid", "action", "reason", "origin"),
                 audit_rows)
     refresh_current(conn, [b.household.uid for b, _ in items])

@@ -22,7 +22,9 @@ from bkdesk.model.desk import DeskContext
 from bkdesk.model.review import rounds
 from bkdesk.model.review.review_service import confirm_computed, new_review, save_household_with_review
 from bkdesk.model.rules import roles as R
+from bkdesk.model.rules.codelists import codelists
 from bkdesk.model.rules.records import Household, Housing, Member
+from bkdesk.model.rules.standards import list_year_for
 from bkdesk.model.rules.targets import shipped_inputs
 from bkdesk.model.store import (
     access,
@@ -41,6 +43,7 @@ from bkdesk.model.store.db import connect, open_db
 from bkdesk.model.store.repo_households import HouseholdBundle
 from bkdesk.model.store.repo_reviews import get_round
 from bkdesk.model.store.repo_rounds import periodic_round_uid
+from bkdesk.model.store.repo_standards import standard_for_list_year
 from tests.conftest import TEST_COMMUNE
 from tests.dbutil import dump
 
@@ -310,6 +313,34 @@ def test_the_audit_rows_of_changes_carry_the_session_user(commune_db):
     finally:
         conn.close()
     assert users_of_rows == {"rasoat"}
+
+
+def test_an_imported_list_is_audited_under_the_logged_in_user(commune_db):
+    """New households of a list go in by the bulk path (one audit row per record, not record_change)."""
+    path, commune = commune_db
+    users.login(path, ADMIN, PASSWORD)
+    conn = open_db(path)
+    try:
+        std = standard_for_list_year(list_year_for("periodic", YEAR), conn)
+        _, rows_h, rows_m, villages = template.template_rows(conn, TEST_COMMUNE, YEAR)
+    finally:
+        conn.close()
+    renumber = {row[0]: f"9{i:03d}" for i, row in enumerate(rows_h, 1)}  # new households: new codes and CCCD
+    rows_h = [[renumber[r[0]], *r[1:3], "", *r[4:]] for r in rows_h]
+    id_col = [c.key for c in template.MEMBER_COLUMNS].index("id_number")
+    rows_m = [[renumber[r[0]], *r[1:id_col], "", *r[id_col + 1:]] for r in rows_m]
+    template.write_rows(path.parent / "moi.xlsx", TEST_COMMUNE, YEAR, std, codelists(std.id), villages,
+                        template.household_columns(std), rows_h, rows_m)
+    conn = _login(path, "ra_soat_vien")
+    try:
+        last = conn.execute("SELECT max(id) FROM audit_log").fetchone()[0]
+        result = list_import.run_import(conn, path.parent / "moi.xlsx", YEAR, "Nguyễn Văn Rà")
+        who = {r[0] for r in conn.execute("SELECT user FROM audit_log WHERE id > ?", (last,))}
+        added = conn.execute("SELECT count(*) FROM audit_log WHERE id > ? AND table_name='household' AND "
+                             "action='insert'", (last,)).fetchone()[0]
+    finally:
+        conn.close()
+    assert result.added == 2 and added == 2 and who == {"rasoat"}
 
 
 def test_the_desk_says_what_the_user_may_do(commune_db):
