@@ -56,16 +56,32 @@ def _json_cell(index: int, value):
     return change
 
 
-def _nfd_everywhere(wb) -> None:
+def _sealed(table: str, change):
+    """Edit the records of a sealed data sheet and seal them again (an attacker holding the passphrase)."""
+    def fn(src: bytes) -> bytes:
+        from tests.export.sync_keys import Opened
+
+        pkg = Opened(io.BytesIO(src))
+        pkg.set_cells(table, change(pkg.cells(table)))
+        out = io.BytesIO()
+        pkg.save(out)
+        return out.getvalue()
+    return fn
+
+
+def _first(change):
+    return lambda cells: [change(cells[0]), *cells[1:]]
+
+
+def _nfd_everywhere(src: bytes) -> bytes:
     for table in ("household", "member"):
-        for row in wb[f"d_{table}"].iter_rows(min_row=2):
-            if isinstance(row[0].value, str):
-                row[0].value = unicodedata.normalize("NFD", row[0].value)
+        src = _sealed(table, lambda cells: [unicodedata.normalize("NFD", c) for c in cells])(src)
+    return src
 
 
 def build(out_dir: Path) -> int:
-    from bkdesk.export.sync.package import write_package
     from tests.export.sync_data import new_commune_db
+    from tests.export.sync_keys import write_package  # sealed with the test passphrase (the worker's)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -89,13 +105,14 @@ def build(out_dir: Path) -> int:
         "checksum-blank.xlsx": _edit(good, _set_manifest("checksum", None)),
         "negative-count.xlsx": _edit(good, _set_manifest("rows.member", "-1")),
         "count-not-number.xlsx": _edit(good, _set_manifest("rows.household", "sáu")),
-        "tampered-household-no.xlsx": _edit(good, _data_cell("household", 2, _json_cell(1, "0999"))),
-        "nfd-text-in-data.xlsx": _edit(good, _nfd_everywhere),
-        "formula-in-data.xlsx": _edit(good, _data_cell("household", 3, lambda t: "=1+1")),
+        "tampered-household-no.xlsx": _sealed("household", _first(_json_cell(1, "0999")))(good),
+        "nfd-text-in-data.xlsx": _nfd_everywhere(good),
+        "formula-in-data.xlsx": _edit(good, _data_cell("household", 2, lambda t: "=1+1")),  # its one sealed row
         "number-instead-of-text.xlsx": _edit(good, _data_cell("household", 2, lambda t: 12345)),
-        "not-json-cell.xlsx": _edit(good, _data_cell("member", 3, lambda t: t[:-5])),
+        "not-json-cell.xlsx": _sealed("member", lambda cells: [cells[0], cells[1][:-5], *cells[2:]])(good),
+        "sealed-data-edited.xlsx": _edit(good, _data_cell("member", 2, lambda t: t[:100] + "AAAA" + t[104:])),
         "megabyte-cell.xlsx": _edit(good, _data_cell("household", 2, lambda t: "x" * 32_000)),
-        "date-1900-in-data.xlsx": _edit(good, _data_cell("member", 2, _json_cell(1, "1900-01-01"))),
+        "date-1900-in-data.xlsx": _sealed("member", _first(_json_cell(1, "1900-01-01")))(good),
     }
 
     def dup_row(wb):

@@ -37,7 +37,7 @@ def import_targets(conn, path: Path, db_path: Path) -> None:
 
 def import_package(conn, path: Path, db_path: Path) -> None:
     """The sync package importer reports rejections instead of raising: turn them into UserError."""
-    from bkdesk.export.sync.merge import merge_files
+    from tests.export.sync_keys import merge_files
 
     report = merge_files(conn, db_path, [path], user=USER, trust_new=True)  # a fresh district: first key
     result = report.results[0]

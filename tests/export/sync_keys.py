@@ -66,7 +66,7 @@ class Opened:
         self.wb = openpyxl.load_workbook(src)
         self.ws = self.wb[fmt.MANIFEST_SHEET]
         self.manifest = {r[0].value: r[1].value or "" for r in self.ws.iter_rows(min_row=2) if r[0].value}
-        self.key = sealing.open_content_key(self.manifest, OpenKeys([], passphrase), Path(src).name)
+        self.key = sealing.open_content_key(self.manifest, OpenKeys([], passphrase), "goi.xlsx")
 
     def tables(self) -> list[str]:
         from bkdesk.export.sync import package_format as fmt
@@ -112,6 +112,6 @@ class Opened:
         self.set(fmt.CHECKSUM_KEY, digest)
         return digest
 
-    def save(self, dst) -> Path:
+    def save(self, dst):
         self.wb.save(dst)
-        return Path(dst)
+        return Path(dst) if isinstance(dst, (str, Path)) else dst

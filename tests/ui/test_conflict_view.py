@@ -53,12 +53,11 @@ def test_deleted_member_against_an_edit_shown_and_decided(qtbot, tmp_path):
     """A member removed on one laptop and edited on the other: one row "(bản ghi)"; keeping the edit wins."""
     import shutil
 
-    from bkdesk.export.sync.merge import merge_files
-    from bkdesk.export.sync.package import write_package
     from bkdesk.model.store import settings
     from bkdesk.model.store.databases import init_database
     from bkdesk.model.store.repo_households import save_household
     from tests.export.sync_data import new_commune_db
+    from tests.export.sync_keys import merge_files, write_package
 
     a = new_commune_db(tmp_path / "a.sqlite", "01954", 3, seed=41)
     uid = next(r[0] for r in a.execute(

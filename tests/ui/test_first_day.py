@@ -129,6 +129,17 @@ def test_first_day(qtbot, tmp_path, case, capsys):
     send = next(w for w in win.findChildren(object) if getattr(w, "objectName", lambda: "")() == "send_package_dialog")
     assert code in send.path_edit.text() and str(year) in send.path_edit.text()
     send.path_edit.setText(str(tmp_path / send.path_edit.text().rsplit("/", 1)[-1]))
+    phrase = "cụm mật khẩu gửi tỉnh"  # no recipient key registered: the package is locked by a passphrase
+
+    def type_twice(dlg):
+        type_text(dlg.passphrase_edit, phrase)
+        type_text(dlg.passphrase2_edit, phrase)
+        dlg.ok_button.click()
+
+    from bkdesk.ui.views.passphrase_dialog import PassphraseDialog
+    from tests.ui.helpers import drive_modals
+
+    drive_modals([(PassphraseDialog, type_twice)])
     send.export_button.click()
     qtbot.waitUntil(lambda: send.summary is not None, timeout=20000)
     package = send.summary["path"]
@@ -138,7 +149,9 @@ def test_first_day(qtbot, tmp_path, case, capsys):
     capsys.readouterr()
     prov = tmp_path / "tinh.sqlite"
     assert main(["init", "--db", str(prov), "--scope", "province", province]) == 0
-    assert main(["merge", "--db", str(prov), str(package), *_first_key_flag()]) == 0, capsys.readouterr()
+    (tmp_path / "cum.txt").write_text(phrase, encoding="utf-8")
+    assert main(["merge", "--db", str(prov), str(package), *_first_key_flag(), "--passphrase-file",
+                 str(tmp_path / "cum.txt")]) == 0, capsys.readouterr()
     out = tmp_path / "bieu1.xlsx"
     assert main(["report", "--db", str(prov), "--form", "1", "--unit", province, "--round", str(year),
                  "--out", str(out)]) == 0, capsys.readouterr()

@@ -8,13 +8,13 @@ import pytest
 from PySide6.QtCore import Qt
 from python_calamine import CalamineWorkbook
 
-from bkdesk.export.sync.package import write_package
 from bkdesk.model.rules.text import search_key
 from bkdesk.model.rules.units import TREE_2022, TREE_2025, catalog
 from bkdesk.model.store import settings
 from bkdesk.ui import i18n
 from bkdesk.ui.main_window import MainWindow
 from bkdesk.ui.views.wizard import TREE_ROLE, FirstRunWizard
+from tests.export.sync_keys import write_package
 from tests.ui.helpers import type_text
 
 YEAR = {TREE_2022: 2024, TREE_2025: 2025}

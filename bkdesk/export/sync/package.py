@@ -342,6 +342,7 @@ def _cell(value) -> str:
 
 
 def _raw_table(wb: CalamineWorkbook, name: str, table: str, header: list[str], count: int) -> list[str]:
+    """The sealed segments of a table's data sheet(s): one text cell per row, nothing else."""
     cells: list[str] = []
     for sheet in fmt.sheet_names(table, count):
         if sheet not in wb.sheet_names:
@@ -351,10 +352,10 @@ def _raw_table(wb: CalamineWorkbook, name: str, table: str, header: list[str], c
         if got != header:
             raise PackageError(f"Tệp {name}: cấu trúc trang «{sheet}» không đúng định dạng gói.")
         first = [r[0] for r in rows[1:]]
-        if "" in first or {type(c) for c in first} - {str}:  # a row without its first cell, or a number
-            cells += [_cell(r[0]) for r in rows[1:] if any(c != "" for c in r)]
-        else:
-            cells += first
+        if "" in first or {type(c) for c in first} - {str}:  # a row without its first cell (a formula), a number
+            raise PackageError(f"Tệp {name}: trang «{sheet}» có ô không phải dữ liệu của gói (tệp đã bị sửa);"
+                               " không nhập.")
+        cells += first
     return cells
 
 
