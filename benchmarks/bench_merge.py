@@ -36,7 +36,8 @@ from bkdesk.model.store.db import transaction  # noqa: E402
 from tests.factories import person_name  # noqa: E402
 
 HOUSEHOLDS = 81_480
-CACHE_VERSION = "v2"  # v2: package format 2 (signed, version identity, tombstones)
+CACHE_VERSION = "v3"  # v2: package format 2 (signed, version identity, tombstones); v3: sealed to the province
+PROVINCE = "tinh.sqlite"  # in the cache: the empty province database whose recipient key the communes register
 
 
 def _row(conn, table: str, values: dict) -> dict:
@@ -96,13 +97,28 @@ def build_commune(path: Path, code: str, n: int, seed: int) -> None:
     conn.close()
 
 
+def province_key(cache: Path) -> Path:
+    """The province's recipient key file (its empty database kept in the cache: the merge starts from a copy)."""
+    from bkdesk.export.sync.recipients import write_recipient_file
+
+    key_file = cache / "khoa-nhan-tinh.json"
+    if not key_file.exists():
+        (cache / PROVINCE).unlink(missing_ok=True)
+        conn = init_database(cache / PROVINCE, "province", "06")
+        write_recipient_file(conn, key_file)
+        conn.close()
+    return key_file
+
+
 def build_packages(cache: Path) -> list[Path]:
     from bkdesk.export.sync.package import write_package
+    from bkdesk.export.sync.recipients import add_recipient
     from bkdesk.model.store.db import open_db
 
     communes = [u.code for u in catalog().communes("2022")]
     per, extra = divmod(HOUSEHOLDS, len(communes))
     out = []
+    key_file = province_key(cache)
     t0 = time.perf_counter()
     export_times = []
     for i, code in enumerate(communes):
@@ -113,8 +129,9 @@ def build_packages(cache: Path) -> list[Path]:
             db.unlink(missing_ok=True)
             build_commune(db, code, per + (1 if i < extra else 0), seed=i)
             conn = open_db(db)
+            add_recipient(conn, key_file)  # the commune registered the province's key once
             t = time.perf_counter()
-            write_package(conn, code, 2022, pkg)
+            write_package(conn, code, 2022, pkg)  # sealed to the province
             export_times.append((time.perf_counter() - t, per))
             conn.close()
         out.append(pkg)
@@ -125,11 +142,15 @@ def build_packages(cache: Path) -> list[Path]:
 
 
 def merge_only(files: list[str]) -> None:
+    import shutil
+
     from bkdesk.export.sync.merge import merge_files
+    from bkdesk.model.store.db import open_db
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "tinh.sqlite"
-        conn = init_database(path, "province", "06")
+        path = Path(tmp) / PROVINCE
+        shutil.copy(Path(files[0]).parent / PROVINCE, path)  # empty, with the recipient key the packages need
+        conn = open_db(path)
         t = time.perf_counter()
         report = merge_files(conn, path, files, trust_new=True)  # an empty province: first keys
         elapsed = time.perf_counter() - t
