@@ -92,3 +92,18 @@ def test_cancelled_merge_changes_nothing(qtbot, tmp_path, commune_pkg):  # noqa:
     assert "Đã hủy" in dlg.status_label.text()
     assert dlg.report_table.rowCount() == 0
     assert file_hash(path) == before
+
+
+def test_the_district_writes_its_recipient_key_file_for_the_communes(qtbot, tmp_path, monkeypatch):
+    import json
+
+    from PySide6.QtWidgets import QFileDialog
+
+    path = _district(tmp_path)
+    dlg = open_merge_dialog(None, path)
+    qtbot.addWidget(dlg)
+    out = tmp_path / "khoa-nhan.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
+    qtbot.mouseClick(dlg.recipient_button, Qt.MouseButton.LeftButton)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["unit_code"] == "062" and data["fingerprint"] in dlg.status_label.text()

@@ -59,6 +59,8 @@ class MergeDialog(QDialog):
         self.remove_button = QPushButton("Bỏ tệp đã chọn")
         self.merge_button = QPushButton("Nhập các tệp")
         self.save_report_button = QPushButton("Lưu báo cáo ra Excel…")
+        self.recipient_button = QPushButton("Xuất khóa nhận cho cấp dưới…")
+        self.recipient_button.setToolTip("Tệp khóa để các xã đăng ký: gói của xã chỉ cơ sở dữ liệu này mở được")
         self.close_button = QPushButton("Đóng")
         self.status_label = QLabel("Chọn hoặc kéo thả các tệp gói dữ liệu (.xlsx) vào đây.")
         self.status_label.setWordWrap(True)
@@ -72,6 +74,7 @@ class MergeDialog(QDialog):
         for b in (self.add_button, self.remove_button, self.merge_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
+        buttons.addWidget(self.recipient_button)
         for b in (self.save_report_button, self.close_button):
             buttons.addWidget(b)
         layout = QVBoxLayout(self)
@@ -85,6 +88,7 @@ class MergeDialog(QDialog):
         self.remove_button.clicked.connect(self._on_remove_button_clicked)
         self.merge_button.clicked.connect(self._on_merge_button_clicked)
         self.save_report_button.clicked.connect(self._on_save_report_button_clicked)
+        self.recipient_button.clicked.connect(self._on_recipient_button_clicked)
         self.close_button.clicked.connect(self.close)
 
     # files ---------------------------------------------------------------------------------------------
@@ -220,6 +224,29 @@ class MergeDialog(QDialog):
 
     def _on_job_cancelled(self) -> None:
         self._finish("Đã hủy: cơ sở dữ liệu không thay đổi.")
+
+    def _on_recipient_button_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Lưu khóa nhận gói", "khoa-nhan-goi.json",
+                                              "Tệp khóa nhận bkdesk (*.json)")
+        if path:
+            self.export_recipient(path)
+
+    def export_recipient(self, path: str | Path) -> None:
+        """Write this database's recipient key file (the same call as `bkdesk keys export-recipient`)."""
+        from bkdesk.errors import UserError
+        from bkdesk.export.sync.recipients import write_recipient_file
+        from bkdesk.model.store.db import open_db
+
+        conn = open_db(self.db_path)
+        try:
+            out, r = write_recipient_file(conn, path)
+        except UserError as exc:
+            self.status_label.setText(str(exc))
+            return
+        finally:
+            conn.close()
+        self.status_label.setText(f"Đã ghi khóa nhận vào {out}. Gửi tệp này cho các đơn vị cấp dưới và đọc dấu nhận"
+                                  f" dạng {r.fingerprint} qua điện thoại để họ đối chiếu khi đăng ký.")
 
     def _on_save_report_button_clicked(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Lưu báo cáo nhập", "bao-cao-nhap.xlsx", "Excel (*.xlsx)")
