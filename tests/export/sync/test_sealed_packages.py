@@ -235,3 +235,30 @@ def test_passphrase_file_errors_are_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and "trống" in err[0] and "Không có tệp cụm mật khẩu" in err[1]
     assert passphrase_file(tmp_path)  # (the helper writes the test passphrase)
+
+
+def test_district_package_sealed_to_its_province_and_key_rotation(tmp_path):
+    commune = new_commune_db(tmp_path / "xa.sqlite", "01954", 2, seed=46)
+    district = _district(tmp_path / "huyen.sqlite")
+    province = init_database(tmp_path / "tinh.sqlite", "province", "06")
+    link(district, commune, folder=tmp_path)
+    pkg, _ = write_package(commune, "01954", 2022, tmp_path / "xa.xlsx", passphrase=None)
+    assert merge_files(district, tmp_path / "huyen.sqlite", [pkg], trust_new=True,
+                       passphrase=None).results[0].status == MERGED
+    old_fp = link(province, district, folder=tmp_path)  # the district sends up to its province
+    up, _ = write_package(district, "062", 2022, tmp_path / "huyen.xlsx", passphrase=None)
+    (r,) = merge_files(province, tmp_path / "tinh.sqlite", [up], trust_new=True, passphrase=None).results
+    assert r.status == MERGED and r.households["added"] == 2
+    # the province sets up a new database (a new key pair): the district registers the new key, the old
+    # one is retired and no longer sealed to
+    province2 = init_database(tmp_path / "tinh-moi.sqlite", "province", "06")
+    path = recipients.write_recipient_file(province2, tmp_path / "khoa-moi.json")[0]
+    r2, retired = recipients.add_recipient(district, path)
+    assert retired == [old_fp] and [x["fingerprint"] for x in recipients.registered(district)] == [r2.fingerprint]
+    again, _ = write_package(district, "062", 2022, tmp_path / "huyen-2.xlsx", passphrase=None)
+    slots = [json.loads(v) for k, v in read_manifest(again).items() if k.startswith(fmt.SEAL_PREFIX)]
+    assert [s["fingerprint"] for s in slots] == [r2.fingerprint]
+    (r,) = merge_files(province, tmp_path / "tinh.sqlite", [again], passphrase=None).results
+    assert r.status == REJECTED and "cấp nhận khác" in r.message
+    for c in (commune, district, province, province2):
+        c.close()
