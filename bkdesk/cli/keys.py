@@ -99,27 +99,27 @@ def _show_recipients(args) -> None:
 
 
 def run_export_recipient(args: argparse.Namespace) -> int:
-    from bkdesk.export.sync.recipients import LEVEL_VI, write_recipient_file
+    from bkdesk.export.sync.recipients import write_recipient_file
 
     conn = _open(args)
     try:
         out, r = write_recipient_file(conn, args.out)
     finally:
         conn.close()
-    print(f"Đã ghi khóa nhận của {LEVEL_VI[r.unit_level]} {r.unit_name} ({r.unit_code}) vào {out}.")
+    print(f"Đã ghi khóa nhận của {r.unit_name} ({r.unit_code}) vào {out}.")
     print(f"Dấu nhận dạng khóa nhận (đọc qua điện thoại cho đơn vị cấp dưới đối chiếu): {r.fingerprint}")
     return 0
 
 
 def run_add_recipient(args: argparse.Namespace) -> int:
-    from bkdesk.export.sync.recipients import LEVEL_VI, add_recipient
+    from bkdesk.export.sync.recipients import add_recipient
 
     conn = _open(args)
     try:
         r, retired = add_recipient(conn, args.file)
     finally:
         conn.close()
-    print(f"Đã đăng ký khóa nhận của {LEVEL_VI[r.unit_level]} {r.unit_name} ({r.unit_code}): dấu nhận dạng"
+    print(f"Đã đăng ký khóa nhận của {r.unit_name} ({r.unit_code}): dấu nhận dạng"
           f" {r.fingerprint}. Hãy gọi điện đối chiếu dấu nhận dạng này với cấp trên."
           + (f" Thôi dùng khóa cũ: {', '.join(retired)}." if retired else ""))
     return 0

@@ -121,7 +121,7 @@ def register_recipient(db_path: str | Path, key_file: str | Path) -> str:
         r, retired = add_recipient(conn, key_file)
     finally:
         conn.close()
-    return (f"Đã đăng ký khóa nhận của {LEVEL_VI[r.unit_level]} {r.unit_name} ({r.unit_code}). Dấu nhận dạng:"
+    return (f"Đã đăng ký khóa nhận của {r.unit_name} ({r.unit_code}). Dấu nhận dạng:"
             f" {r.fingerprint}. Hãy gọi điện cho cán bộ {LEVEL_VI[r.unit_level]} để đối chiếu từng ký tự."
             + (f" Thôi dùng khóa cũ: {', '.join(retired)}." if retired else ""))
 
