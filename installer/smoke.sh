@@ -100,13 +100,15 @@ EOF
   ran+=("targets xlsx")
 fi
 if has_command export-package && has_command merge; then
-  step "bkdesk export-package (commune) + merge into a district database"
-  run "$cli" export-package --db "$db" --unit 01954 --round "${SMOKE_ROUND:-2021}" --out "$out/goi-01954.xlsx"
-  "$work/venv/bin/python" -c 'import sys; from openpyxl import load_workbook; wb = load_workbook(sys.argv[1], read_only=True); print("package sheets:", len(wb.sheetnames))' "$out/goi-01954.xlsx"
+  step "bkdesk export-package (commune, sealed to the district's recipient key) + merge into the district database"
   district_db="$work/district.sqlite"
   rm -f "$district_db" "$district_db"-*
   run "$cli" init --db "$district_db" --scope district 062 --officer "Cán bộ huyện"
-  run "$cli" merge --db "$district_db" "$out/goi-01954.xlsx" | tee "$out/merge.txt"
+  run "$cli" keys export-recipient --db "$district_db" --out "$out/khoa-nhan-062.json"
+  run "$cli" keys add-recipient --db "$db" "$out/khoa-nhan-062.json"
+  run "$cli" export-package --db "$db" --unit 01954 --round "${SMOKE_ROUND:-2021}" --out "$out/goi-01954.xlsx"
+  "$work/venv/bin/python" -c 'import sys; from openpyxl import load_workbook; wb = load_workbook(sys.argv[1], read_only=True); print("package sheets:", len(wb.sheetnames))' "$out/goi-01954.xlsx"
+  run "$cli" merge --db "$district_db" --trust-new "$out/goi-01954.xlsx" | tee "$out/merge.txt"
   grep -q "thêm" "$out/merge.txt" || fail "merge did not report added households"
   run "$cli" check --db "$district_db"
   ran+=("export-package" "merge into district")

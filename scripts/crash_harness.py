@@ -31,6 +31,7 @@ if str(ROOT) not in sys.path:
 COMMUNE = "01954"
 DISTRICT = "062"  # Huyện Ngân Sơn, the district of 01954
 MAX_DELAY_S = 0.8
+PASSPHRASE = "cum-mat-khau-thu-nghiem"  # packages are sealed (no recipient key registered in the harness)
 MAX_HOUSEHOLDS = 250  # then only edits: keeps an export + merge well inside the kill window
 MERGE_SHARE = 0.15
 
@@ -95,14 +96,15 @@ def _export_and_merge(conn, district, district_path: str, seed: int, n: int) -> 
     folder = Path(district_path).parent
     for left in sorted(folder.glob("goi-*.xlsx")):
         _merge(district, district_path, left)
-    out, _ = write_package(conn, COMMUNE, 2022, folder / f"goi-{time.time_ns()}.xlsx")
+    out, _ = write_package(conn, COMMUNE, 2022, folder / f"goi-{time.time_ns()}.xlsx", passphrase=PASSPHRASE)
     _merge(district, district_path, out)
 
 
 def _merge(district, district_path: str, package: Path) -> None:
     from bkdesk.export.sync.merge import ALREADY, MERGED, merge_files
 
-    result = merge_files(district, district_path, [package], user="crash-harness", trust_new=True).results[0]
+    result = merge_files(district, district_path, [package], user="crash-harness", trust_new=True,
+                         passphrase=PASSPHRASE).results[0]
     if result.status == MERGED:
         print(f"MERGED {result.checksum}", flush=True)
     elif result.status != ALREADY:
