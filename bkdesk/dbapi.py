@@ -12,12 +12,6 @@ from sqlcipher3 import dbapi2 as sqlite3
 
 __all__ = ["Connection", "sqlite3"]
 
-# SQLCipher logs every page that fails its HMAC to stderr (about 200 lines for one damaged file): the
-# product says it in one line itself. The level is process-wide.
-_quiet = sqlite3.connect(":memory:")
-_quiet.execute("PRAGMA cipher_log_level = NONE")
-_quiet.close()
-
 
 class Connection(sqlite3.Connection):
     """A connection that knows who opened it: ``session`` (the logged-in user, or None on a plain file)

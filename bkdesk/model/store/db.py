@@ -23,6 +23,17 @@ APPLICATION_ID = 0x424B4453  # "BKDS" in the SQLite header (migration m0005 writ
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
+def _quiet_sqlcipher() -> None:
+    """SQLCipher logs every page that fails its HMAC to stderr (about 200 lines for one damaged file): the
+    product says it in one line itself. The level is process-wide."""
+    probe = sqlite3.connect(":memory:")
+    probe.execute("PRAGMA cipher_log_level = NONE")
+    probe.close()
+
+
+_quiet_sqlcipher()
+
+
 class DatabaseFileError(UserError):
     """A file that bkdesk refuses to open as its database; ``kind`` says which next step fits.
 
