@@ -1,4 +1,5 @@
-"""Starting the GUI: one QApplication, Vietnamese (or English) UI, error hook, first-run wizard when
+"""Starting the GUI: one QApplication, Vietnamese (or English) UI, error hook, the login (an encrypted
+database), the conversion of a plain one, the first-run wizard with the first user and the recovery key when
 there is no database, the main window, and the offer to restore drafts left by a crash.
 
 Screenshots (docs/screenshots, tools/screenshot.sh) use ``BKDESK_SHOW=wizard | main | editor:N``
@@ -79,22 +80,78 @@ def startup_error(path: Path, exc: Exception):
     return None
 
 
+def _log_in(path: Path) -> bool:
+    """Before anything reads the database: an encrypted one asks for the user (login dialog), a plain one
+    from an earlier version is converted (first user, recovery key, plain copy kept or deleted as the person
+    says). False if the person gave up. A file that is neither is left to the opener to explain."""
+    from bkdesk.model.store import keyring, users
+    from bkdesk.model.store.db import inspect_file, is_encrypted_file
+
+    if not path.exists() or path.stat().st_size == 0 or keyring.session_for(path) is not None:
+        return True
+    if users.is_plain_database(path):
+        inspect_file(path)  # another application's file, a truncated one: refused untouched (startup error)
+        if not _database_ready(path):
+            return True  # an empty plain file from an interrupted first run: the wizard creates its user
+        from bkdesk.ui.views.convert_dialog import ConvertDialog
+
+        dlg = ConvertDialog(path, demo=_is_demo(path))
+        return _exec(dlg) and dlg.conversion is not None
+    if is_encrypted_file(path):
+        from bkdesk.ui.views.login_dialog import LoginDialog
+
+        dlg = LoginDialog(path)
+        return _exec(dlg) and dlg.session is not None
+    return True
+
+
+def _exec(dlg) -> bool:
+    from PySide6.QtWidgets import QDialog
+
+    _windows.append(dlg)
+    try:
+        return dlg.exec() == QDialog.DialogCode.Accepted
+    finally:
+        _windows.remove(dlg)
+
+
+def _is_demo(path: Path) -> bool:
+    from bkdesk.model.store import settings
+    from bkdesk.model.store.db import open_file_readonly
+
+    conn = open_file_readonly(path)
+    try:
+        return settings.get(conn, settings.IS_DEMO) in ("1", "true", "yes")
+    finally:
+        conn.close()
+
+
 def _open_window(path: Path):
     from bkdesk.model.desk import DeskContext
+    from bkdesk.model.store import keyring
     from bkdesk.model.store.databases import open_or_create
     from bkdesk.ui.main_window import MainWindow
     from bkdesk.ui.views.wizard import FirstRunWizard
 
+    if not _log_in(path):
+        return None
     if not _database_ready(path):
-        wizard = FirstRunWizard(path)
+        wizard = FirstRunWizard(path, ask_user=keyring.session_for(path) is None and not
+                                (path.exists() and path.stat().st_size > 0))
         if os.environ.get("BKDESK_SHOW") == "wizard":
             wizard.show()
             _windows.append(wizard)
             return None
-        if not wizard.exec():
+        if not _exec(wizard):
             return None
         if wizard.conn is not None:
             wizard.conn.close()
+        if wizard.protection is not None:
+            from bkdesk.ui.views.recovery_dialog import RecoveryKeyDialog
+
+            _exec(RecoveryKeyDialog(path, wizard.protection.recovery, wizard.session.username))
+        if not _log_in(path):  # a plain file set up without a user: converted now
+            return None
     desk = DeskContext(path, opener=open_or_create)
     window = MainWindow(desk)
     window.destroyed.connect(lambda _o=None: desk.close())

@@ -46,7 +46,23 @@ def _show(text: str) -> None:
     dlg.exec()
 
 
+def _show_refusal(message: str) -> None:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    if QApplication.instance() is not None:
+        QMessageBox.warning(QApplication.activeWindow(), "bkdesk", message)
+
+
 def excepthook(exc_type, exc, tb) -> None:
+    from bkdesk.errors import UserError
+
+    if isinstance(exc, UserError):  # a refusal (a role without the permission, bad input) that got this far:
+        log.info("refused: %s", exc)  # its one line, not a crash report
+        try:
+            _show_refusal(str(exc))
+        except Exception:  # noqa: BLE001 (the hook must never raise)
+            log.exception("could not show the refusal")
+        return
     text = report_text(exc_type, exc, tb)
     log.error("Unhandled exception\n%s", text)
     if sys.stderr is not None:  # windowed builds have no stderr

@@ -97,6 +97,42 @@ def open_send_package_view(window):
     return open_send_package(window, window.db_path)
 
 
+def open_users_view(window):
+    from bkdesk.ui.views.users_view import open_users
+
+    return open_users(window, window.db_path)
+
+
+def open_own_password_view(window):
+    from bkdesk.ui.views.users_view import open_own_password
+
+    session = window.session
+    return open_own_password(window, window.db_path, session.username) if session is not None else None
+
+
+def remove_plain_leftovers(window) -> list:
+    """Quản trị > Xoá bản chưa mã hoá: the plain copies a conversion kept, after the person agrees."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from bkdesk.model.store import users
+    from bkdesk.ui.i18n import _
+
+    left = users.plain_leftovers(window.db_path)
+    if not left:
+        QMessageBox.information(window, _("Xoá bản chưa mã hoá"), _("Không còn bản chưa mã hoá nào."))
+        return []
+    answer = QMessageBox.question(
+        window, _("Xoá bản chưa mã hoá"),
+        _("Xoá {n} bản chưa mã hoá của dữ liệu (tệp cũ, sao lưu cũ)?").format(n=len(left)) + "\n\n"
+        + "\n".join(p.name for p in left),
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    if answer != QMessageBox.StandardButton.Yes:
+        return []
+    removed = users.remove_plain(left)
+    window.show_plain_reminder()
+    return removed
+
+
 def may_leave_database(window) -> bool:
     """Before leaving a database whose changes were not yet exported to the upper level: offer to export the
     package now, leave anyway, or stay."""
@@ -122,5 +158,8 @@ def wire(window) -> None:
         "restore": act("Sao lưu và khôi phục...", lambda: open_restore_view(window), None, "Tệp"),
         "convert_units": act("Chuyển đổi mã đơn vị 2025...", lambda: open_convert_units_view(window), None, "Tệp"),
         "about": act("Giới thiệu", lambda: open_about_view(window), "F1", "Trợ giúp"),
+        "users": act("Người dùng...", lambda: open_users_view(window), None, "Quản trị"),
+        "remove_plain": act("Xoá bản chưa mã hoá...", lambda: remove_plain_leftovers(window), None, "Quản trị"),
+        "own_password": act("Đổi mật khẩu...", lambda: open_own_password_view(window), None, "Tệp"),
     }
 

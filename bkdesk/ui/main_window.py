@@ -40,7 +40,7 @@ from bkdesk.ui.desk_signals import DeskSignals
 from bkdesk.ui.household_table import HEADER_PADDING, SORT_ARROW, HouseholdTableModel
 from bkdesk.ui.i18n import _
 
-MENUS = ("Tệp", "Hộ gia đình", "Thôn", "Đợt rà soát", "Tổng hợp", "Xuất/In", "Trợ giúp")
+MENUS = ("Tệp", "Hộ gia đình", "Thôn", "Đợt rà soát", "Tổng hợp", "Xuất/In", "Quản trị", "Trợ giúp")
 SEARCH_DELAY_MS = 150
 ROW_HEIGHT = 24
 TREE_WIDTH = 200
@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
         self.db_path = desk.path
         self.signals = DeskSignals(desk, self)
         self.editors: list = []
+        self.idle_lock = None
         self._update_window_title()
         self.codelists = desk.codelists()
         self._menus: dict[str, QMenu] = {}
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
             signal.connect(self._on_scope_changed)
         self.refresh()
         prefs.add_recent_database(self.db_path)
+        self._apply_session()
         self.resize(1366, 740)
 
     @property
@@ -94,7 +96,48 @@ class MainWindow(QMainWindow):
             title += f" - {_('năm rà soát')} {d.review_year}"
         if d.is_demo:
             title += " - [" + _("DỮ LIỆU MẪU") + "]"
+        session = self.session
+        if session is not None:
+            title += " - " + session.label
         self.setWindowTitle(title)
+
+    @property
+    def session(self):
+        """The logged-in user (None on a plain database, only met in tests below the login)."""
+        from bkdesk.ui.permissions import session_of
+
+        return session_of(self.desk)
+
+    def _apply_session(self) -> None:
+        """Who is logged in (status bar), what their roles allow (actions gated), the idle lock, and the
+        reminder of plain copies left by a conversion."""
+        from bkdesk.model.rules.roles import role_labels
+        from bkdesk.ui import permissions
+
+        session = self.session
+        permissions.apply(self)
+        admin_menu = self.menu("Quản trị")
+        admin_menu.menuAction().setVisible(session is None or session.can("users"))
+        self.screen_actions["own_password"].setVisible(session is not None)
+        for menu in self._menus.values():
+            menu.setToolTipsVisible(True)  # a disabled action says which role it needs
+        self.user_label.setText(_("Người dùng: {user} ({roles})").format(user=session.label,
+                                                                       roles=role_labels(session.roles))
+                                if session is not None else "")
+        self.show_plain_reminder()
+        seconds = prefs.idle_lock_minutes() * 60
+        if session is not None and seconds > 0:
+            from bkdesk.ui.views.lock_screen import IdleLock
+
+            self.idle_lock = IdleLock(self, self.db_path, session.username, session.label, seconds)
+
+    def show_plain_reminder(self) -> str:
+        from bkdesk.ui.views.convert_dialog import plain_reminder
+
+        text = plain_reminder(self.db_path) if self.session is not None else ""
+        self.plain_label.setText(text)
+        self.plain_label.setVisible(bool(text))
+        return text
 
     # --- building ----------------------------------------------------------------------------
 
@@ -125,8 +168,8 @@ class MainWindow(QMainWindow):
         self._action("Tìm hộ", lambda: self.search_edit.setFocus(), "Ctrl+F", "Hộ gia đình", True)
         self.confirm_household_action = self._action("Xác nhận hộ đang chọn", self.confirm_current, None,
                                                      "Hộ gia đình")
-        self._action("Thêm thôn", self.add_village, None, "Thôn", True)
-        self._action("Đổi tên thôn", self.rename_village, None, "Thôn", True)
+        self.add_village_action = self._action("Thêm thôn", self.add_village, None, "Thôn", True)
+        self.rename_village_action = self._action("Đổi tên thôn", self.rename_village, None, "Thôn", True)
         self._action("Mở cơ sở dữ liệu khác...", self.open_other, "Ctrl+O", "Tệp")
         self.recent_menu = self.menu("Tệp").addMenu(_("Cơ sở dữ liệu gần đây"))
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -180,6 +223,14 @@ class MainWindow(QMainWindow):
         self.totals_label = QLabel(self)
         self.totals_label.setObjectName("totals_label")
         self.statusBar().addPermanentWidget(self.totals_label)  # stays beside "Đã lưu hộ ..." messages
+        self.plain_label = QLabel(self)
+        self.plain_label.setObjectName("plain_reminder_label")
+        self.plain_label.setStyleSheet("color: #b00020;")
+        self.plain_label.setVisible(False)
+        self.statusBar().addPermanentWidget(self.plain_label)
+        self.user_label = QLabel(self)
+        self.user_label.setObjectName("user_label")
+        self.statusBar().addPermanentWidget(self.user_label)
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DELAY_MS)
@@ -455,5 +506,7 @@ class MainWindow(QMainWindow):
             if not editor.close():
                 event.ignore()
                 return
+        if self.idle_lock is not None:
+            self.idle_lock.stop()
         self.signals.detach()
         event.accept()

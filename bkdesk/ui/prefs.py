@@ -1,5 +1,5 @@
 """Window and app preferences in QSettings with an explicit ini path under the user config folder
-(STYLE.md 12): language, recent databases, window geometry (keys include the Qt version)."""
+(STYLE.md 12): language, recent databases, window geometry (keys include the Qt version), the idle lock time."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import platformdirs
 from PySide6.QtCore import QSettings, qVersion
 
 RECENT_MAX = 8
+IDLE_LOCK_MINUTES = 15.0  # issue 16: the desk locks after this long without input (0: never)
 
 
 def settings_path() -> Path:
@@ -28,6 +29,20 @@ def language() -> str:
 def set_language(lang: str) -> None:
     s = qsettings()
     s.setValue("language", lang)
+    s.sync()
+
+
+def idle_lock_minutes() -> float:
+    """Minutes without keyboard or mouse input before the desk locks (fractions allowed; 0 turns it off)."""
+    try:
+        return max(float(qsettings().value("idle_lock_minutes", IDLE_LOCK_MINUTES)), 0.0)
+    except (TypeError, ValueError):
+        return IDLE_LOCK_MINUTES
+
+
+def set_idle_lock_minutes(minutes: float) -> None:
+    s = qsettings()
+    s.setValue("idle_lock_minutes", float(minutes))
     s.sync()
 
 

@@ -12,7 +12,8 @@ from bkdesk.model.store.repo_reviews import latest_review
 from bkdesk.ui import i18n
 from bkdesk.ui.main_window import MainWindow
 from bkdesk.ui.views.wizard import FirstRunWizard
-from tests.ui.helpers import type_text
+from tests.conftest import TEST_USER
+from tests.ui.helpers import fill_first_user, type_text
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +40,7 @@ def make_desk(qtbot, tmp_path, monkeypatch) -> MainWindow:
     type_text(wizard.commune_search_edit, "van tung")
     assert "Vân Tùng" in wizard.commune_list.currentItem().text()
     type_text(wizard.officer_edit, "Hoàng Thị Thắm")
+    fill_first_user(wizard)
     wizard.year_spin.setValue(2024)
     wizard.buttons.button(wizard.buttons.StandardButton.Ok).click()
     assert wizard.conn is not None and path.exists()
@@ -152,4 +154,4 @@ def test_desk_end_to_end(qtbot, tmp_path, monkeypatch):
     assert review.indicators["NSH"].final == "not_deprived" and review.final_class == "NEAR_POOR"
     rows = [r for r in audit.history(win.desk.conn, "review", review.uid) if r["field"] == "indicators"]
     assert len(rows) == 2 and "Nước khe đã được bảo vệ" in rows[-1]["new_value"]
-    assert rows[-1]["user"] == "Hoàng Thị Thắm"
+    assert rows[-1]["user"] == TEST_USER  # the logged-in user (issue 16), the wizard's first user

@@ -105,11 +105,12 @@ def test_error_hook_shows_report_and_logs(qtbot, monkeypatch):
     assert "Unhandled exception" in text and "lỗi thử nghiệm Đặng" in text
 
 
-def test_opening_the_desk_takes_the_days_backup_once(qtbot, db, db_path):
+def test_opening_the_desk_takes_the_days_backup_once(qtbot, db_path):
     from bkdesk.model.store.backups import REASON_DAILY, list_backups
     from bkdesk.ui import app as app_mod
+    from tests.ui.helpers import protected_database
 
-    db.close()
+    protected_database(db_path)[0].close()  # logged in, as after the login dialog
     window = app_mod.open_window(db_path)
     qtbot.addWidget(window)
     qtbot.waitUntil(lambda: [b.reason for b in list_backups(db_path)] == [REASON_DAILY], timeout=10_000)

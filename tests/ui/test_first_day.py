@@ -19,7 +19,7 @@ from bkdesk.model.store.repo_reviews import latest_review
 from bkdesk.ui import i18n
 from bkdesk.ui.main_window import MainWindow
 from bkdesk.ui.views.wizard import TREE_ROLE, FirstRunWizard
-from tests.ui.helpers import type_text
+from tests.ui.helpers import fill_first_user, type_text
 from tests.ui.test_desk_flow import enter_household, pick
 
 CASES = {
@@ -50,6 +50,7 @@ def _wizard(qtbot, typed, tree, code, year):
     item = next(i for i in rows if i.data(Qt.ItemDataRole.UserRole) == code and i.data(TREE_ROLE) == tree)
     qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=lst.visualItemRect(item).center())
     type_text(wizard.officer_edit, "Hoàng Thị Thắm")
+    fill_first_user(wizard)
     wizard.year_spin.setValue(year)
     wizard.buttons.button(wizard.buttons.StandardButton.Ok).click()
     assert wizard.conn is not None, wizard.error_label.text()

@@ -13,6 +13,9 @@ from bkdesk.model.store import db as dbmod
 from bkdesk.model.store.databases import init_database
 from bkdesk.ui import app
 from bkdesk.ui.views import startup_error as se
+from bkdesk.ui.views.convert_dialog import ConvertDialog
+from bkdesk.ui.views.recovery_dialog import RecoveryKeyDialog
+from tests.ui.helpers import drive_modals, fill_first_user, protected_database, type_text
 
 
 def _when_dialog(qtbot, act):
@@ -53,7 +56,7 @@ def test_a_zero_byte_file_is_explained_and_another_file_opens(qtbot, tmp_path, m
     empty = tmp_path / "rong.sqlite"
     empty.write_bytes(b"")
     good = tmp_path / "xa.sqlite"
-    init_database(good, "commune", "01954", officer="Kiểm thử").close()
+    protected_database(good)[0].close()  # logged in (as after the login dialog)
     monkeypatch.setattr(se, "ask_other_file", lambda parent, start: good)
     seen = _when_dialog(qtbot, lambda dlg: _click(qtbot, dlg.choose_button))
     window = app.open_window(empty)
@@ -67,7 +70,7 @@ def test_a_zero_byte_file_is_explained_and_another_file_opens(qtbot, tmp_path, m
 
 def test_a_damaged_database_is_restored_from_a_backup_and_the_damaged_file_kept(qtbot, tmp_path, monkeypatch):
     path = tmp_path / "xa.sqlite"
-    conn = init_database(path, "commune", "01954", officer="Kiểm thử")
+    conn = init_database(path, "commune", "01954", officer="Kiểm thử")  # plain, from an earlier version
     backup = dbmod.auto_backup(conn, path, "hang-ngay")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
@@ -83,13 +86,23 @@ def test_a_damaged_database_is_restored_from_a_backup_and_the_damaged_file_kept(
         _click(qtbot, dlg.restore_button)
 
     seen = _when_dialog(qtbot, act)
+
+    def convert(dlg):  # restored plain: encrypted before the desk opens, the plain copy kept (reminded)
+        type_text(dlg.fields.display_edit, "Kiểm thử")
+        fill_first_user(dlg)
+        dlg.convert_button.click()
+
+    steps = drive_modals([(ConvertDialog, convert), (RecoveryKeyDialog, lambda d: d.kept_check.click() or
+                                                     d.continue_button.click()),
+                          (ConvertDialog, lambda d: d.pages.currentIndex() == 1, lambda d: d.keep_button.click())])
     window = app.open_window(path)
     try:
+        assert steps == ["ConvertDialog", "RecoveryKeyDialog", "ConvertDialog"], steps
         assert seen and "cắt cụt" in seen[0]
         assert window is not None and window.isVisible()
         kept = [p for p in tmp_path.iterdir() if ".hong-" in p.name and p.suffix == ".sqlite"]
         assert len(kept) == 1 and _sha(kept[0]) == damaged  # never deleted
-        check = sqlite3.connect(path)
+        check = dbmod.open_db(path)
         assert check.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         check.close()
     finally:

@@ -15,7 +15,7 @@ from bkdesk.ui import i18n
 from bkdesk.ui.main_window import MainWindow
 from bkdesk.ui.views.wizard import TREE_ROLE, FirstRunWizard
 from tests.export.sync_keys import write_package
-from tests.ui.helpers import type_text
+from tests.ui.helpers import fill_first_user, type_text
 
 YEAR = {TREE_2022: 2024, TREE_2025: 2025}
 
@@ -39,6 +39,7 @@ def _open_through_wizard(qtbot, path, unit, year):
                      pos=wizard.commune_list.visualItemRect(item).center())
     assert wizard.commune_list.currentItem() is item
     type_text(wizard.officer_edit, "Cán bộ")
+    fill_first_user(wizard)
     wizard.year_spin.setValue(year)
     wizard.buttons.button(wizard.buttons.StandardButton.Ok).click()
     assert wizard.conn is not None, wizard.error_label.text()

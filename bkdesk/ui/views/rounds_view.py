@@ -263,6 +263,7 @@ class RoundsView(QWidget):
         for button in (self.advance_button, self.finalise_button):
             button.setEnabled(not stepwise)
             button.setToolTip(PERIODIC_STEPS_TIP if stepwise else "")
+        self._gate_by_roles()
         keep = self.selected_village()
         self.status_table.setRowCount(0)
         self.village_uids = []
@@ -299,6 +300,20 @@ class RoundsView(QWidget):
             self.village_uids.append(v["uid"])
         if self.village_uids:
             self.status_table.selectRow(self.village_uids.index(keep) if keep in self.village_uids else 0)
+
+    def _gate_by_roles(self) -> None:
+        """Buttons the logged-in user's roles cannot use are disabled, the tooltip naming the role needed."""
+        from bkdesk.model.rules import roles as R
+        from bkdesk.ui.permissions import gate, session_for_path
+
+        session = session_for_path(self.db_path)
+        for button, perm in ((self.open_button, R.ROUND), (self.advance_button, R.ROUND),
+                             (self.finalise_button, R.ROUND), (self.unlock_button, R.UNLOCK),
+                             (self.confirm_village_button, R.CONFIRM), (self.confirm_all_button, R.CONFIRM),
+                             (self.meeting_button, R.ROUND), (self.posting_button, R.ROUND),
+                             (self.decision_button, R.DECIDE), (self.close_round_button, R.ROUND),
+                             (self.unlock_review_button, R.UNLOCK)):
+            gate(button, session, perm)
 
     def selected_village(self) -> str | None:
         row = self.status_table.currentRow()

@@ -1,8 +1,8 @@
-"""Settings: interface language (takes effect on the next start)."""
+"""Settings: interface language (takes effect on the next start), idle lock time (from the next opening)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox
 
 from bkdesk.ui import prefs
 from bkdesk.ui.i18n import _
@@ -20,6 +20,13 @@ class SettingsDialog(QDialog):
         self.language_combo.setCurrentIndex(max(self.language_combo.findData(prefs.language()), 0))
         lay.addRow(_("Ngôn ngữ giao diện:"), self.language_combo)
         lay.addRow(QLabel(_("Thay đổi ngôn ngữ có hiệu lực khi mở lại chương trình."), self))
+        self.idle_spin = QSpinBox(self)
+        self.idle_spin.setObjectName("idle_lock_spin")
+        self.idle_spin.setRange(0, 240)
+        self.idle_spin.setSuffix(_(" phút"))
+        self.idle_spin.setSpecialValueText(_("không khoá"))
+        self.idle_spin.setValue(round(prefs.idle_lock_minutes()))
+        lay.addRow(_("Khoá màn hình khi không dùng:"), self.idle_spin)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -27,4 +34,6 @@ class SettingsDialog(QDialog):
 
     def accept(self) -> None:
         prefs.set_language(self.language_combo.currentData())
+        if self.idle_spin.value() != round(prefs.idle_lock_minutes()):
+            prefs.set_idle_lock_minutes(self.idle_spin.value())
         super().accept()

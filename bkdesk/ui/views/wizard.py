@@ -1,4 +1,6 @@
-"""First run: choose the commune (searchable, accent-insensitive), officer name, review year; create the DB."""
+"""First run: choose the commune (searchable, accent-insensitive), officer name, review year, and the first user
+(login name, password twice); create the database encrypted (issue 16). The recovery key is shown by the caller
+(app) once the wizard is accepted: ``wizard.protection.recovery``."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from bkdesk.model.rules.units import TREE_2022, TREE_2022_LAST_DAY, TREE_2025, c
 from bkdesk.model.store import settings
 from bkdesk.model.store.databases import init_database
 from bkdesk.ui.i18n import _
+from bkdesk.ui.views.user_fields import NewUserFields
 
 TREE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -45,14 +48,19 @@ def commune_choices() -> list[tuple[str, str, str, str]]:
 
 
 class FirstRunWizard(QDialog):
-    """Creates the database at ``path``; ``self.conn`` is the open connection afterwards."""
+    """Creates the database at ``path``; ``self.conn`` is the open connection afterwards, logged in as the first
+    user (``self.session``). ``ask_user=False``: the database is already protected and logged in (a converted
+    file that was never set up): only the commune and year are asked."""
 
-    def __init__(self, path: Path, parent=None):
+    def __init__(self, path: Path, parent=None, ask_user: bool = True):
         super().__init__(parent)
         self.path, self.conn = Path(path), None
+        self.protection, self.session = None, None
         self.setWindowTitle(_("Bắt đầu sử dụng bkdesk"))
         lay = QVBoxLayout(self)
-        intro = QLabel(_("Chưa có cơ sở dữ liệu. Chọn xã làm việc, nhập tên cán bộ và năm rà soát."), self)
+        intro = QLabel(_("Chưa có cơ sở dữ liệu. Chọn xã làm việc, nhập tên cán bộ và năm rà soát.") + (
+            " " + _("Dữ liệu được mã hoá: tạo người dùng đầu tiên (tên đăng nhập, mật khẩu) để mở lại sau này.")
+            if ask_user else ""), self)
         intro.setWordWrap(True)
         lay.addWidget(intro)
         form = QFormLayout()
@@ -73,6 +81,7 @@ class FirstRunWizard(QDialog):
         form.addRow(_("Xã làm việc:"), self.commune_list)
         form.addRow(_("Tên cán bộ:"), self.officer_edit)
         form.addRow(_("Năm rà soát:"), self.year_spin)
+        self.user_fields = NewUserFields(self, form, self.officer_edit) if ask_user else None
         lay.addLayout(form)
         self.error_label = QLabel(self)
         self.error_label.setStyleSheet("color: #b00020;")
@@ -87,7 +96,7 @@ class FirstRunWizard(QDialog):
         lay.addWidget(self.buttons)
         self._choices = commune_choices()
         self._fill("")
-        self.resize(620, 560)
+        self.resize(620, 640 if ask_user else 560)
 
     def _fill(self, text: str) -> None:
         key = search_key(text)
@@ -121,10 +130,25 @@ class FirstRunWizard(QDialog):
                 _("Xã theo danh mục đơn vị từ 01/07/2025 dùng cho năm rà soát từ {y}.").format(
                     y=TREE_2022_LAST_DAY.year))
             return
+        if self.user_fields is not None:
+            try:
+                username, display, password = self.user_fields.read()
+            except UserError as exc:
+                self.error_label.setText(str(exc))
+                return
+        from bkdesk.model.store import users
+
         try:
+            if self.user_fields is not None:
+                self.protection = users.begin_protected(self.path, username, password, display)
             self.conn = init_database(self.path, "commune", code, officer=officer, tree=tree)
             settings.put(self.conn, settings.REVIEW_YEAR, str(year))
+            if self.protection is not None:
+                self.session = users.finish_protected(self.protection, self.conn)
         except UserError as exc:
+            if self.protection is not None and self.conn is None:
+                users.abandon_protected(self.protection)
+                self.protection = None
             QMessageBox.warning(self, _("Không tạo được cơ sở dữ liệu"), str(exc))
             return
         super().accept()
