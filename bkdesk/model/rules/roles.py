@@ -23,7 +23,7 @@ PERMISSION_LABELS = {
     EDIT: "nhập và sửa hộ, phiếu rà soát",
     CONFIRM: "xác nhận phiếu",
     ROUND: "điều hành đợt rà soát (họp thôn, niêm yết)",
-    EXPORT: "xuất và gửi gói dữ liệu",
+    EXPORT: "xuất dữ liệu (gói gửi cấp trên, mẫu nhập liệu có dữ liệu)",
     PRINT: "in danh sách, biểu mẫu, báo cáo",
     DECIDE: "ghi quyết định công nhận",
     UNLOCK: "mở khoá đợt đã chốt",
