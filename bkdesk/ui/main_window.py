@@ -121,7 +121,7 @@ class MainWindow(QMainWindow):
         self.screen_actions["own_password"].setVisible(session is not None)
         for menu in self._menus.values():
             menu.setToolTipsVisible(True)  # a disabled action says which role it needs
-        self.user_label.setText(_("Người dùng: {user} ({roles})").format(user=session.label,
+        self.user_label.setText(_("Người dùng: {user} - {roles}").format(user=session.label,
                                                                        roles=role_labels(session.roles))
                                 if session is not None else "")
         self.show_plain_reminder()

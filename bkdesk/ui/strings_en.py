@@ -286,7 +286,7 @@ EN: dict[str, str] = {
     'Hồ sơ chưa đủ: {reason}': 'The record is incomplete: {reason}',
     'Đã xác nhận hộ đang chọn.': 'The selected household is confirmed.',
     # issue 16: login, users, idle lock
-    'Người dùng: {user} ({roles})': 'User: {user} ({roles})',
+    'Người dùng: {user} - {roles}': 'User: {user} - {roles}',
     'Xoá bản chưa mã hoá': 'Delete unencrypted copies',
     'Không còn bản chưa mã hoá nào.': 'No unencrypted copy is left.',
     'Xoá {n} bản chưa mã hoá của dữ liệu (tệp cũ, sao lưu cũ)?': 'Delete {n} unencrypted copies of the data (old file, old backups)?',

@@ -218,18 +218,21 @@ class UsersDialog(QDialog):
                 self.table.setItem(i, c, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
 
+    def say(self, text: str, ok: bool) -> None:
+        self.message_label.setStyleSheet("color: #1b5e20;" if ok else "color: #b00020;")
+        self.message_label.setText(text)
+
     def current(self):
         row = self.table.currentRow()
         if 0 <= row < len(self.users):
             return self.users[row]
-        self.message_label.setText("Hãy chọn một người dùng trong danh sách.")
+        self.say("Hãy chọn một người dùng trong danh sách.", False)
         return None
 
     def _done(self, dialog: QDialog, message: str) -> None:
         self.dialog = dialog
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.message_label.setStyleSheet("color: #1b5e20;")
-            self.message_label.setText(message)
+            self.say(message, True)
             self.refresh()
 
     def add_user(self) -> None:
@@ -256,12 +259,9 @@ class UsersDialog(QDialog):
             with _conn(self.path) as conn:
                 users.disable_user(conn, user.username)
         except UserError as exc:
-            self.message_label.setStyleSheet("color: #b00020;")
-            self.message_label.setText(str(exc))
+            self.say(str(exc), False)
             return
-        self.message_label.setStyleSheet("color: #1b5e20;")
-        self.message_label.setText(f"Đã khoá người dùng {user.username}: không đăng nhập được nữa (đặt mật khẩu "
-                                   "mới để mở lại).")
+        self.say(f"Đã khoá người dùng {user.username}: không đăng nhập được nữa (đặt mật khẩu mới để mở lại).", True)
         self.refresh()
 
 
