@@ -32,7 +32,8 @@ from bkdesk.ui.strings_en import EN
 from tests.factories import make_bundle
 
 UI = Path(__file__).resolve().parents[2] / "bkdesk" / "ui"
-DESK_MODULES = ("app", "editor/dialog", "editor/b1", "editor/specs", "editor/tabs", "error_hook", "editor/forms", "household_table", "i18n", "main_menus", "main_window", "views/settings_dialog", "views/wizard")
+DESK_MODULES = ("app", "editor/dialog", "editor/b1", "editor/specs", "editor/tabs", "error_hook", "editor/forms", "household_table", "i18n", "main_menus", "main_window", "views/settings_dialog", "views/wizard",
+                "views/user_fields", "views/login_dialog", "views/lock_screen", "permissions")
 LITERAL = re.compile(r'_\("((?:[^"\\]|\\.)*)"\)')
 
 

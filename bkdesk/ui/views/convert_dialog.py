@@ -57,6 +57,7 @@ class ConvertDialog(QDialog):
         lay.addWidget(name)
         form = QFormLayout()
         self.fields = NewUserFields(page, form)
+        self.fields.display_edit.setFocus()
         lay.addLayout(form)
         self.error_label = error_label(page)
         lay.addWidget(self.error_label)

@@ -88,6 +88,7 @@ class AddUserDialog(QDialog):
         self.error_label = error_label(self)
         lay.addWidget(self.error_label)
         lay.addLayout(_buttons(self, "Thêm"))
+        self.setMinimumWidth(520)
 
     def accept(self) -> None:
         from bkdesk.model.store import users
@@ -149,6 +150,7 @@ class PasswordDialog(QDialog):
         self.error_label = error_label(self)
         lay.addWidget(self.error_label)
         lay.addLayout(_buttons(self, "Đổi mật khẩu" if own else "Đặt mật khẩu"))
+        self.setMinimumWidth(460)
 
     def accept(self) -> None:
         from bkdesk.model.store import users
