@@ -101,7 +101,10 @@ def _log_in(path: Path) -> bool:
         from bkdesk.ui.views.login_dialog import LoginDialog
 
         dlg = LoginDialog(path)
-        return _exec(dlg) and dlg.session is not None
+        ok = _exec(dlg) and dlg.session is not None
+        if dlg.damaged is not None:
+            raise dlg.damaged  # open_window explains it and offers a backup (readable: the key is unlocked)
+        return ok
     return True
 
 

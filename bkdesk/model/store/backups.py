@@ -191,7 +191,9 @@ def replace_damaged_with_backup(db_path: Path, backup: Path) -> Path:
     try:
         src = dbmod.open_file_readonly(backup)
         try:
-            with atomic_output(aside.with_name(aside.name + ".moi"), verify=dbmod.verify_copy) as tmp:
+            key = getattr(src, "data_key", None)  # an encrypted backup: the copy keeps its key
+            with atomic_output(aside.with_name(aside.name + ".moi"),
+                               verify=lambda p: dbmod.verify_copy(p, key)) as tmp:
                 src.execute("VACUUM INTO ?", (str(tmp),))
         finally:
             src.close()

@@ -186,14 +186,21 @@ def login(db_path: str | Path, username: str, password: str) -> Session:
         raise UserError("Cần tên đăng nhập và mật khẩu để mở cơ sở dữ liệu.")
     name = normalize_username(username)
     key = KeyFile.load(path).unlock(name, password)
-    probe = connect(path, key)
     try:
+        probe = connect(path, key)
         try:
             probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError:
-            raise UserError(f"Tệp khoá không khớp với cơ sở dữ liệu {path.name}; hãy dùng khoá khôi phục.") from None
-    finally:
-        probe.close()
+        finally:
+            probe.close()
+    except sqlite3.DatabaseError:
+        from bkdesk.model.store.db import DatabaseFileError
+
+        # The password is right (it unwrapped the key): keep the key, without a session, so that the
+        # database's encrypted backups can be read to restore it; nothing can be changed without a login.
+        keyring.put(path, key, None)
+        raise DatabaseFileError(f"Mật khẩu đúng nhưng không đọc được cơ sở dữ liệu {path.name}: tệp bị hỏng, hoặc "
+                                "tệp khoá bên cạnh là của cơ sở dữ liệu khác. Hãy khôi phục từ bản sao lưu (Tệp > "
+                                "Sao lưu và khôi phục) hoặc dùng khoá khôi phục.", "damaged") from None
     keyring.put(path, key, None)
     try:
         conn = open_db(path)  # migrations of an earlier version run here, once the key is known

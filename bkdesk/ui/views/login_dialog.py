@@ -77,6 +77,10 @@ class LoginDialog(QDialog):
         try:
             self.session = users.login(self.path, self.username_edit.text(), self.password_edit.text())
         except UserError as exc:
+            if getattr(exc, "kind", "") == "damaged":  # right password, damaged file: the startup screen
+                self.damaged = exc                      # offers the restore from a backup
+                super().reject()
+                return
             self.error_label.setText(str(exc))
             self.password_edit.selectAll()
             self.password_edit.setFocus()
@@ -84,6 +88,8 @@ class LoginDialog(QDialog):
         finally:
             QApplication.restoreOverrideCursor()
         super().accept()
+
+    damaged = None  # the error of a database the right password could not read
 
     def forgot(self) -> None:
         from bkdesk.ui.views.recovery_dialog import RecoveryResetDialog

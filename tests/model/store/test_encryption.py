@@ -222,3 +222,27 @@ def _tables(path: Path) -> dict[str, tuple[int, str]]:
         elif current:
             out[current].append(line)
     return {t: (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest()) for t, rows in out.items()}
+
+
+def test_a_damaged_encrypted_database_is_replaced_by_its_encrypted_backup(tmp_path):
+    from bkdesk.model.store.backups import replace_damaged_with_backup
+
+    path = tmp_path / "xa.sqlite"
+    conn, _ = _protected(path)
+    save_household(conn, _known_household(), user="lan")
+    backup = auto_backup(conn, path, "hang-ngay")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) // 3])  # a copy that stopped half-way
+    keyring.forget()
+    with pytest.raises(UserError, match="Mật khẩu đúng nhưng không đọc được") as refused:
+        users.login(path, "lan", "mat-khau-1")  # the password opens the key; the file does not open
+    assert refused.value.kind == "damaged" and keyring.session_for(path) is None
+    aside = replace_damaged_with_backup(path, backup)  # the desk's startup screen offers this
+    users.login(path, "lan", "mat-khau-1")
+    assert aside.exists() and not users.is_plain_database(path)
+    conn = open_db(path)
+    assert count_households(conn) == 1 and conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    conn.close()
+    assert _files_with(tmp_path, _needles()) == []
