@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from bkdesk.errors import UserError
-from bkdesk.ui.views.user_fields import check_pair, error_label, password_edit
+from bkdesk.ui.views.user_fields import check_pair, error_label, ok_cancel_row, password_edit
 
 KEPT_TEXT = "Tôi đã ghi/in khoá khôi phục và cất giữ"
 
@@ -140,17 +140,7 @@ class RecoveryResetDialog(QDialog):
         lay.addLayout(form)
         self.error_label = error_label(self)
         lay.addWidget(self.error_label)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        self.ok_button = QPushButton("Đặt mật khẩu và đăng nhập", self)
-        self.ok_button.setObjectName("ok_button")
-        self.ok_button.setDefault(True)
-        self.ok_button.clicked.connect(self.accept)
-        cancel = QPushButton("Huỷ", self)
-        cancel.clicked.connect(self.reject)
-        row.addWidget(self.ok_button)
-        row.addWidget(cancel)
-        lay.addLayout(row)
+        lay.addLayout(ok_cancel_row(self, "Đặt mật khẩu và đăng nhập"))
 
     def accept(self) -> None:
         from bkdesk.model.store import users

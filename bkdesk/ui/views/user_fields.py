@@ -3,7 +3,7 @@ conversion of a plain database and the users screen; and the inline red message 
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from bkdesk.errors import UserError
 from bkdesk.model.store.keyfile import MIN_PASSWORD
@@ -18,6 +18,21 @@ def error_label(parent: QWidget, name: str = "error_label") -> QLabel:
     label.setStyleSheet(ERROR_STYLE)
     label.setWordWrap(True)
     return label
+
+
+def ok_cancel_row(dialog: QDialog, ok_text: str) -> QHBoxLayout:
+    """The account dialogs' buttons: ``dialog.ok_button`` (default, accepts) and Huỷ (rejects)."""
+    row = QHBoxLayout()
+    row.addStretch(1)
+    dialog.ok_button = QPushButton(ok_text, dialog)
+    dialog.ok_button.setObjectName("ok_button")
+    dialog.ok_button.setDefault(True)
+    dialog.ok_button.clicked.connect(dialog.accept)
+    cancel = QPushButton("Huỷ", dialog)
+    cancel.clicked.connect(dialog.reject)
+    row.addWidget(dialog.ok_button)
+    row.addWidget(cancel)
+    return row
 
 
 def password_edit(parent: QWidget, name: str) -> QLineEdit:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from bkdesk.errors import UserError
 from bkdesk.model.rules import roles as R
-from bkdesk.ui.views.user_fields import NewUserFields, check_pair, error_label, password_edit
+from bkdesk.ui.views.user_fields import NewUserFields, check_pair, error_label, ok_cancel_row, password_edit
 
 COLUMNS = ("Tên đăng nhập", "Họ tên", "Vai trò", "Trạng thái", "Tạo lúc")
 
@@ -37,20 +37,6 @@ def _conn(path: Path):
         yield conn
     finally:
         conn.close()
-
-
-def _buttons(dialog: QDialog, ok_text: str) -> QHBoxLayout:
-    row = QHBoxLayout()
-    row.addStretch(1)
-    dialog.ok_button = QPushButton(ok_text, dialog)
-    dialog.ok_button.setObjectName("ok_button")
-    dialog.ok_button.setDefault(True)
-    dialog.ok_button.clicked.connect(dialog.accept)
-    cancel = QPushButton("Huỷ", dialog)
-    cancel.clicked.connect(dialog.reject)
-    row.addWidget(dialog.ok_button)
-    row.addWidget(cancel)
-    return row
 
 
 class RoleBoxes:
@@ -87,7 +73,7 @@ class AddUserDialog(QDialog):
         self.roles = RoleBoxes(self, lay, level)
         self.error_label = error_label(self)
         lay.addWidget(self.error_label)
-        lay.addLayout(_buttons(self, "Thêm"))
+        lay.addLayout(ok_cancel_row(self, "Thêm"))
         self.setMinimumWidth(520)
 
     def accept(self) -> None:
@@ -114,7 +100,7 @@ class RolesDialog(QDialog):
         self.roles = RoleBoxes(self, lay, level, user.roles)
         self.error_label = error_label(self)
         lay.addWidget(self.error_label)
-        lay.addLayout(_buttons(self, "Lưu"))
+        lay.addLayout(ok_cancel_row(self, "Lưu"))
 
     def accept(self) -> None:
         from bkdesk.model.store import users
@@ -149,7 +135,7 @@ class PasswordDialog(QDialog):
         lay.addLayout(form)
         self.error_label = error_label(self)
         lay.addWidget(self.error_label)
-        lay.addLayout(_buttons(self, "Đổi mật khẩu" if own else "Đặt mật khẩu"))
+        lay.addLayout(ok_cancel_row(self, "Đổi mật khẩu" if own else "Đặt mật khẩu"))
         self.setMinimumWidth(460)
 
     def accept(self) -> None:
