@@ -41,9 +41,12 @@ def table_rows(n: int) -> list[list]:
 def split_communes(src: Path, out_dir: Path) -> None:
     """One database per commune, with that commune's rows of the province demo (the merge inputs)."""
     from bkdesk.model.store.databases import init_database
+    from bkdesk.model.store.db import attach, connect
 
     out_dir.mkdir(parents=True)
-    codes = [r[0] for r in sqlite3.connect(src).execute("SELECT DISTINCT commune_code FROM household ORDER BY 1")]
+    source = connect(src)  # the province demo as the product keeps it (encrypted unless PLAIN)
+    codes = [r[0] for r in source.execute("SELECT DISTINCT commune_code FROM household ORDER BY 1")]
+    source.close()
     parent = {"member": "household_uid", "housing": "household_uid", "exit_registration": "household_uid",
               "review_indicator": "review_uid", "review_cause": "review_uid", "review_need": "review_uid",
               "review_group": "review_uid"}
@@ -51,7 +54,7 @@ def split_communes(src: Path, out_dir: Path) -> None:
         path = out_dir / f"{code}.sqlite"
         init_database(path, "commune", code).close()
         conn = sqlite3.connect(path, isolation_level=None)
-        conn.execute(f"ATTACH DATABASE 'file:{src}?mode=ro' AS p")
+        attach(conn, src, "p")  # the floor's own files stay plain SQLite: the bare library's work
         conn.execute("BEGIN")
         for t in MERGE_TABLES:
             if t in parent:

@@ -108,17 +108,32 @@ def is_encrypted_file(path: str | Path) -> bool:
     database, or a backup of one in its backup folder)."""
     p = Path(path)
     try:
-        if not p.is_file() or p.stat().st_size < 100:
+        size = p.stat().st_size if p.is_file() else 0
+        if size < 100:
             return False
         with open(p, "rb") as f:
-            head = f.read(16)
+            head = f.read(512)
     except OSError:
         return False
     if head.startswith(_SQLITE_MAGIC):
         return False
     from bkdesk.model.store.keyfile import keyfile_path
 
-    return keyfile_path(p).exists() or keyring.key_for(p) is not None or p.parent.parent.name == "backups"
+    if keyfile_path(p).exists() or keyring.key_for(p) is not None or p.parent.parent.name == "backups":
+        return True
+    # Its key file lost (copied without it): whole 4 KiB pages of random-looking bytes (SQLCipher's salt and
+    # ciphertext), not text. The login then says the key file is missing and the recovery key opens it.
+    return size % 4096 == 0 and not _is_text(head)
+
+
+def _is_text(head: bytes) -> bool:
+    for cut in range(4):  # the sample may end inside a multi-byte character
+        try:
+            head[:len(head) - cut].decode("utf-8")
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False
 
 
 def _check_marked(conn: sqlite3.Connection, path: str | Path) -> None:

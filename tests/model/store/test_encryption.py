@@ -246,3 +246,30 @@ def test_a_damaged_encrypted_database_is_replaced_by_its_encrypted_backup(tmp_pa
     assert count_households(conn) == 1 and conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
     conn.close()
     assert _files_with(tmp_path, _needles()) == []
+
+
+def test_a_database_copied_without_its_key_file_asks_for_a_login_and_the_recovery_key_opens_it(tmp_path):
+    from bkdesk.model.store.db import inspect_file
+
+    path = tmp_path / "xa.sqlite"
+    conn, prot = _protected(path)
+    save_household(conn, _known_household(), user="lan")
+    conn.close()
+    keyring.forget()
+    Path(f"{path}.keys").unlink()
+    with pytest.raises(UserError, match="mã hoá: cần đăng nhập") as refused:
+        inspect_file(path)  # not "not a bkdesk file": the desk shows its login, whose recovery link helps
+    assert refused.value.kind == "encrypted"
+    with pytest.raises(UserError, match="Không tìm thấy tệp khoá"):
+        users.login(path, "lan", "mat-khau-1")
+    users.reset_with_recovery(path, prot.recovery, "lan", "mat-khau-5")
+    conn = open_db(path)
+    assert count_households(conn) == 1
+    conn.close()
+    text = tmp_path / "ghi-chu.sqlite"  # a text file given the name is still "not bkdesk"
+    line = "không phải cơ sở dữ liệu\n"
+    text.write_bytes(line.encode() * (4096 // len(line.encode())) + b"x" * (4096 % len(line.encode())))
+    assert text.stat().st_size == 4096
+    with pytest.raises(UserError) as other:
+        inspect_file(text)
+    assert other.value.kind == "not_bkdesk"
