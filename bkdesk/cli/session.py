@@ -141,4 +141,4 @@ def begin_new(path: Path, display_name: str = ""):
 
 def print_recovery(prot, session) -> None:
     print(f"Người dùng đầu tiên: {session.username} (vai trò: {', '.join(session.roles)}).")
-    print(f"KHOÁ KHÔI PHỤC (chỉ hiện một lần; in ra và cất giữ ở nơi an toàn của xã): {prot.recovery}")
+    print(f"KHOÁ KHÔI PHỤC (chỉ hiện một lần; in ra và cất giữ ở nơi an toàn của đơn vị): {prot.recovery}")

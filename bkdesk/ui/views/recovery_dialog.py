@@ -90,7 +90,7 @@ class RecoveryKeyDialog(QDialog):
         doc.setHtml(f"<h2>bkdesk: khoá khôi phục cơ sở dữ liệu</h2><p>Tệp: {html.escape(str(self.path))}</p>"
                     f"<p>Người dùng đầu tiên: {html.escape(self.username)}</p>"
                     f"<p style='font-family: monospace; font-size: 18pt'><b>{html.escape(self.recovery)}</b></p>"
-                    "<p>Cất giữ nơi an toàn của xã. Dùng khi quên mật khẩu: màn hình đăng nhập, "
+                    "<p>Cất giữ nơi an toàn của đơn vị. Dùng khi quên mật khẩu: màn hình đăng nhập, "
                     "«Quên mật khẩu?».</p>")
         return doc
 
