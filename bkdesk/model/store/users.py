@@ -192,9 +192,12 @@ def login(db_path: str | Path, username: str, password: str) -> Session:
             probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
         finally:
             probe.close()
-    except sqlite3.DatabaseError:
-        from bkdesk.model.store.db import DatabaseFileError
+    except sqlite3.DatabaseError as exc:
+        from bkdesk.model.store.db import DatabaseFileError, _open_error
 
+        text = str(exc).lower()
+        if "not a database" not in text and "malformed" not in text:
+            raise _open_error(exc, path) from None  # a full disk, a locked file, a read-only folder: the cause
         # The password is right (it unwrapped the key): keep the key, without a session, so that the
         # database's encrypted backups can be read to restore it; nothing can be changed without a login.
         keyring.put(path, key, None)
