@@ -27,16 +27,17 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import PLAIN, copy_db, new_database  # noqa: E402
 from bkdesk.model.rules.records import new_uid  # noqa: E402
 from bkdesk.model.rules.text import name_sort_text, search_key  # noqa: E402
 from bkdesk.model.rules.units import catalog  # noqa: E402
 from bkdesk.model.store import repo_sync, settings  # noqa: E402
-from bkdesk.model.store.databases import init_database  # noqa: E402
 from bkdesk.model.store.db import transaction  # noqa: E402
 from tests.factories import person_name  # noqa: E402
 
 HOUSEHOLDS = 81_480
 CACHE_VERSION = "v3"  # v2: package format 2 (signed, version identity, tombstones); v3: sealed to the province
+CACHE_VERSION += "" if PLAIN else "-enc"  # the province database encrypted as the product makes it (issue 16)
 PROVINCE = "tinh.sqlite"  # in the cache: the empty province database whose recipient key the communes register
 
 
@@ -46,7 +47,7 @@ def _row(conn, table: str, values: dict) -> dict:
 
 def build_commune(path: Path, code: str, n: int, seed: int) -> None:
     rng = random.Random(seed)
-    conn = init_database(path, "commune", code, officer="Cán bộ xã")
+    conn = new_database(path, "commune", code, officer="Cán bộ xã")
     origin, at, who = settings.installation_id(conn), "2022-10-15T09:00:00+07:00", "Cán bộ xã"
     meta = {"rev": 1, "updated_at": at, "updated_by": who, "origin": origin}
     rows: dict[str, list] = {t.name: [] for t in repo_sync.TABLES}
@@ -104,7 +105,7 @@ def province_key(cache: Path) -> Path:
     key_file = cache / "khoa-nhan-tinh.json"
     if not key_file.exists():
         (cache / PROVINCE).unlink(missing_ok=True)
-        conn = init_database(cache / PROVINCE, "province", "06")
+        conn = new_database(cache / PROVINCE, "province", "06")  # encrypted unless BKDESK_BENCH_PLAIN=1
         write_recipient_file(conn, key_file)
         conn.close()
     return key_file
@@ -142,14 +143,13 @@ def build_packages(cache: Path) -> list[Path]:
 
 
 def merge_only(files: list[str]) -> None:
-    import shutil
 
     from bkdesk.export.sync.merge import merge_files
     from bkdesk.model.store.db import open_db
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / PROVINCE
-        shutil.copy(Path(files[0]).parent / PROVINCE, path)  # empty, with the recipient key the packages need
+        copy_db(Path(files[0]).parent / PROVINCE, path)  # empty, with the recipient key the packages need
         conn = open_db(path)
         t = time.perf_counter()
         report = merge_files(conn, path, files, trust_new=True)  # an empty province: first keys
