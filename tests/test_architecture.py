@@ -234,3 +234,11 @@ def test_no_sql_outside_the_store():
     bad = [f"{m}:{line}" for m, path in sorted(MODULES.items()) if not m.startswith("bkdesk.model.store")
            for line in sql_outside_store(path.read_text(encoding="utf-8"))]
     assert bad == []
+
+
+def test_one_sqlite_driver():
+    """Every module takes its sqlite3 from bkdesk.dbapi (SQLCipher): the standard library's driver has other
+    exception classes, so an error from an encrypted connection would slip past its except clauses."""
+    bad = [f"{p.relative_to(ROOT)}" for p in ROOT.rglob("*.py") if p.name != "dbapi.py"
+           and ("sqlite3" in _imports(p) or any(n == "sqlite3" or n.startswith("sqlite3.") for n in _imports(p)))]
+    assert bad == []
