@@ -8,7 +8,8 @@
 #   scripts/check_xlsx_libreoffice.sh --province DB [YEAR]
 # writes the province workbook of the 15 reports (bkdesk report --form all --unit 06) from DB (e.g. the
 # outputs benchmark database) and fails unless LibreOffice converts it within LO_LIMIT seconds (default 120,
-# issue 19), printing the time and the page count.
+# issue 19), printing the time and the page count. The report command logs in like any other: set
+# BKDESK_USER and BKDESK_PASSWORD for the database (benchmarks' databases: bench / bench-mat-khau).
 set -u
 here="$(cd "$(dirname "$0")/.." && pwd)"
 py="${PYTHON:-$here/.venv/bin/python}"; [ -x "$py" ] || py="$here/../venv/bin/python"; [ -x "$py" ] || py=python3
