@@ -515,7 +515,7 @@ def _decode(table: str, header: list[str], kinds: list[str], cells: list[str], n
                         values[i] = conv(v)
             return whole
         except (ValueError, TypeError):
-            pass
+            pass  # a bad value somewhere: the row-by-row decode below finds it and names its row
     out = []
     for n, cell in enumerate(cells, start=2):
         try:

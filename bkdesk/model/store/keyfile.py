@@ -36,7 +36,7 @@ MIN_PASSWORD = 8
 
 
 class WrongPassword(UserError):
-    pass
+    """A wrong password or an unknown user (one message for both: the key file does not tell who exists)."""
 
 
 def keyfile_path(db_path: str | Path) -> Path:
