@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from bkdesk.cli.session import database
 from bkdesk.errors import UserError
 
 
@@ -30,23 +31,14 @@ def register(sub, common) -> None:
     a.set_defaults(func=run_add_recipient)
 
 
-def _open(args):
-    from bkdesk.cli.session import open_existing
-
-    return open_existing(args)
-
-
 def run_show(args: argparse.Namespace) -> int:
     from bkdesk.export.sync.signing import own_fingerprint
     from bkdesk.model.store import repo_sync, settings
 
-    conn = _open(args)
-    try:
+    with database(args) as conn:
         print(f"Dấu nhận dạng khóa của máy này: {own_fingerprint(conn)}")
         print(f"Mã cài đặt: {settings.installation_id(conn)}")
         keys = repo_sync.trusted_keys(conn, status=None)
-    finally:
-        conn.close()
     _show_recipients(args)
     if not keys:
         print("Chưa tin cậy khóa của đơn vị nào.")
@@ -66,15 +58,12 @@ def run_trust(args: argparse.Namespace) -> int:
 
     fp = normalise_fingerprint(args.fingerprint)
     unit = args.unit.strip()
-    conn = _open(args)
-    try:
+    with database(args) as conn:
         cat = load_catalog(conn)
         if not any(cat.find(unit, tree) for tree in (TREE_2022, TREE_2025)):
             raise UserError(f"Không có đơn vị hành chính mã {unit}.")
         with transaction(conn):
             retired = trust_key(conn, unit, fp, settings.officer(conn), replace=args.replace, reason=args.reason)
-    finally:
-        conn.close()
     print(f"Đã tin cậy khóa {fp} cho đơn vị {unit}."
           + (f" Thôi tin cậy: {', '.join(retired)}." if retired else ""))
     return 0
@@ -83,12 +72,9 @@ def run_trust(args: argparse.Namespace) -> int:
 def _show_recipients(args) -> None:
     from bkdesk.export.sync import recipients, sealing, signing
 
-    conn = _open(args)
-    try:
+    with database(args) as conn:
         raw = recipients.own_key(conn)
         rows = recipients.registered(conn)
-    finally:
-        conn.close()
     if raw is not None:
         print(f"Khóa nhận gói của cấp này: {signing.fingerprint(sealing.public_key_text(raw))}")
     if not rows:
@@ -101,11 +87,8 @@ def _show_recipients(args) -> None:
 def run_export_recipient(args: argparse.Namespace) -> int:
     from bkdesk.export.sync.recipients import write_recipient_file
 
-    conn = _open(args)
-    try:
+    with database(args) as conn:
         out, r = write_recipient_file(conn, args.out)
-    finally:
-        conn.close()
     print(f"Đã ghi khóa nhận của {r.unit_name} ({r.unit_code}) vào {out}.")
     print(f"Dấu nhận dạng khóa nhận (đọc qua điện thoại cho đơn vị cấp dưới đối chiếu): {r.fingerprint}")
     return 0
@@ -114,11 +97,8 @@ def run_export_recipient(args: argparse.Namespace) -> int:
 def run_add_recipient(args: argparse.Namespace) -> int:
     from bkdesk.export.sync.recipients import add_recipient
 
-    conn = _open(args)
-    try:
+    with database(args) as conn:
         r, retired = add_recipient(conn, args.file)
-    finally:
-        conn.close()
     print(f"Đã đăng ký khóa nhận của {r.unit_name} ({r.unit_code}): dấu nhận dạng"
           f" {r.fingerprint}. Hãy gọi điện đối chiếu dấu nhận dạng này với cấp trên."
           + (f" Thôi dùng khóa cũ: {', '.join(retired)}." if retired else ""))

@@ -26,14 +26,11 @@ def register(sub, common) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bkdesk.cli.session import open_existing
+    from bkdesk.cli.session import database
     from bkdesk.model.store.query import run_query
 
-    conn = open_existing(args)
-    try:
+    with database(args) as conn:
         result = run_query(conn, args.sql)
-    finally:
-        conn.close()
     if args.json:
         text = json.dumps([dict(zip(result.columns, map(_json_value, r), strict=True)) for r in result.rows],
                           ensure_ascii=False, indent=1)

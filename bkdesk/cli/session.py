@@ -8,6 +8,7 @@ first user, the plain file is kept aside until ``bkdesk users remove-plain``.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import sys
@@ -87,6 +88,16 @@ def open_existing(args, required: bool = True, creds: tuple[str, str] | None = N
         return None
     login_path(path, creds)
     return open_db(path)
+
+
+@contextlib.contextmanager
+def database(args, creds: tuple[str, str] | None = None):
+    """``with database(args) as conn:`` the logged-in connection of a command, closed after."""
+    conn = open_existing(args, creds=creds)
+    try:
+        yield conn
+    finally:
+        conn.close()
 
 
 def read_secret_file(path: str | Path, what: str) -> str:

@@ -63,35 +63,29 @@ def _role_error(exc: ValueError) -> UserError:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from bkdesk.cli.session import new_password, open_existing
+    from bkdesk.cli.session import database, new_password
     from bkdesk.model.rules.roles import USERS, role_labels
     from bkdesk.model.store import users
     from bkdesk.model.store.access import require
 
-    conn = open_existing(args)
-    try:
+    with database(args) as conn:
         require(conn, USERS)  # before asking for a password the command would not use
         password = new_password(args.password_file, args.user)
         try:
             row = users.add_user(conn, args.user, password, _roles(args.role), args.name)
         except ValueError as exc:
             raise _role_error(exc) from None
-    finally:
-        conn.close()
     print(f"Đã thêm người dùng {row.username} ({row.display_name}), vai trò: {role_labels(row.roles)}.")
     return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from bkdesk.cli.session import open_existing
+    from bkdesk.cli.session import database
     from bkdesk.model.rules.roles import role_labels
     from bkdesk.model.store import users
 
-    conn = open_existing(args)
-    try:
+    with database(args) as conn:
         rows = users.list_users(conn)
-    finally:
-        conn.close()
     for u in rows:
         print(f"{u.username}\t{u.display_name}\t{role_labels(u.roles)}\t"
               f"{'đã khoá' if u.disabled else 'đang hoạt động'}")
@@ -100,15 +94,14 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_passwd(args: argparse.Namespace) -> int:
     from bkdesk.cli.main import db_path
-    from bkdesk.cli.session import credentials, new_password, open_existing
+    from bkdesk.cli.session import credentials, database, new_password
     from bkdesk.model.rules.roles import USERS
     from bkdesk.model.store import users
     from bkdesk.model.store.access import require
     from bkdesk.model.store.keyfile import normalize_username
 
     creds = credentials()
-    conn = open_existing(args, creds=creds)  # a wrong password stops here
-    try:
+    with database(args, creds=creds) as conn:  # a wrong password stops here
         me = conn.session.username
         target = normalize_username(args.user) if args.user else me
         if target != me:
@@ -116,39 +109,31 @@ def run_passwd(args: argparse.Namespace) -> int:
             users.set_password(conn, target, new_password(args.password_file, target))
             print(f"Đã đặt mật khẩu mới cho {target}.")
             return 0
-    finally:
-        conn.close()
     users.change_own_password(db_path(args), me, creds[1], new_password(args.password_file))
     print(f"Đã đổi mật khẩu của {me}; dữ liệu không phải mã hoá lại.")
     return 0
 
 
 def run_disable(args: argparse.Namespace) -> int:
-    from bkdesk.cli.session import open_existing
+    from bkdesk.cli.session import database
     from bkdesk.model.store import users
 
-    conn = open_existing(args)
-    try:
+    with database(args) as conn:
         users.disable_user(conn, args.user)
-    finally:
-        conn.close()
     print(f"Đã khoá người dùng {args.user}: không đăng nhập được nữa (đặt lại mật khẩu để mở lại).")
     return 0
 
 
 def run_roles(args: argparse.Namespace) -> int:
-    from bkdesk.cli.session import open_existing
+    from bkdesk.cli.session import database
     from bkdesk.model.rules.roles import role_labels
     from bkdesk.model.store import users
 
-    conn = open_existing(args)
-    try:
+    with database(args) as conn:
         try:
             row = users.set_roles(conn, args.user, _roles(args.role))
         except ValueError as exc:
             raise _role_error(exc) from None
-    finally:
-        conn.close()
     print(f"Vai trò của {row.username}: {role_labels(row.roles)}.")
     return 0
 
@@ -170,16 +155,13 @@ def run_reset(args: argparse.Namespace) -> int:
 
 def run_remove_plain(args: argparse.Namespace) -> int:
     from bkdesk.cli.main import db_path
-    from bkdesk.cli.session import confirm, open_existing
+    from bkdesk.cli.session import confirm, database
     from bkdesk.model.rules.roles import USERS
     from bkdesk.model.store import users
     from bkdesk.model.store.access import require
 
-    conn = open_existing(args)
-    try:
+    with database(args) as conn:
         require(conn, USERS)
-    finally:
-        conn.close()
     leftovers = users.plain_leftovers(db_path(args))
     if not leftovers:
         print("Không còn bản chưa mã hoá nào của cơ sở dữ liệu này.")
