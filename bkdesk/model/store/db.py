@@ -94,11 +94,11 @@ def inspect_file(path: str | Path) -> None:
         try:
             probe = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
         except sqlite3.Error as exc:
-            raise _open_error(exc, p) from None
+            raise open_error(exc, p) from None
         try:
             _check_marked(probe, p)
         except sqlite3.Error as exc:
-            raise _open_error(exc, p) from None
+            raise open_error(exc, p) from None
         finally:
             probe.close()
 
@@ -208,16 +208,13 @@ def connect(path: str | Path, key: bytes | None = None) -> Connection:
 
     An encrypted database is keyed with ``key`` or with the key this process unlocked for the file (a
     login); the connection then carries the logged-in session."""
-    found = keyring.lookup(path) if key is None else None
-    if found is not None:
-        key = found[0]
-    elif key is None:
+    if key is None:
         key = keyring.key_for(path)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                            check_same_thread=True, factory=Connection)
     if key is not None:
         apply_key(conn, key)
-        conn.session = found[1] if found is not None else keyring.session_for(path)
+        conn.session = keyring.session_for(path)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -420,7 +417,7 @@ def open_db(path: str | Path) -> sqlite3.Connection:
     try:
         conn = connect(path)
     except sqlite3.Error as exc:
-        raise _open_error(exc, path) from None
+        raise open_error(exc, path) from None
     try:
         if conn.keyed:
             _check_marked(conn, path)
@@ -432,14 +429,14 @@ def open_db(path: str | Path) -> sqlite3.Connection:
         migrate(conn, path)
     except sqlite3.Error as exc:
         conn.close()
-        raise _open_error(exc, path) from None
+        raise open_error(exc, path) from None
     except BaseException:
         conn.close()
         raise
     return conn
 
 
-def _open_error(exc: sqlite3.Error, path: str | Path) -> DatabaseFileError:
+def open_error(exc: sqlite3.Error, path: str | Path) -> DatabaseFileError:
     text = str(exc).lower()
     if "not a database" in text and is_encrypted_file(path):
         return DatabaseFileError(f"Không mở được cơ sở dữ liệu mã hoá {Path(str(path)).name}: khoá không khớp với "

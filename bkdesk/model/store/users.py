@@ -193,11 +193,11 @@ def login(db_path: str | Path, username: str, password: str) -> Session:
         finally:
             probe.close()
     except sqlite3.DatabaseError as exc:
-        from bkdesk.model.store.db import DatabaseFileError, _open_error
+        from bkdesk.model.store.db import DatabaseFileError, open_error
 
         text = str(exc).lower()
         if "not a database" not in text and "malformed" not in text:
-            raise _open_error(exc, path) from None  # a full disk, a locked file, a read-only folder: the cause
+            raise open_error(exc, path) from None  # a full disk, a locked file, a read-only folder: the cause
         # The password is right (it unwrapped the key): keep the key, without a session, so that the
         # database's encrypted backups can be read to restore it; nothing can be changed without a login.
         keyring.put(path, key, None)
