@@ -209,10 +209,11 @@ def login(db_path: str | Path, username: str, password: str) -> Session:
         conn = open_db(path)  # migrations of an earlier version run here, once the key is known
         try:
             row = _user_row(conn, name)
-            if row is None or row["disabled"]:
+            if row is None:
+                raise WrongPassword("Sai tên đăng nhập hoặc mật khẩu; không có gì thay đổi.")
+            if row["disabled"]:
                 raise WrongPassword("Người dùng này đã bị khoá hoặc không còn trong cơ sở dữ liệu; hãy liên hệ "
-                                    "quản trị.") if row is not None else WrongPassword(
-                    "Sai tên đăng nhập hoặc mật khẩu; không có gì thay đổi.")
+                                    "quản trị.")
             user = _as_user(row)
             session = Session.of(user.username, user.display_name, user.roles, _level(conn))
         finally:
