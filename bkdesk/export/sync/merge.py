@@ -11,11 +11,14 @@ or a restored backup) is one conflict for a person. Tombstones (deletions) follo
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import json
 import logging
 import multiprocessing
 import os
+import pickle
 import threading
 from collections import Counter
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -555,12 +558,28 @@ def apply_package(conn: sqlite3.Connection, pkg: Package, mapping: dict[str, str
 READ_AHEAD_MIN_FILES = 8  # below this a reader process costs more to start than it saves
 
 
+@contextlib.contextmanager
+def _no_cyclic_gc():
+    """Pause Python's cycle collector while millions of row lists and tuples are made and dropped: each of
+    its full passes walks every live row (a package's rows hold no reference cycles; reference counting
+    frees them). It runs again, once, afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def _reader_start() -> None:
     """In the reader process: end when the merging process ends, however it ends (killed, crashed), on
     every platform: the parent's sentinel (a pipe on POSIX, a process handle on Windows) is waited on.
-    Its address space is bounded too (POSIX), so no package can take the machine's memory."""
+    Its address space is bounded too (POSIX), so no package can take the machine's memory. The process only
+    decodes packages (no reference cycles worth a collector pass)."""
     from bkdesk.export.sync.file_guard import limit_reader_memory
 
+    gc.disable()
     limit_reader_memory()
     parent = multiprocessing.parent_process()
     if parent is None:
@@ -573,10 +592,11 @@ def _reader_start() -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _read_verified(path: Path, schema: dict, keys: sealing.OpenKeys) -> Package:
-    """In the reader process (no connection, no job control: the caller checks for a cancel)."""
+def _read_verified(path: Path, schema: dict, keys: sealing.OpenKeys) -> bytes:
+    """In the reader process (no connection, no job control: the caller checks for a cancel): the package,
+    pickled (see _ReadAhead._wait)."""
     try:
-        return read_package(path, None, schema=schema, keys=keys)
+        return pickle.dumps(read_package(path, None, schema=schema, keys=keys), pickle.HIGHEST_PROTOCOL)
     except MemoryError:
         raise PackageError(f"Tệp {path.name} cần quá nhiều bộ nhớ để đọc (vượt giới hạn); không nhập.") from None
 
@@ -601,19 +621,30 @@ class _ReadAhead:
             self._pending[i] = self._pool.submit(_read_verified, self._files[i], self._schema, self._keys)
 
     def get(self, i: int, control: JobControl) -> Package:
-        """Package ``i`` (in file order); raises its PackageError. Checks for a cancel while waiting."""
-        if self._pool is None:
-            return read_package(self._files[i], None, control, self._schema, self._keys)
-        for j in range(i, i + 3):
-            self._submit(j)
-        future = self._pending.pop(i)
+        """Package ``i`` (in file order); raises its PackageError. Checks for a cancel while waiting. When
+        the reader process dies or cannot start (no way to start Python?), the rest is read here."""
+        if self._pool is not None:
+            try:
+                for j in range(i, i + 3):
+                    self._submit(j)
+                return self._wait(self._pending.pop(i), control)
+            except BrokenProcessPool:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
+                self._pending.clear()
+        return read_package(self._files[i], None, control, self._schema, self._keys)
+
+    @staticmethod
+    def _wait(future: Future, control: JobControl) -> Package:
         while True:
             try:
-                return future.result(timeout=0.1)
+                data = future.result(timeout=0.1)
             except FutureTimeout:
                 control.check()
-            except BrokenProcessPool:  # the reader died (no way to start Python?): read here instead
-                return read_package(self._files[i], None, control, self._schema, self._keys)
+                continue
+            # Decoded here, in the merging thread, when it is needed: decoded by the pool's result thread it
+            # would hold the GIL while SQLite's inserts wait for it.
+            return pickle.loads(data)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -623,6 +654,13 @@ class _ReadAhead:
 def merge_files(conn: sqlite3.Connection, db_path: str | Path, files: list[str | Path],
                 control: JobControl = NO_CONTROL, user: str | None = None, trust_new: bool = False,
                 passphrase: str | None = None) -> MergeReport:
+    """Verify and merge the files (see _merge_files), with the cycle collector paused."""
+    with _no_cyclic_gc():
+        return _merge_files(conn, db_path, files, control, user, trust_new, passphrase)
+
+
+def _merge_files(conn: sqlite3.Connection, db_path: str | Path, files: list[str | Path],
+                 control: JobControl, user: str | None, trust_new: bool, passphrase: str | None) -> MergeReport:
     """Verify and merge the files; all accepted files are applied in one transaction.
 
     Packages are opened with this database's recipient key, or ``passphrase`` for those locked by one.

@@ -446,7 +446,7 @@ def record_sent_versions(conn: sqlite3.Connection, states: dict[str, list[tuple]
 BULK_DEFERRED_INDEXES = ("village_commune", "household_commune", "household_village", "household_head_sort",
                          "household_desk", "household_totals", "member_household", "member_name_key",
                          "member_id_number", "review_household", "review_round_class", "review_totals",
-                         "audit_record")
+                         "review_lists", "audit_record")
 
 
 def is_empty(conn: sqlite3.Connection) -> bool:
@@ -487,13 +487,18 @@ def audit_fingerprints(conn: sqlite3.Connection) -> Counter:
 
 
 def all_duplicates(conn: sqlite3.Connection, household_uids: Iterable[str]) -> list[tuple[str, str, str]]:
-    """find_duplicates for every member of these households at once (a bulk merge, after its indexes)."""
+    """find_duplicates for every member of these households at once (a bulk merge, after its indexes).
+    The CCCDs held more than once come first, from one ordered pass over the CCCD index (a province has a
+    few among 330,000 persons); only their holders are then joined (CROSS JOIN keeps that order; measured at 81,480 households: 4.0 s
+    driven from the households, 0.05 s from the shared CCCDs)."""
     sql = """
+    WITH shared AS MATERIALIZED (SELECT id_number FROM member WHERE id_number IS NOT NULL AND id_number <> ''
+                                 GROUP BY id_number HAVING count(*) > 1)
     SELECT m.id_number, m.household_uid, o.household_uid
-    FROM member m JOIN household h ON h.uid = m.household_uid
-    JOIN member o ON o.id_number = m.id_number AND o.household_uid <> m.household_uid
+    FROM shared s CROSS JOIN member m ON m.id_number = s.id_number JOIN household h ON h.uid = m.household_uid
+    JOIN member o ON o.id_number = s.id_number AND o.household_uid <> m.household_uid
     JOIN household oh ON oh.uid = o.household_uid AND oh.commune_code <> h.commune_code
-    WHERE m.household_uid IN (SELECT value FROM json_each(?)) AND m.id_number IS NOT NULL AND m.id_number <> ''
+    WHERE m.household_uid IN (SELECT value FROM json_each(?))
     ORDER BY 1, 2, 3"""
     return [tuple(r) for r in conn.execute(sql, (json.dumps(sorted(set(household_uids))),))]
 

@@ -47,3 +47,24 @@ def test_cancel_while_reading_ahead_changes_nothing(read_ahead, commune_pkg, tmp
     assert conn.execute("SELECT count(*) FROM household").fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM import_ledger").fetchone()[0] == 0
     conn.close()
+
+
+def _reader_dies() -> None:
+    """A reader process that ends at once (no way to start Python, killed by the system...)."""
+    import os
+
+    os._exit(3)
+
+
+def test_a_reader_that_dies_leaves_the_merge_to_this_process(read_ahead, monkeypatch, commune_pkg,
+                                                             other_district_pkg, tmp_path):
+    files = [commune_pkg[1], other_district_pkg, commune_pkg[1], commune_pkg[1]]  # more than one read-ahead
+    monkeypatch.setattr(merge, "_reader_start", _reader_dies)  # the spawned reader runs it, then dies
+    dead = init_database(tmp_path / "a.sqlite", "district", "062")
+    report = merge_files(dead, tmp_path / "a.sqlite", files, trust_new=True)
+    assert [r.status for r in report.results] == [MERGED, REJECTED, ALREADY, ALREADY]
+    assert report.results[0].households["added"] == 12
+    monkeypatch.setattr(merge, "READ_AHEAD_MIN_FILES", 10_000)
+    inline = init_database(tmp_path / "b.sqlite", "district", "062")
+    merge_files(inline, tmp_path / "b.sqlite", files, trust_new=True)
+    assert content(dead) == content(inline)

@@ -309,3 +309,20 @@ def test_rotation_removes_a_copy_cut_short_long_ago(tmp_path):
     dbmod.auto_backup(conn, path, "thu")
     conn.close()
     assert not old.exists() and fresh.exists()  # a copy still being written (another process) is left alone
+
+
+def test_values_the_driver_adapts_are_stored_as_themselves(tmp_path):
+    """None, bool and bytes go through the registered adapters (bkdesk.dbapi): NULL, 0/1 and a blob, as the
+    driver stores them without adapters; other types are left to the driver's own rules."""
+    from bkdesk.dbapi import sqlite3
+
+    conn = sqlite3.connect(tmp_path / "t.sqlite")
+    conn.execute("CREATE TABLE t (a, b, c, d, e)")
+    conn.executemany("INSERT INTO t VALUES (?,?,?,?,?)",
+                     [(None, True, False, b"\x00\xffx", "Nông Văn Bình"), (1, 2.5, None, b"", None)])
+    rows = conn.execute("SELECT a IS NULL, typeof(b), b, typeof(c), c, typeof(d), d, e FROM t ORDER BY rowid").fetchall()
+    assert [tuple(r) for r in rows] == [(1, "integer", 1, "integer", 0, "blob", b"\x00\xffx", "Nông Văn Bình"),
+                                        (0, "real", 2.5, "null", None, "blob", b"", None)]
+    with pytest.raises(sqlite3.InterfaceError):  # an unsupported type is still refused, not stored as text
+        conn.execute("INSERT INTO t (a) VALUES (?)", (object(),))
+    conn.close()
