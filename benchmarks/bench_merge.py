@@ -36,7 +36,8 @@ from bkdesk.model.store.db import transaction  # noqa: E402
 from tests.factories import person_name  # noqa: E402
 
 HOUSEHOLDS = 81_480
-CACHE_VERSION = "v3"  # v2: package format 2 (signed, version identity, tombstones); v3: sealed to the province
+CACHE_VERSION = "v4"  # v2: package format 2 (signed, version identity, tombstones); v3: sealed to the province;
+# v4: package format 4 (the round records travel)
 CACHE_VERSION += "" if PLAIN else "-enc"  # the province database encrypted as the product makes it (issue 16)
 PROVINCE = "tinh.sqlite"  # in the cache: the empty province database whose recipient key the communes register
 

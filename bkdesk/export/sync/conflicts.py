@@ -18,7 +18,8 @@ DELETED = "_deleted"  # marks the side of a conflict that deleted the record (a 
 DERIVED = repo_sync.DERIVED
 TABLE_VI = {"village": "Thôn", "household": "Hộ", "member": "Thành viên", "housing": "Nhà ở",
             "household_event": "Biến động hộ", "review_round": "Đợt rà soát", "review": "Phiếu rà soát",
-            "exit_registration": "Đăng ký thoát nghèo"}
+            "exit_registration": "Đăng ký thoát nghèo", "village_meeting": "Họp thôn",
+            "round_posting": "Niêm yết công khai", "round_decision": "Quyết định công nhận"}
 
 
 @dataclass

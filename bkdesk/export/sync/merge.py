@@ -175,6 +175,15 @@ def _check_rounds(conn: sqlite3.Connection, pkg: Package) -> None:
                 " khác với đợt đã nhập trước đây (có thể xã đã cài lại máy và nhập lại từ đầu); không nhập để"
                 " tránh trùng hộ. Hãy liên hệ xã để xuất gói từ cơ sở dữ liệu đã gửi trước đây (hoặc khôi phục"
                 " bản sao lưu của nó).")
+    header, rows = pkg.tables["round_decision"]
+    ui, ri, ni, di = (header.index(c) for c in ("uid", "round_uid", "number", "decision_date"))
+    for r in rows:  # one decision per round: another one recorded here for the same round is for a person
+        here = repo_sync.round_decision_of(conn, r[ri])
+        if here is not None and here["uid"] != r[ui]:
+            raise PackageError(
+                f"Tệp {pkg.path.name}: đợt rà soát {r[ri]} đã có quyết định số {here['number']} ngày"
+                f" {dmy(here['decision_date'])} ở đây, khác với quyết định số {r[ni]} ngày {dmy(r[di])} trong gói"
+                " (ghi trên hai máy khác nhau); không nhập. Hãy thống nhất với xã quyết định nào đúng.")
 
 
 def _check_records(pkg: Package, cat, communes: set[str], tree: str) -> None:
@@ -212,6 +221,16 @@ def _check_records(pkg: Package, cat, communes: set[str], tree: str) -> None:
     header, data = pkg.tables["review_round"]
     rounds = {r[header.index("uid")] for r in data}
     known = villages | households | rounds | {t[1] for t in tombs}
+    for table in repo_sync.ROUND_RECORDS:  # a meeting, posting or decision of one of the package's rounds
+        header, data = pkg.tables[table]
+        ki, ri = header.index("uid"), header.index("round_uid")
+        vi = header.index("village_uid") if "village_uid" in header else None
+        for r in data:
+            if r[ri] not in rounds:
+                raise outside(table, r[ki], f"thuộc đợt rà soát {r[ri]} ngoài gói")
+            if vi is not None and r[vi] is not None and r[vi] not in villages:
+                raise outside(table, r[ki], f"ở thôn {r[vi]} ngoài gói")
+            known.add(r[ki])
     for table in ("member", "housing", "household_event", "review", "exit_registration"):
         header, data = pkg.tables[table]
         hi, ki = header.index("household_uid"), header.index(repo_sync.SPECS[table].key)
@@ -232,7 +251,7 @@ def _check_records(pkg: Package, cat, communes: set[str], tree: str) -> None:
         table, uid, scope = t[0], t[1], t[2]
         if table not in repo_sync.SPECS:
             raise outside(table, uid, "(bảng không đồng bộ)")
-        if table in ("village", "household", "review_round"):
+        if table in repo_sync.COMMUNE_SCOPED:
             if scope not in communes:
                 raise outside(table, uid, f"(đã xóa) của xã {scope}")
         elif scope not in households and scope not in dead_hh:

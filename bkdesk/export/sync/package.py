@@ -317,7 +317,7 @@ def _manifest(wb: CalamineWorkbook, name: str) -> dict[str, str]:
                            f" đến {fmt.FORMAT_VERSION}); hãy cập nhật bkdesk.")
     if version < 1:
         raise PackageError(f"Tệp {name}: phiên bản định dạng gói không hợp lệ.")
-    if version < fmt.FORMAT_VERSION:
+    if version < fmt.OLDEST_READABLE:
         lacks = "chưa có chữ ký số và dấu phiên bản bản ghi" if version < 2 else "dữ liệu chưa được mã hóa cho cấp nhận"
         raise PackageError(f"Tệp {name} do phiên bản bkdesk cũ xuất (định dạng gói {version}, {lacks}); không nhập."
                            " Hãy đề nghị đơn vị gửi cập nhật bkdesk rồi xuất lại gói.")
@@ -391,7 +391,7 @@ def read_package(path: str | Path, conn: sqlite3.Connection | None, control: Job
     except Exception as exc:  # calamine raises its own error types for broken parts
         raise PackageError(f"Tệp {name} bị hỏng, không đọc được bảng tính: {exc}.") from None
     manifest = _manifest(wb, name)
-    tables = list(schema)
+    tables = [t for t in schema if int(manifest["format_version"]) >= 4 or t not in repo_sync.ROUND_RECORDS]
     expected = {f"{fmt.COUNT_PREFIX}{t}" for t in tables}
     if {k for k in manifest if k.startswith(fmt.COUNT_PREFIX)} != expected:
         raise PackageError(f"Tệp {name}: thông tin gói không liệt kê đúng các bảng dữ liệu.")
@@ -446,6 +446,8 @@ def read_package(path: str | Path, conn: sqlite3.Connection | None, control: Job
     for i, (table, (header, cells)) in enumerate(raw.items()):
         control.report(len(tables) + i, len(tables) * 2, f"Đang đọc {name}…")
         pkg.tables[table] = (header, _decode(table, header, schema[table][1], cells, name))
+    for table in schema:  # tables an older format does not carry: none of their records
+        pkg.tables.setdefault(table, (schema[table][0], []))
     return pkg
 
 

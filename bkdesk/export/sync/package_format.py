@@ -16,8 +16,10 @@ import unicodedata
 from bkdesk.errors import UserError
 
 FORMAT_NAME = "bkdesk-goi-dong-bo"
-FORMAT_VERSION = 3  # 2: version identity (content hash + ancestry), tombstones, Ed25519 signature;
-# 3: hidden data sheets encrypted to the level above or a passphrase (sealing), visible list as posted
+FORMAT_VERSION = 4  # 2: version identity (content hash + ancestry), tombstones, Ed25519 signature;
+# 3: hidden data sheets encrypted to the level above or a passphrase (sealing), visible list as posted;
+# 4: the round's records (village meetings, postings, the commune decision)
+OLDEST_READABLE = 3  # a format-3 package is verified the same way; it simply has no round records
 MANIFEST_SHEET = "Thông tin gói"
 SUMMARY_SHEET = "Tóm tắt"
 LIST_SHEET = "Danh sách hộ"
@@ -37,7 +39,8 @@ ANCESTRY_DEPTH = 8  # versions a record remembers it descends from (edits betwee
 # the former province 81,480).
 MAX_HOUSEHOLDS = {"commune": 30_000, "district": 150_000, "province": 900_000}
 MAX_PER_HOUSEHOLD = {"member": 40, "housing": 1, "household_event": 100, "review": 60, "exit_registration": 20,
-                     "sync_tombstone": 200, "audit_log": 2_000}
+                     "sync_tombstone": 200, "audit_log": 2_000, "village_meeting": 1, "round_posting": 1,
+                     "round_decision": 1}
 MAX_BYTES_PER_RECORD = 8_192  # uncompressed xlsx XML per record: a record's cell is at most a few KB
 
 # Manifest keys with their Vietnamese meaning (shown in the visible manifest sheet).

@@ -16,6 +16,7 @@ from bkdesk.model.store.repo_desk import refresh_current
 # Synced tables in the order a package is applied (parents before children).
 # key: the column that identifies a record; scope: how the unit's rows are selected.
 _HH = "(SELECT uid FROM household WHERE commune_code IN (SELECT value FROM json_each(:codes)))"
+_ROUNDS = "(SELECT uid FROM review_round WHERE commune_code IN (SELECT value FROM json_each(:codes)))"
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,18 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("household_event", "uid", f"household_uid IN {_HH}"),
     TableSpec("review_round", "uid", "commune_code IN (SELECT value FROM json_each(:codes)) OR uid IN"
               f" (SELECT round_uid FROM review WHERE household_uid IN {_HH})"),
+    TableSpec("village_meeting", "uid", f"round_uid IN {_ROUNDS}"),
+    TableSpec("round_posting", "uid", f"round_uid IN {_ROUNDS}"),
+    TableSpec("round_decision", "uid", f"round_uid IN {_ROUNDS}"),
     TableSpec("review", "uid", f"household_uid IN {_HH}"),
     TableSpec("exit_registration", "uid", f"household_uid IN {_HH}"),
 )
 SPECS = {t.name: t for t in TABLES}
+# The round's own records (village meetings, postings, the commune decision): they travel since package
+# format 4; a format-3 package has none of them.
+ROUND_RECORDS = ("village_meeting", "round_posting", "round_decision")
+# Tables whose tombstones are scoped by a commune code (the others by their household).
+COMMUNE_SCOPED = ("village", "household", "review_round", *ROUND_RECORDS)
 META = ("rev", "updated_at", "updated_by", "origin")
 # Review parts kept in child tables travel inside the review record as JSON text.
 CHILDREN = {
@@ -60,6 +69,9 @@ TOMBSTONE_SCOPE = {
     "review": ("uid", "OLD.household_uid"),
     "exit_registration": ("uid", "OLD.household_uid"),
 }
+# Added with the round records (migration m0009; TOMBSTONE_SCOPE is what m0004 created).
+ROUND_RECORD_TOMBSTONE_SCOPE = {
+    table: ("uid", "(SELECT commune_code FROM review_round WHERE uid = OLD.round_uid)") for table in ROUND_RECORDS}
 # Columns computed from others: not compared by the merge, never chosen by hand, recomputed.
 DERIVED = {"household": {"head_name", "head_sort", "search_text"}, "member": {"name_key", "name_sort"},
            "village": {"name_key"}}
@@ -179,6 +191,13 @@ def round_uid_with_key(conn: sqlite3.Connection, commune_code: str, kind: str, r
     row = conn.execute("SELECT uid FROM review_round WHERE commune_code=? AND kind=? AND review_year=?"
                        " AND coalesce(month, 0)=?", (commune_code, kind, review_year, month or 0)).fetchone()
     return row[0] if row else None
+
+
+def round_decision_of(conn: sqlite3.Connection, round_uid: str) -> dict | None:
+    """The decision recorded here for a round (uid, number, decision_date), if any."""
+    row = conn.execute("SELECT uid, number, decision_date FROM round_decision WHERE round_uid=?",
+                       (round_uid,)).fetchone()
+    return {"uid": row[0], "number": row[1], "decision_date": row[2]} if row else None
 
 
 def ledger_entry(conn: sqlite3.Connection, checksum: str) -> sqlite3.Row | None:
@@ -312,7 +331,16 @@ def set_household_keys(conn: sqlite3.Connection, uid: str, keys: dict) -> None:
 
 
 def household_label(conn: sqlite3.Connection, table: str, uid: str) -> str:
-    """A short human label of a record (household number and head) for the conflict list."""
+    """A short human label of a record (household number and head; a round record: its round) for the
+    conflict list."""
+    if table in ROUND_RECORDS:
+        village = "NULL" if table == "round_decision" else "x.village_uid"  # a decision is the commune's
+        row = conn.execute(f"SELECT o.review_year, o.commune_code, (SELECT name FROM village WHERE uid = {village})"
+                           f" FROM {table} x JOIN review_round o ON o.uid = x.round_uid WHERE x.uid=?",
+                           (uid,)).fetchone()
+        if row is None:
+            return uid
+        return f"Đợt rà soát năm {row[0]} ({row[1]})" + (f" – {row[2]}" if row[2] else "")
     hh = uid
     if table in ("member", "household_event", "review", "exit_registration"):
         row = conn.execute(f"SELECT household_uid FROM {table} WHERE uid=?", (uid,)).fetchone()
@@ -331,9 +359,8 @@ def iter_unit_tombstones(conn: sqlite3.Connection, commune_codes: list[str]) -> 
           " SELECT uid FROM sync_tombstone WHERE table_name = 'household'"
           " AND scope IN (SELECT value FROM json_each(:codes)))")
     sql = (f"SELECT {', '.join('t.' + c for c in TOMBSTONE_COLUMNS)} FROM sync_tombstone t"
-           " WHERE ((t.table_name IN ('village', 'household', 'review_round')"
-           " AND t.scope IN (SELECT value FROM json_each(:codes)))"
-           f" OR (t.table_name NOT IN ('village', 'household', 'review_round') AND t.scope IN {hh}))"
+           f" WHERE ((t.table_name IN {COMMUNE_SCOPED!r} AND t.scope IN (SELECT value FROM json_each(:codes)))"
+           f" OR (t.table_name NOT IN {COMMUNE_SCOPED!r} AND t.scope IN {hh}))"
            " ORDER BY t.table_name, t.uid")
     for row in conn.execute(sql, {"codes": codes}):
         spec = SPECS.get(row[0])
