@@ -1,5 +1,5 @@
 """Tables to xlsx (xlsxwriter, constant-memory): official header block, merged multi-row headers, column
-numbers, totals, A4 landscape fit to width, repeated header rows, frozen panes, hidden ``meta`` sheet.
+numbers, totals, A4 landscape scaled to the page width, repeated header rows, frozen panes, hidden ``meta`` sheet.
 
 Every str is written with ``write_string`` (never a formula); text starting with = + - @ also gets Excel's
 quote prefix, so it stays text even after a user edits the cell.
@@ -11,6 +11,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from bkdesk.export.render.pdf_base import BI, B, R, register_fonts, width, wrap
 from bkdesk.export.reports.official import DocInfo, is_formula_like
 from bkdesk.export.reports.tables import Table
 from bkdesk.fileio import atomic_output
@@ -19,6 +20,13 @@ from bkdesk.model.jobs import NO_CONTROL, JobControl
 FONT = "Times New Roman"
 _BASE = {"font_name": FONT, "font_size": 11, "valign": "vcenter"}
 ROW_HEIGHT = 15.75  # points per line of 11 pt Times New Roman / Liberation Serif
+MARGINS = {"left": 1.18, "right": 0.59, "top": 0.79, "bottom": 0.79}  # inches: 30 / 15 / 20 / 20 mm (Decree 30/2020)
+A4_LONG_SIDE = 297 / 25.4  # inches; the sheets print landscape
+DIGIT_PX, PADDING_PX = 7, 5  # Excel's column unit for an 11 pt Times New Roman Normal style (96 dpi)
+DIGIT_PT = 5.5  # the same digit as LibreOffice measures it: half an em of 11 pt Liberation Serif
+CELL_PADDING_PT = 3.5  # left + right space inside a cell around wrapped text
+MAX_ADVANCE_PT = 15.5  # widest glyph of the three faces at 11 pt (bold, 15.3): so many characters always fit
+_ROW_FONT = {"district": B, "total": B, "group": BI}  # by row style; other rows regular
 
 
 class _Formats:
@@ -99,7 +107,8 @@ def _document_head(ws, t: Table, doc: DocInfo, fm: _Formats, ncols: int) -> int:
     if t.form_label:
         _row_merge(ws, 3, 0, ncols - 1, t.form_label, fm.label)
     _row_merge(ws, 4, 0, ncols - 1, t.title, fm.title)
-    ws.set_row(4, 36)
+    across = sum(_text_room(_width(leaf)) + CELL_PADDING_PT for leaf in t.header.leaves) - CELL_PADDING_PT
+    ws.set_row(4, max(36, 18.75 * len(wrap(t.title, B, 14, across))))  # two lines at least, as many as it takes
     r = 5
     for line in t.subtitle:
         _row_merge(ws, r, 0, ncols - 1, line, fm.sub)
@@ -135,27 +144,53 @@ def _header(ws, t: Table, fm: _Formats, r0: int) -> int:
     return numbers
 
 
+def _width(leaf) -> float:
+    return leaf.width if leaf.kind == "text" else max(leaf.width, 8)
+
+
+def _column_pt(w: float) -> tuple[float, float]:
+    """A column of ``w`` character units in points: as Excel draws it (whole pixels at 96 dpi) and as
+    LibreOffice does (the stored width, in 1/256 units, times the measured digit)."""
+    px = int(w * DIGIT_PX + 0.5) + PADDING_PX
+    return px * 0.75, int(px / DIGIT_PX * 256) / 256 * DIGIT_PT
+
+
+def _text_room(w: float) -> float:
+    """Points of text a cell of this column holds on one line, in the narrower of the two applications."""
+    return max(min(_column_pt(w)) - CELL_PADDING_PT, 1.0)
+
+
+def width_scale(widths: list[float]) -> int:
+    """Print scale (%) at which columns of these widths (character units) fit the landscape A4 width
+    between the margins, in Excel and in LibreOffice alike (what "fit to 1 page wide" would choose, less
+    1 % so that neither application's rounding pushes the last column onto a second page)."""
+    printable = (A4_LONG_SIDE - MARGINS["left"] - MARGINS["right"]) * 72
+    excel, libre = (sum(pair) for pair in zip(*(_column_pt(w) for w in widths), strict=True)) if widths else (0, 0)
+    widest = max(excel, libre, 1.0)
+    return max(10, min(100, int(100 * printable / (widest * 1.01))))
+
+
 def write_table_sheet(wb, t: Table, doc: DocInfo, fm: _Formats, control: JobControl = NO_CONTROL) -> None:
     ws = wb.add_worksheet(t.template_id[:31])
     leaves = t.header.leaves
     ncols = len(leaves)
     for c, leaf in enumerate(leaves):
-        ws.set_column(c, c, leaf.width if leaf.kind == "text" else max(leaf.width, 8))
+        ws.set_column(c, c, _width(leaf))
     head_row = _document_head(ws, t, doc, fm, ncols)
     numbers_row = _header(ws, t, fm, head_row)
     r = numbers_row + 1
     kinds = [leaf.kind for leaf in leaves]
-    # Every data row gets its height written (lines its longest text needs at the column width) and every
-    # cell its border (no grid-wide conditional format), so that LibreOffice has no row height to measure
-    # and no rule to evaluate per cell. Measured on the province data (shared machine, CPU seconds of
-    # soffice): r15 alone 43 s, r14 alone 12.5 s, reports 1-13 together 4.6 s; r14 and r15 in ONE workbook
-    # still over 180 s (unexplained; not print titles, header or frozen panes).
-    chars = [max(leaf.width if leaf.kind == "text" else max(leaf.width, 8), 1) * 1.15 for leaf in leaves]
+    # Every data row gets its height written (lines its longest text needs, measured in Liberation Serif at
+    # the column's width) and every cell its border (no grid-wide conditional format), so that LibreOffice
+    # has no row height to measure and no rule to evaluate per cell.
+    room = [_text_room(_width(leaf)) for leaf in leaves]
+    sure = [int(x // MAX_ADVANCE_PT) for x in room]
     for i, (values, style) in enumerate(zip(t.rows, t.styles, strict=True)):
+        font = _ROW_FONT.get(style.split("-")[0], R)
         lines = 1
         for c, value in enumerate(values):
-            if isinstance(value, str) and len(value) > chars[c]:
-                lines = max(lines, -(-len(value) // int(chars[c])))
+            if isinstance(value, str) and len(value) > sure[c] and width(value, font, 11) > room[c]:
+                lines = max(lines, len(wrap(value, font, 11, room[c])))
         ws.set_row(r, ROW_HEIGHT * lines)
         for c, value in enumerate(values):
             _write_value(ws, r, c, value, kinds[c], fm, style)
@@ -172,8 +207,14 @@ def write_table_sheet(wb, t: Table, doc: DocInfo, fm: _Formats, control: JobCont
     _row_merge(ws, r + 2, half, ncols - 1, "(Ký, ghi rõ họ tên, đóng dấu)", fm.sign_i)
     ws.set_landscape()
     ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=1.18, right=0.59, top=0.79, bottom=0.79)  # 30 / 15 / 20 / 20 mm (Decree 30/2020)
+    # A fixed scale and an explicit print area instead of "fit to 1 page wide" over the used range:
+    # LibreOffice (7.4) keeps the pagination of the first printed sheet only and paginates every other sheet
+    # again for each page it prints; "fit to width" makes each of those a zoom search (about 8 paginations)
+    # and a missing print area a scan of every cell. Province workbook (r01..r15, 84,000-row r15), PDF:
+    # fit, no area > 200 s for r01 + r15 alone; fit + area 118 s; scale + area 48 s (r15 alone 19 s).
+    ws.set_print_scale(width_scale([_width(leaf) for leaf in leaves]))
+    ws.print_area(0, 0, r + 2, ncols - 1)
+    ws.set_margins(**MARGINS)
     ws.repeat_rows(head_row, numbers_row)
     ws.freeze_panes(numbers_row + 1, 2 if ncols > 2 else 0)
     ws.set_header("&C&P")
@@ -195,9 +236,13 @@ def write_meta_sheet(wb, tables: list[Table]) -> None:
 def write_xlsx(tables: list[Table], path: str | Path, doc: DocInfo, control: JobControl = NO_CONTROL) -> Path:
     """One sheet per table plus the hidden meta sheet. Written to a temporary name, then renamed."""
     path = Path(path)
+    register_fonts()  # the metrics row heights are measured with
     with atomic_output(path) as tmp:  # temp file in the same folder, fsync, rename; removed on failure
+        # Normal style in Times New Roman: column widths are counted in its digits, which LibreOffice
+        # measures on Liberation Serif (metric-compatible) instead of a substitute for a missing Calibri.
         wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
-                                            "strings_to_urls": False, "strings_to_numbers": False})
+                                            "strings_to_urls": False, "strings_to_numbers": False,
+                                            "default_format_properties": {"font_name": FONT, "font_size": 11}})
         fm = _Formats(wb)
         for i, t in enumerate(tables):
             control.report(i, len(tables), t.title)
