@@ -3,9 +3,11 @@ wizard (unaccented commune name) -> village -> three households (poor, near-poor
 reviews in the editor -> round opened, households confirmed, village meeting and commune decision recorded
 on the round screen -> package exported from the menu. Then, as the province does it:
 `bkdesk init --scope province` + `bkdesk merge` + `bkdesk report --form 1` show the three households in the
-commune's row. Once for a 2025 commune (review year 2025) and once for a 2022 commune (review year 2022)."""
+commune's row, and `bkdesk query` shows the commune's decision and meeting. Once for a 2025 commune (review year 2025) and once for a 2022 commune (review year 2022)."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from PySide6.QtCore import Qt
@@ -159,6 +161,12 @@ def test_first_day(qtbot, tmp_path, case, capsys):
     numbers = _form1_row(out, unit_name)
     # total households 3 and persons 9; poor 1 (3 persons, 33.33 %); near-poor 1 (3 persons, 33.33 %)
     assert numbers[:8] == [3, 9, 1, 3, 33.33, 1, 3, 33.33], numbers
+    # the decision and the meeting the commune recorded travelled with the package
+    capsys.readouterr()
+    assert main(["query", "--db", str(prov), "--json", "SELECT d.number, d.decision_date, m.chair, m.secretary"
+                 " FROM round_decision d JOIN village_meeting m ON m.round_uid = d.round_uid"]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"number": "215/QĐ-UBND", "decision_date": f"{year}-12-10",
+                                                    "chair": "Ma Văn Tùng", "secretary": "Lý Thị Hoa"}]
 
 
 def _first_key_flag() -> list[str]:
