@@ -211,6 +211,9 @@ def test_declining_keeps_the_plain_copy_and_the_desk_reminds(qtbot, tmp_path):
     _click(qtbot, dlg.convert_button)
     qtbot.waitUntil(lambda: dlg.pages.currentIndex() == 1 or "Đang" not in dlg.error_label.text(), timeout=20_000)
     assert seen.get("key"), dlg.error_label.text()
+    done = dlg.done_label.text()  # a sentence with its commas (numbers alone take the dot separator)
+    assert done.startswith("Đã mã hoá: ") and " bảng, " in done and " dòng, kiểm tra khớp" in done
+    assert done.endswith("Người dùng đầu tiên: Lý Văn Sơn (son.lv).")
     _click(qtbot, dlg.keep_button)
     left = users.plain_leftovers(path)
     assert left and left[0].exists()

@@ -8,6 +8,7 @@ from typing import Any
 
 from bkdesk.export.sync.file_guard import read_workbook_isolated
 from bkdesk.limits import limit
+from bkdesk.model.rules.fmt import fmt_int
 from bkdesk.model.rules.points_table import (
     FORMAT,
     FORMAT_VERSION,
@@ -31,8 +32,8 @@ def load_points_file(path: str | Path) -> dict:
 
         raise PointsTableError([os_error_message(exc, path)], path.name) from None
     if size > max_bytes:
-        raise PointsTableError([f"tệp quá lớn ({size // 1024:,} KB; giới hạn {max_bytes // 1024:,} KB cho một bảng "
-                                "điểm)".replace(",", ".")], path.name)
+        raise PointsTableError([f"tệp quá lớn ({fmt_int(size // 1024)} KB; giới hạn {fmt_int(max_bytes // 1024)} KB"
+                                " cho một bảng điểm)"], path.name)
     if path.suffix.lower() == ".xlsx":
         return import_xlsx(path)
     table = load_points_json(path.read_bytes(), path.name)

@@ -15,6 +15,7 @@ from pathlib import Path
 from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
 from bkdesk.model.rules import roles as R
+from bkdesk.model.rules.fmt import fmt_int
 from bkdesk.model.store import audit
 from bkdesk.model.store.access import current_user, require
 from bkdesk.model.store.db import BUSY_TIMEOUT_MS, open_file_readonly, transaction
@@ -82,7 +83,7 @@ def single_statement(sql: str) -> str:
     if not sql or not sql.strip():
         raise UserError("Cần một câu lệnh SQL, ví dụ: bkdesk query \"SELECT count(*) FROM household\".")
     if len(sql) > MAX_SQL:
-        raise UserError(f"Câu lệnh quá dài (hơn {MAX_SQL:,} ký tự).".replace(",", "."))
+        raise UserError(f"Câu lệnh quá dài (hơn {fmt_int(MAX_SQL)} ký tự).")
     parts = _statements(sql)
     if len(parts) != 1:
         raise UserError(f"Chỉ chạy một câu lệnh mỗi lần (có {len(parts)} câu lệnh); không có gì thay đổi."

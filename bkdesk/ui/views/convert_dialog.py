@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from bkdesk.errors import UserError
+from bkdesk.model.rules.fmt import fmt_int
 from bkdesk.ui.views.user_fields import NewUserFields, error_label
 
 EXPLAIN = ("Cơ sở dữ liệu này được tạo bởi phiên bản trước và CHƯA ĐƯỢC MÃ HOÁ: ai có tệp cũng đọc được họ tên, "
@@ -135,8 +136,8 @@ class ConvertDialog(QDialog):
         self.conversion = conv
         self.error_label.setText("")
         rows = sum(conv.tables.values())
-        self.done_label.setText(f"Đã mã hoá: {len(conv.tables)} bảng, {rows:,} dòng, kiểm tra khớp với tệp cũ. "
-                                f"Người dùng đầu tiên: {conv.session.label}.".replace(",", "."))
+        self.done_label.setText(f"Đã mã hoá: {len(conv.tables)} bảng, {fmt_int(rows)} dòng, kiểm tra khớp với tệp"
+                                f" cũ. Người dùng đầu tiên: {conv.session.label}.")
         self.recovery_dialog = RecoveryKeyDialog(self.path, conv.recovery, conv.session.username, self)
         self.recovery_dialog.exec()
         if self.demo:  # sample data, nothing personal: the plain build is not kept
