@@ -18,7 +18,9 @@ from bkdesk.fileio import atomic_output
 from bkdesk.model.jobs import NO_CONTROL, JobControl
 
 FONT = "Times New Roman"
-_BASE = {"font_name": FONT, "font_size": 11, "valign": "vcenter"}
+# "none": with Times New Roman also the Normal style's font, xlsxwriter would tag these fonts as the theme's
+# minor font, which Excel then draws in the theme's Calibri.
+_BASE = {"font_name": FONT, "font_scheme": "none", "font_size": 11, "valign": "vcenter"}
 ROW_HEIGHT = 15.75  # points per line of 11 pt Times New Roman / Liberation Serif
 MARGINS = {"left": 1.18, "right": 0.59, "top": 0.79, "bottom": 0.79}  # inches: 30 / 15 / 20 / 20 mm (Decree 30/2020)
 A4_LONG_SIDE = 297 / 25.4  # inches; the sheets print landscape
@@ -108,7 +110,8 @@ def _document_head(ws, t: Table, doc: DocInfo, fm: _Formats, ncols: int) -> int:
         _row_merge(ws, 3, 0, ncols - 1, t.form_label, fm.label)
     _row_merge(ws, 4, 0, ncols - 1, t.title, fm.title)
     across = sum(_text_room(_width(leaf)) + CELL_PADDING_PT for leaf in t.header.leaves) - CELL_PADDING_PT
-    ws.set_row(4, max(36, 18.75 * len(wrap(t.title, B, 14, across))))  # two lines at least, as many as it takes
+    lines = len(wrap(t.title, B, 14, across))
+    ws.set_row(4, 36 if lines <= 2 else 18.75 * lines)  # room for two lines, more when the title needs them
     r = 5
     for line in t.subtitle:
         _row_merge(ws, r, 0, ncols - 1, line, fm.sub)

@@ -36,6 +36,8 @@ def test_sheets_print_at_a_fixed_scale_that_fits_the_width_within_an_explicit_pr
     for path in workbooks:
         wb = openpyxl.load_workbook(path)
         assert wb._named_styles["Normal"].font.name == "Times New Roman"  # column widths in its digits
+        # no font tagged as the theme's (Excel would draw it in the theme font, Calibri, whatever its name)
+        assert all(font.scheme in (None, "none") for font in wb._fonts), [f.scheme for f in wb._fonts]
         sheets = [ws for ws in wb.worksheets if ws.title != "meta"]
         assert sheets and (path.name != "bc.xlsx" or [ws.title for ws in sheets] == list(REPORTS_15))
         for ws in sheets:
