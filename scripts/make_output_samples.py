@@ -2,7 +2,8 @@
 
 python scripts/make_output_samples.py --out DIR [--no-png] [--png-dir docs/samples]
 
-The sample commune is the test fixture (tests/export/builders.py, seed 31): 60 households, two rounds.
+The sample commune is the test fixture (tests/export/builders.py, seed 31): 60 households, two rounds,
+the decision, meetings and postings of the last one recorded (official outputs print them).
 PNGs need pdftoppm (poppler-utils); the xlsx renderings go through LibreOffice (soffice) first.
 """
 
@@ -23,9 +24,9 @@ sys.path.insert(0, str(ROOT))
 from bkdesk.export.forms import KINDS, write_forms  # noqa: E402
 from bkdesk.export.service import export  # noqa: E402
 from bkdesk.model.store.databases import init_database  # noqa: E402
-from tests.export.builders import COMMUNE, YEAR, build_round  # noqa: E402
+from tests.export.builders import COMMUNE, YEAR, build_round, record_round_documents  # noqa: E402
 
-ON = dt.date(2024, 12, 5)
+ON = dt.date(2024, 12, 14)  # the date of the recorded decision (record_round_documents)
 XLSX = {"bao_cao_15": "all", "danh_sach_mau02": "form02", "niem_yet": "niem_yet", "ds_nlndn": "ds_nlndn"}
 
 
@@ -42,7 +43,7 @@ def main() -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     conn = init_database(out / "mau.sqlite", "commune", COMMUNE, officer="Cán bộ mẫu", force=True)
-    build_round(conn, random.Random(31), 60, draft_rate=0.0)
+    record_round_documents(conn, build_round(conn, random.Random(31), 60, draft_rate=0.0))  # official: decided
     written = [export(conn, form, COMMUNE, YEAR, out / f"{name}.xlsx", official=True, on=ON)
                for name, form in XLSX.items()]
     pdfs = {"bao_cao_15": export(conn, "all", COMMUNE, YEAR, out / "bao_cao_15.pdf", official=True, on=ON),

@@ -118,3 +118,32 @@ def build_round(conn, rng: random.Random, n: int = 40, draft_rate: float = 0.1) 
             hh.cls = None
         truth.append(hh)
     return truth
+
+
+DECISION_NUMBER, DECISION_DATE = "184/QĐ-UBND", "2024-12-14"
+
+
+def record_round_documents(conn, truth: list[HH]) -> str:
+    """The records of the round of YEAR that its official documents print: the commune decision, a meeting
+    in each village (votes for three households in focus) and a posting per village. Returns the round uid."""
+    import json
+
+    from bkdesk.model.store import repo_rounds
+    from bkdesk.model.store.db import transaction
+
+    rnd = conn.execute("SELECT uid FROM review_round WHERE kind='periodic' AND review_year=?", (YEAR,)).fetchone()[0]
+    villages = {h.village for h in truth}
+    with transaction(conn):
+        repo_rounds.write_decision(conn, "dec-1", {"round_uid": rnd, "number": DECISION_NUMBER,
+                                                   "decision_date": DECISION_DATE, "signer": "Nông Văn Chủ Tịch"},
+                                   "test")
+        for i, v in enumerate(sorted(villages)):
+            focus = [h.uid for h in truth if h.village == v and h.cls][:3]
+            repo_rounds.write_meeting(conn, f"meet-{i}", {
+                "round_uid": rnd, "village_uid": v, "meeting_date": "2024-11-20", "place": "Nhà văn hóa thôn",
+                "chair": f"Trưởng Thôn {i}", "secretary": f"Thư Ký {i}", "attendees": 57, "list_agree": None,
+                "votes": json.dumps({u: 41 + k for k, u in enumerate(focus)})}, "test")
+            repo_rounds.write_posting(conn, f"post-{i}", {"round_uid": rnd, "village_uid": v,
+                                                          "place": "Nhà văn hóa thôn", "start_date": "2024-11-25",
+                                                          "end_date": "2024-12-01"}, "test")
+    return rnd

@@ -4,7 +4,6 @@ names of the issuing bodies on the document date, the household record on Forms 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 
 import pytest
@@ -16,11 +15,16 @@ from bkdesk.export.reports.layouts import load_layouts
 from bkdesk.export.reports.official import doc_info, mid_sentence
 from bkdesk.export.reports.scope import resolve_scope
 from bkdesk.export.service import export
-from bkdesk.model.store import repo_rounds
-from bkdesk.model.store.db import transaction
-from tests.export.builders import COMMUNE, YEAR, build_round
+from tests.export.builders import (
+    COMMUNE,
+    DECISION_DATE,
+    DECISION_NUMBER,
+    YEAR,
+    build_round,
+    record_round_documents,
+)
 
-NUMBER, DATE = "184/QĐ-UBND", "2024-12-14"
+NUMBER, DATE = DECISION_NUMBER, DECISION_DATE
 
 
 def pdf_text(path) -> str:
@@ -34,20 +38,7 @@ def _round_uid(conn, year=YEAR):
 @pytest.fixture
 def recorded(db):
     truth = build_round(db, random.Random(31), 40, draft_rate=0.0)
-    rnd = _round_uid(db)
-    villages = {h.village for h in truth}
-    with transaction(db):
-        repo_rounds.write_decision(db, "dec-1", {"round_uid": rnd, "number": NUMBER, "decision_date": DATE,
-                                                 "signer": "Nông Văn Chủ Tịch"}, "test")
-        for i, v in enumerate(sorted(villages)):
-            focus = [h.uid for h in truth if h.village == v and h.cls][:3]
-            repo_rounds.write_meeting(db, f"meet-{i}", {
-                "round_uid": rnd, "village_uid": v, "meeting_date": "2024-11-20", "place": "Nhà văn hóa thôn",
-                "chair": f"Trưởng Thôn {i}", "secretary": f"Thư Ký {i}", "attendees": 57, "list_agree": None,
-                "votes": json.dumps({u: 41 + k for k, u in enumerate(focus)})}, "test")
-            repo_rounds.write_posting(db, f"post-{i}", {"round_uid": rnd, "village_uid": v,
-                                                        "place": "Nhà văn hóa thôn", "start_date": "2024-11-25",
-                                                        "end_date": "2024-12-01"}, "test")
+    record_round_documents(db, truth)
     return db, truth
 
 
