@@ -70,14 +70,15 @@ def fresh_commune(path: Path) -> None:
 
 def peak_memory_mb(db: Path, template: Path) -> float:
     """Peak RSS (MB) of one `python -m bkdesk import` process."""
-    code = ("import resource, sys\nfrom bkdesk.cli.main import main\n"
+    from benchmarks.common import BENCH_PASSWORD, BENCH_USER, PEAK_RSS_CODE
+
+    code = (f"import sys\nfrom bkdesk.cli.main import main\n{PEAK_RSS_CODE}"
             f"rc = main(['--db', {str(db)!r}, 'import', {str(template)!r}, '--round', '{YEAR}'])\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\nsys.exit(rc)\n")
-    from benchmarks.common import BENCH_PASSWORD, BENCH_USER
+            "print(peak_rss_mb())\nsys.exit(rc)\n")
 
     env = {**os.environ, "BKDESK_USER": BENCH_USER, "BKDESK_PASSWORD": BENCH_PASSWORD}  # the command logs in
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-    return int(out.stdout.strip().splitlines()[-1]) / 1024  # ru_maxrss is in KiB on Linux
+    return float(out.stdout.strip().splitlines()[-1])
 
 
 def measures(ctx: Context) -> list[Measure]:

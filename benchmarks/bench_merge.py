@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import PLAIN, copy_db, new_database  # noqa: E402
+from benchmarks.common import PLAIN, copy_db, new_database, peak_rss_mb  # noqa: E402
 from bkdesk.model.rules.records import new_uid  # noqa: E402
 from bkdesk.model.rules.text import name_sort_text, search_key  # noqa: E402
 from bkdesk.model.rules.units import catalog  # noqa: E402
@@ -160,7 +160,7 @@ def merge_only(files: list[str]) -> None:
         conn.close()
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     cpu_reader = resource.getrusage(resource.RUSAGE_CHILDREN)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    peak = peak_rss_mb()
     reader = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the package reader process
     merged = sum(r.status == "merged" for r in report.results)
     print(f"merge_province: {elapsed:.1f} s for {merged}/{len(files)} packages, {hh:,} households, {persons:,}"

@@ -29,6 +29,7 @@ Rules:
 from __future__ import annotations
 
 import hashlib
+import inspect
 import os
 import shutil
 from collections.abc import Callable
@@ -199,3 +200,23 @@ def copy_db(src: Path, dst: Path) -> Path:
         Path(f"{dst}.keys").unlink(missing_ok=True)
     login(dst)
     return dst
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory (MB) of this process's own program, read in the measured process itself:
+    /proc's VmHWM belongs to the address space the program runs in, while ru_maxrss also keeps what the
+    process held between fork and exec, the parent's pages (a 255 MB import started by a 1 GB benchmark
+    runner read 936 MB)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+PEAK_RSS_CODE = inspect.getsource(peak_rss_mb)  # the same function in a child process's ``-c`` code
