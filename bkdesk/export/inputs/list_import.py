@@ -911,19 +911,14 @@ REPORT_COLUMNS = ("Sheet", "Dòng", "Cột", "Giá trị", "Lý do")
 
 
 def write_report(result: ImportResult, out: str | Path, source_name: str) -> Path:
-    """The validation report: rejected rows (each once), possible duplicates, and the counts."""
-    import os
-    import tempfile
-
-    import xlsxwriter
+    """The validation report: rejected rows (each once), possible duplicates, and the counts; written whole
+    or not at all."""
+    from bkdesk.export.render.xlsx import xlsx_output
 
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
         raise UserError("Tệp báo cáo phải có đuôi .xlsx.")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent if str(out.parent) else ".")
-    os.close(fd)
-    try:
-        wb = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_urls": False})
+    with xlsx_output(out, {"strings_to_formulas": False, "strings_to_urls": False}) as wb:
         bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
         for title, lines in (("Dòng bị từ chối", result.issues), ("Có thể trùng", result.duplicates),
                              ("Phiếu chưa hoàn thành", result.drafts)):
@@ -948,12 +943,4 @@ def write_report(result: ImportResult, out: str | Path, source_name: str) -> Pat
         for ri, (k, v) in enumerate(rows):
             ws.write_string(ri, 0, k)
             ws.write(ri, 1, v)
-        wb.close()
-        os.replace(tmp, out)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise UserError(f"Không ghi được báo cáo {out}: {exc.strerror or exc}.") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return out

@@ -5,11 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-import xlsxwriter
-
 from bkdesk.errors import UserError
+from bkdesk.export.render.xlsx import xlsx_output
 from bkdesk.export.sync.file_guard import read_workbook_isolated
-from bkdesk.fileio import atomic_output
 from bkdesk.limits import limit
 from bkdesk.model.rules.targets import TargetInput, TargetRow, compute_table, input_from_values
 
@@ -28,60 +26,56 @@ def _headers(year: int) -> list[str]:
 def write_targets_xlsx(rows: list[TargetRow], year: int, path: str | Path, source: str = "") -> Path:
     """Title, two header rows (the target block merged), column numbers, unit rows, the total row."""
     path = Path(path)
-    with atomic_output(path) as tmp:
-        _write(rows, year, tmp, source)
+    with xlsx_output(path) as wb:  # written whole or not at all
+        _fill(rows, year, wb, source)
     return path
 
 
-def _write(rows: list[TargetRow], year: int, path: Path, source: str) -> None:
-    wb = xlsxwriter.Workbook(str(path))
-    try:
-        ws = wb.add_worksheet(SHEET)
-        title = wb.add_format({"bold": True, "align": "center", "font_size": 13})
-        head = wb.add_format({"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True,
-                              "border": 1})
-        num = wb.add_format({"border": 1, "num_format": "#,##0"})
-        pct = wb.add_format({"border": 1, "num_format": "0.00"})
-        text = wb.add_format({"border": 1})
-        bold = {k: wb.add_format({**v, "bold": True}) for k, v in
-                {"num": {"border": 1, "num_format": "#,##0"}, "pct": {"border": 1, "num_format": "0.00"},
-                 "text": {"border": 1}}.items()}
-        ws.merge_range(0, 0, 0, N_COLS - 1, f"CHỈ TIÊU GIẢM TỶ LỆ HỘ NGHÈO NĂM {year}", title)
-        ws.merge_range(1, 0, 1, N_COLS - 1, source or "", wb.add_format({"italic": True, "align": "center"}))
-        h = _headers(year)
-        for c in range(6):
-            ws.merge_range(3, c, 4, c, h[c], head)
-        ws.merge_range(3, 6, 3, 8, f"Chỉ tiêu giảm năm {year}", head)
-        for c in range(6, 9):
-            ws.write_string(4, c, h[c], head)
-        ws.merge_range(3, 9, 4, 9, h[9], head)
-        for c in range(N_COLS):
-            ws.write_string(5, c, f"({c + 1})", head)
-        for i, r in enumerate(rows):
-            line = 6 + i
-            f = bold if r.given_as == "total" else {"num": num, "pct": pct, "text": text}
-            if r.given_as == "total":
-                ws.write_blank(line, 0, None, f["text"])
+def _fill(rows: list[TargetRow], year: int, wb, source: str) -> None:
+    ws = wb.add_worksheet(SHEET)
+    title = wb.add_format({"bold": True, "align": "center", "font_size": 13})
+    head = wb.add_format({"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True,
+                          "border": 1})
+    num = wb.add_format({"border": 1, "num_format": "#,##0"})
+    pct = wb.add_format({"border": 1, "num_format": "0.00"})
+    text = wb.add_format({"border": 1})
+    bold = {k: wb.add_format({**v, "bold": True}) for k, v in
+            {"num": {"border": 1, "num_format": "#,##0"}, "pct": {"border": 1, "num_format": "0.00"},
+             "text": {"border": 1}}.items()}
+    ws.merge_range(0, 0, 0, N_COLS - 1, f"CHỈ TIÊU GIẢM TỶ LỆ HỘ NGHÈO NĂM {year}", title)
+    ws.merge_range(1, 0, 1, N_COLS - 1, source or "", wb.add_format({"italic": True, "align": "center"}))
+    h = _headers(year)
+    for c in range(6):
+        ws.merge_range(3, c, 4, c, h[c], head)
+    ws.merge_range(3, 6, 3, 8, f"Chỉ tiêu giảm năm {year}", head)
+    for c in range(6, 9):
+        ws.write_string(4, c, h[c], head)
+    ws.merge_range(3, 9, 4, 9, h[9], head)
+    for c in range(N_COLS):
+        ws.write_string(5, c, f"({c + 1})", head)
+    for i, r in enumerate(rows):
+        line = 6 + i
+        f = bold if r.given_as == "total" else {"num": num, "pct": pct, "text": text}
+        if r.given_as == "total":
+            ws.write_blank(line, 0, None, f["text"])
+        else:
+            ws.write_number(line, 0, i + 1, f["num"])
+        ws.write_string(line, 1, r.code, f["text"])
+        ws.write_string(line, 2, r.name, f["text"])
+        ws.write_number(line, 3, r.households, f["num"])
+        ws.write_number(line, 4, r.poor, f["num"])
+        for col, value in ((5, r.poor_rate_pct), (7, r.target_rate_pct), (8, r.end_rate_pct)):
+            if value is None:
+                ws.write_blank(line, col, None, f["pct"])
             else:
-                ws.write_number(line, 0, i + 1, f["num"])
-            ws.write_string(line, 1, r.code, f["text"])
-            ws.write_string(line, 2, r.name, f["text"])
-            ws.write_number(line, 3, r.households, f["num"])
-            ws.write_number(line, 4, r.poor, f["num"])
-            for col, value in ((5, r.poor_rate_pct), (7, r.target_rate_pct), (8, r.end_rate_pct)):
-                if value is None:
-                    ws.write_blank(line, col, None, f["pct"])
-                else:
-                    ws.write_number(line, col, float(value), f["pct"])
-            ws.write_number(line, 6, r.target_households, f["num"])
-            ws.write_string(line, 9, GIVEN_LABELS[r.given_as], f["text"])
-        ws.set_column(0, 0, 5)
-        ws.set_column(1, 1, 9)
-        ws.set_column(2, 2, 26)
-        ws.set_column(3, 9, 13)
-        ws.set_row(4, 45)
-    finally:
-        wb.close()
+                ws.write_number(line, col, float(value), f["pct"])
+        ws.write_number(line, 6, r.target_households, f["num"])
+        ws.write_string(line, 9, GIVEN_LABELS[r.given_as], f["text"])
+    ws.set_column(0, 0, 5)
+    ws.set_column(1, 1, 9)
+    ws.set_column(2, 2, 26)
+    ws.set_column(3, 9, 13)
+    ws.set_row(4, 45)
 
 
 def _cell_text(v) -> str:

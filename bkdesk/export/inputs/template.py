@@ -17,6 +17,7 @@ import xlsxwriter
 
 from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
+from bkdesk.export.render.xlsx import xlsx_output
 from bkdesk.model.rules import roles as R
 from bkdesk.model.rules.codelists import CodeLists, codelists
 from bkdesk.model.rules.records import Member, Review
@@ -334,23 +335,9 @@ def write_rows(out: str | Path, commune: str, year: int, standard: Standard, lis
 
 def _write_workbook(out: Path, commune: str, year: int, standard: Standard, lists: CodeLists,
                     village_names: list[str], hh_cols: list[Column], rows_h: list[list], rows_m: list[list]) -> None:
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent if str(out.parent) else ".")
-    os.close(fd)
-    try:
-        wb = xlsxwriter.Workbook(tmp, {"constant_memory": False, "strings_to_formulas": False,
-                                       "strings_to_urls": False, "strings_to_numbers": False})
+    with xlsx_output(out, {"constant_memory": False, "strings_to_formulas": False, "strings_to_urls": False,
+                           "strings_to_numbers": False}) as wb:  # written whole or not at all
         _fill_workbook(wb, commune, year, standard, lists, village_names, hh_cols, rows_h, rows_m)
-        wb.close()
-        os.replace(tmp, out)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise UserError(f"Không ghi được {out}: {exc.strerror or exc}.") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _fill_workbook(wb, commune: str, year: int, standard: Standard, lists: CodeLists, village_names: list[str],

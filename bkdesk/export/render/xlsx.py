@@ -7,6 +7,10 @@ quote prefix, so it stays text even after a user edits the cell.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import xlsxwriter
@@ -236,20 +240,42 @@ def write_meta_sheet(wb, tables: list[Table]) -> None:
     ws.hide()
 
 
+@contextlib.contextmanager
+def xlsx_output(path: str | Path, options: dict | None = None) -> Iterator[xlsxwriter.Workbook]:
+    """``with xlsx_output(out, options) as wb:`` fill an xlsxwriter workbook; ``out`` is written whole or not
+    at all, and nothing is left behind whatever fails (a full disk included): xlsxwriter's scratch files
+    (the rows of constant-memory sheets: names, CCCD numbers) live in a private folder that is always
+    removed, and the zip is assembled in memory, then written through atomic_output (temporary file,
+    fsync, rename). Written by xlsxwriter itself, a failing zip stayed open and a failure left the scratch
+    files in the system's temporary folder."""
+    with atomic_output(path) as tmp:  # its one-line message for any OSError, also one xlsxwriter wraps
+        buffer = io.BytesIO()
+        with tempfile.TemporaryDirectory(prefix="bkdesk-xlsx-", ignore_cleanup_errors=True) as scratch:
+            wb = xlsxwriter.Workbook(buffer, {**(options or {}), "tmpdir": scratch})
+            try:
+                yield wb
+            except BaseException:  # a cancel or an error: close the scratch files before their folder goes
+                for ws in wb.worksheets():
+                    fh = getattr(ws, "row_data_fh", None)  # a constant-memory sheet's rows
+                    if fh is not None and not fh.closed:
+                        fh.close()
+                raise
+            wb.close()
+        tmp.write_bytes(buffer.getbuffer())
+
+
 def write_xlsx(tables: list[Table], path: str | Path, doc: DocInfo, control: JobControl = NO_CONTROL) -> Path:
-    """One sheet per table plus the hidden meta sheet. Written to a temporary name, then renamed."""
+    """One sheet per table plus the hidden meta sheet, written whole or not at all (xlsx_output)."""
     path = Path(path)
     register_fonts()  # the metrics row heights are measured with
-    with atomic_output(path) as tmp:  # temp file in the same folder, fsync, rename; removed on failure
-        # Normal style in Times New Roman: column widths are counted in its digits, which LibreOffice
-        # measures on Liberation Serif (metric-compatible) instead of a substitute for a missing Calibri.
-        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
-                                            "strings_to_urls": False, "strings_to_numbers": False,
-                                            "default_format_properties": {"font_name": FONT, "font_size": 11}})
+    # Normal style in Times New Roman: column widths are counted in its digits, which LibreOffice measures
+    # on Liberation Serif (metric-compatible) instead of a substitute for a missing Calibri.
+    with xlsx_output(path, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                            "strings_to_numbers": False,
+                            "default_format_properties": {"font_name": FONT, "font_size": 11}}) as wb:
         fm = _Formats(wb)
         for i, t in enumerate(tables):
             control.report(i, len(tables), t.title)
             write_table_sheet(wb, t, doc, fm, control)
         write_meta_sheet(wb, tables)
-        wb.close()
     return path

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import xlsxwriter
-
+from bkdesk.export.render.xlsx import xlsx_output
 from bkdesk.export.sync.conflicts import TABLE_VI
 from bkdesk.export.sync.merge import CATEGORIES, CATEGORY_VI, REJECTED, STATUS_VI, MergeReport
-from bkdesk.fileio import atomic_output
 
 HEADER = ("Tệp", "Đơn vị", "Năm rà soát", "Kết quả", *(CATEGORY_VI[c] for c in CATEGORIES),
           CATEGORY_VI["duplicates"], "Hộ thêm mới", "Hộ cập nhật", "Lý do / ghi chú", "Người gửi (máy, khóa)")
@@ -43,14 +41,13 @@ def conflict_rows(report: MergeReport) -> list[tuple[str, ...]]:
 
 def write_report(report: MergeReport, out: str | Path) -> Path:
     out = Path(out)
-    with atomic_output(out) as tmp:  # temp file in the same folder, fsync, rename; removed on failure
-        _write_report(report, tmp)
+    with xlsx_output(out, {"strings_to_numbers": False, "strings_to_formulas": False,
+                           "strings_to_urls": False}) as wb:  # written whole or not at all
+        _fill_report(report, wb)
     return out
 
 
-def _write_report(report: MergeReport, out: Path) -> None:
-    wb = xlsxwriter.Workbook(str(out), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                        "strings_to_urls": False})
+def _fill_report(report: MergeReport, wb) -> None:
     bold = wb.add_format({"bold": True})
     ws = wb.add_worksheet("Báo cáo nhập")
     ws.set_column(0, 0, 44)
@@ -70,7 +67,6 @@ def _write_report(report: MergeReport, out: Path) -> None:
            [(res.file, *d) for res in report.results for d in res.duplicates], (0,))
     _table(wb, bold, "Gói bị từ chối", ("Tệp", "Lý do"),
            [(r.file, r.message) for r in report.results if r.status == REJECTED], (0, 1))
-    wb.close()
 
 
 def _table(wb, bold, name: str, header, rows, wide) -> None:

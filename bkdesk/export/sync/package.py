@@ -18,17 +18,16 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from bkdesk import __version__
 from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
+from bkdesk.export.render.xlsx import xlsx_output
 from bkdesk.export.sync import package_format as fmt
 from bkdesk.export.sync import recipients, sealing, signing
 from bkdesk.export.sync.file_guard import check_xlsx
 from bkdesk.export.sync.package_format import PackageError
-from bkdesk.fileio import atomic_output
 from bkdesk.model.jobs import NO_CONTROL, JobControl
 from bkdesk.model.rules import roles
 from bkdesk.model.rules.fmt import dmy, dmy_hm, fmt_int
@@ -211,8 +210,9 @@ def write_package(conn: sqlite3.Connection, unit_code: str, review_year: int, ou
     manifest[fmt.CHECKSUM_KEY] = checksum.digest(manifest)
     manifest[fmt.SIGNATURE_KEY] = signing.sign(conn, manifest[fmt.CHECKSUM_KEY])
     control.report(len(repo_sync.TABLES), len(repo_sync.TABLES) + 1, "Đang ghi tệp…")
-    with atomic_output(out) as tmp:  # temp file in the same folder, fsync, rename; removed on failure
-        _write_xlsx(tmp, manifest, sealed, visible)
+    with xlsx_output(out, {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+                           "strings_to_urls": False}) as wb:  # written whole or not at all
+        _fill_xlsx(wb, manifest, sealed, visible)
     repo_sync.record_sent_versions(conn, states)
     with transaction(conn):
         quiet = export_marker.last_audit_id(conn) == audit_seen  # nothing written since the records were read
@@ -227,9 +227,7 @@ def write_package(conn: sqlite3.Connection, unit_code: str, review_year: int, ou
     return out, manifest[fmt.CHECKSUM_KEY]
 
 
-def _write_xlsx(path: Path, manifest: dict, tables: dict, visible: list[tuple[str, list[list[str]]]]) -> None:
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
-                                         "strings_to_formulas": False, "strings_to_urls": False})
+def _fill_xlsx(wb, manifest: dict, tables: dict, visible: list[tuple[str, list[list[str]]]]) -> None:
     bold = wb.add_format({"bold": True})
     (_, summary_rows), (_, list_rows) = visible
     _visible_sheet(wb, fmt.SUMMARY_SHEET, summary_rows, bold, {(0, 0): 42, (1, 1): 40})
@@ -255,7 +253,6 @@ def _write_xlsx(path: Path, manifest: dict, tables: dict, visible: list[tuple[st
             chunk = cells[i * fmt.MAX_ROWS_PER_SHEET:(i + 1) * fmt.MAX_ROWS_PER_SHEET]
             for r, cell in enumerate(chunk, start=1):
                 ds.write_string(r, 0, cell)
-    wb.close()
 
 
 def _visible_sheets(manifest: dict, summary: list, unit, review_year: int) -> list[tuple[str, list[list[str]]]]:
