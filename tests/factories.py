@@ -30,7 +30,7 @@ def make_bundle(rng: random.Random, commune_code: str, n_members: int | None = N
             full_name=person_name(rng, sex), sex=sex, position=i + 1,
             birth_date=f"{rng.randint(1940, 2020)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
             relation_to_head="chu_ho" if i == 0 else rng.choice(["vo", "con", "chau", "bo", "me"]),
-            ethnicity=rng.choice(["02", "07", "09", "01", "08"]),  # codes: Tày, Nùng, Dao, Kinh, Hmông
+            ethnicity=rng.choice(["02", "07", "09", "01", "08"]),  # codes: Tày, Nùng, Dao, Kinh, Mông
             id_number="".join(rng.choice("0123456789") for _ in range(12)),
             health_insurance=rng.choice([0, 1]), labour_status="co_viec_lam",
         ))

@@ -411,3 +411,15 @@ def test_a_template_of_another_standard_is_refused_whole(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "RT" in err and "vn-2022-2026" in err and err.count("\n") == 1
     assert _audit_rows(fresh) == audit
+
+
+def test_the_mong_ethnic_group_is_named_as_the_templates_name_it_and_the_old_label_still_imports():
+    """Code 08 is "Mông" on every list (reports.md §3, report 9's column); files typed with the label
+    bkdesk used before ("Hmông") or without accents still import as 08."""
+    from bkdesk.export.inputs.list_import import _code
+    from bkdesk.model.rules.codelists import codelists
+
+    for standard in ("vn-2022-2026", "vn-2027-2030"):
+        lists = codelists(standard)
+        assert lists.label("ethnic_groups", "08") == "Mông"
+        assert {_code(lists, "ethnic_groups", text) for text in ("Mông", "Hmông", "mong", "HMONG", "08")} == {"08"}
