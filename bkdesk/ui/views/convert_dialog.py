@@ -9,10 +9,8 @@ from pathlib import Path
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QListWidget,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -20,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from bkdesk.errors import UserError
 from bkdesk.model.rules.fmt import fmt_int
-from bkdesk.ui.views.user_fields import NewUserFields, error_label
+from bkdesk.ui.views.user_fields import NewUserFields, button, button_row, error_label
 
 EXPLAIN = ("Cơ sở dữ liệu này được tạo bởi phiên bản trước và CHƯA ĐƯỢC MÃ HOÁ: ai có tệp cũng đọc được họ tên, "
            "số CCCD, địa chỉ của người dân. Theo Luật Bảo vệ dữ liệu cá nhân, dữ liệu sẽ được mã hoá: bkdesk chép "
@@ -63,17 +61,10 @@ class ConvertDialog(QDialog):
         self.error_label = error_label(page)
         lay.addWidget(self.error_label)
         lay.addStretch(1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        self.convert_button = QPushButton("Tạo người dùng và mã hoá" if not self.demo else "Tạo người dùng", page)
-        self.convert_button.setObjectName("convert_button")
-        self.convert_button.setDefault(True)
-        self.convert_button.clicked.connect(self.convert)
-        self.cancel_button = QPushButton("Thoát", page)
-        self.cancel_button.clicked.connect(self.reject)
-        row.addWidget(self.convert_button)
-        row.addWidget(self.cancel_button)
-        lay.addLayout(row)
+        self.convert_button = button(page, "Tạo người dùng và mã hoá" if not self.demo else "Tạo người dùng",
+                                     "convert_button", self.convert, default=True)
+        self.cancel_button = button(page, "Thoát", "", self.reject)
+        lay.addLayout(button_row(self.convert_button, self.cancel_button))
         return page
 
     def _plain_page(self) -> QWidget:
@@ -90,17 +81,9 @@ class ConvertDialog(QDialog):
         self.plain_list = QListWidget(page)
         self.plain_list.setObjectName("plain_list")
         lay.addWidget(self.plain_list)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        self.delete_button = QPushButton("Xoá bản chưa mã hoá", page)
-        self.delete_button.setObjectName("delete_plain_button")
-        self.delete_button.clicked.connect(self.delete_plain)
-        self.keep_button = QPushButton("Giữ lại (nhắc sau)", page)
-        self.keep_button.setObjectName("keep_plain_button")
-        self.keep_button.clicked.connect(self.accept)
-        row.addWidget(self.delete_button)
-        row.addWidget(self.keep_button)
-        lay.addLayout(row)
+        self.delete_button = button(page, "Xoá bản chưa mã hoá", "delete_plain_button", self.delete_plain)
+        self.keep_button = button(page, "Giữ lại (nhắc sau)", "keep_plain_button", self.accept)
+        lay.addLayout(button_row(self.delete_button, self.keep_button))
         return page
 
     # --- steps ------------------------------------------------------------------------------------

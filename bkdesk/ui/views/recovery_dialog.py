@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -22,7 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from bkdesk.errors import UserError
-from bkdesk.ui.views.user_fields import check_pair, error_label, ok_cancel_row, password_edit
+from bkdesk.ui.views.user_fields import (
+    button,
+    button_row,
+    check_pair,
+    error_label,
+    ok_cancel_row,
+    password_edit,
+)
 
 KEPT_TEXT = "Tôi đã ghi/in khoá khôi phục và cất giữ"
 
@@ -55,17 +61,9 @@ class RecoveryKeyDialog(QDialog):
         where.setWordWrap(True)
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(where)
-        row = QHBoxLayout()
-        self.copy_button = QPushButton("Sao chép", self)
-        self.copy_button.setObjectName("copy_button")
-        self.copy_button.clicked.connect(self.copy)
-        self.print_button = QPushButton("In...", self)
-        self.print_button.setObjectName("print_button")
-        self.print_button.clicked.connect(self.print_key)
-        row.addWidget(self.copy_button)
-        row.addWidget(self.print_button)
-        row.addStretch(1)
-        lay.addLayout(row)
+        self.copy_button = button(self, "Sao chép", "copy_button", self.copy)
+        self.print_button = button(self, "In...", "print_button", self.print_key)
+        lay.addLayout(button_row(self.copy_button, self.print_button, align="left"))
         self.status_label = QLabel(self)
         lay.addWidget(self.status_label)
         self.kept_check = QCheckBox(KEPT_TEXT, self)

@@ -20,19 +20,32 @@ def error_label(parent: QWidget, name: str = "error_label") -> QLabel:
     return label
 
 
+def button(parent: QWidget, text: str, name: str, slot, default: bool = False) -> QPushButton:
+    """A named push button connected to ``slot``."""
+    b = QPushButton(text, parent)
+    if name:
+        b.setObjectName(name)
+    b.setDefault(default)
+    b.clicked.connect(slot)
+    return b
+
+
+def button_row(*buttons: QPushButton, align: str = "right") -> QHBoxLayout:
+    """The buttons side by side, pushed to the right (or the left) of the row."""
+    row = QHBoxLayout()
+    if align == "right":
+        row.addStretch(1)
+    for b in buttons:
+        row.addWidget(b)
+    if align == "left":
+        row.addStretch(1)
+    return row
+
+
 def ok_cancel_row(dialog: QDialog, ok_text: str) -> QHBoxLayout:
     """The account dialogs' buttons: ``dialog.ok_button`` (default, accepts) and Huỷ (rejects)."""
-    row = QHBoxLayout()
-    row.addStretch(1)
-    dialog.ok_button = QPushButton(ok_text, dialog)
-    dialog.ok_button.setObjectName("ok_button")
-    dialog.ok_button.setDefault(True)
-    dialog.ok_button.clicked.connect(dialog.accept)
-    cancel = QPushButton("Huỷ", dialog)
-    cancel.clicked.connect(dialog.reject)
-    row.addWidget(dialog.ok_button)
-    row.addWidget(cancel)
-    return row
+    dialog.ok_button = button(dialog, ok_text, "ok_button", dialog.accept, default=True)
+    return button_row(dialog.ok_button, button(dialog, "Huỷ", "", dialog.reject))
 
 
 def password_edit(parent: QWidget, name: str) -> QLineEdit:
