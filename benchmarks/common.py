@@ -209,11 +209,11 @@ def peak_rss_mb() -> float:
     runner read 936 MB)."""
     try:
         with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
+            hwm = next((line for line in status if line.startswith("VmHWM:")), None)
+    except OSError:  # no /proc (not Linux)
+        hwm = None
+    if hwm is not None:
+        return int(hwm.split()[1]) / 1024
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux

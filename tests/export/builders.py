@@ -6,6 +6,7 @@ report code.
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass, field
 
@@ -18,6 +19,8 @@ from bkdesk.model.rules.records import (
     Review,
     ReviewRound,
 )
+from bkdesk.model.store import repo_rounds
+from bkdesk.model.store.db import transaction
 from bkdesk.model.store.repo_households import HouseholdBundle, save_household
 from bkdesk.model.store.repo_reviews import save_review, save_round
 from bkdesk.model.store.repo_villages import create_village
@@ -126,11 +129,6 @@ DECISION_NUMBER, DECISION_DATE = "184/QĐ-UBND", "2024-12-14"
 def record_round_documents(conn, truth: list[HH]) -> str:
     """The records of the round of YEAR that its official documents print: the commune decision, a meeting
     in each village (votes for three households in focus) and a posting per village. Returns the round uid."""
-    import json
-
-    from bkdesk.model.store import repo_rounds
-    from bkdesk.model.store.db import transaction
-
     rnd = conn.execute("SELECT uid FROM review_round WHERE kind='periodic' AND review_year=?", (YEAR,)).fetchone()[0]
     villages = {h.village for h in truth}
     with transaction(conn):

@@ -41,6 +41,17 @@ def protected_database(path, commune: str = "01954", username: str = "", passwor
     return conn, prot
 
 
+def desk_window(qtbot, path):
+    """The main window on the database at ``path`` (its user logged in in this process), shown."""
+    from bkdesk.model.desk import DeskContext
+    from bkdesk.ui.main_window import MainWindow
+
+    win = MainWindow(DeskContext(path))
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
 def drive_modals(steps, timeout_ms: int = 30_000):
     """Act on modal dialogs as they come up (a person at the keyboard while ``exec()`` runs): ``steps`` is a
     list of (dialog class, act) or (dialog class, ready predicate, act), handled in order. Returns the list of

@@ -10,17 +10,15 @@ import pytest
 from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from bkdesk.model.desk import DeskContext
 from bkdesk.model.store import keyring, users
 from bkdesk.model.store.databases import default_db_path, init_database
 from bkdesk.ui import app, i18n, prefs
-from bkdesk.ui.main_window import MainWindow
 from bkdesk.ui.views.convert_dialog import ConvertDialog
 from bkdesk.ui.views.login_dialog import LoginDialog
 from bkdesk.ui.views.recovery_dialog import RecoveryKeyDialog, RecoveryResetDialog
 from bkdesk.ui.views.wizard import FirstRunWizard
 from tests.conftest import TEST_PASSWORD, TEST_USER
-from tests.ui.helpers import drive_modals, fill_first_user, protected_database, type_text
+from tests.ui.helpers import desk_window, drive_modals, fill_first_user, protected_database, type_text
 
 PASSWORD = "mat-khau-xa-van-tung"
 
@@ -217,9 +215,7 @@ def test_declining_keeps_the_plain_copy_and_the_desk_reminds(qtbot, tmp_path):
     _click(qtbot, dlg.keep_button)
     left = users.plain_leftovers(path)
     assert left and left[0].exists()
-    win = MainWindow(DeskContext(path))
-    qtbot.addWidget(win)
-    win.show()
+    win = desk_window(qtbot, path)
     assert win.plain_label.isVisible() and "chưa mã hoá" in win.plain_label.text()
     win.close()
 
@@ -229,9 +225,7 @@ def test_idle_lock_keeps_the_open_editors_typed_text(qtbot, tmp_path):
     path = tmp_path / "xa.sqlite"
     conn, _prot = protected_database(path, review_year=2024)
     conn.close()
-    win = MainWindow(DeskContext(path))
-    qtbot.addWidget(win)
-    win.show()
+    win = desk_window(qtbot, path)
     win.add_village("Bản Nà Bưa")
     editor = win.new_household()
     qtbot.addWidget(editor)
@@ -264,9 +258,7 @@ def test_a_ra_soat_vien_sees_confirm_round_and_decision_actions_disabled(qtbot, 
     conn.close()
     keyring.forget()
     users.login(path, "rasoat", "mat-khau-ra-soat")
-    win = MainWindow(DeskContext(path))
-    qtbot.addWidget(win)
-    win.show()
+    win = desk_window(qtbot, path)
     assert "Ma Văn Tùng (rasoat)" in win.windowTitle() and "Rà soát viên" in win.user_label.text()
     act = win.confirm_household_action
     assert not act.isEnabled() and "Cán bộ giảm nghèo xã" in act.toolTip()

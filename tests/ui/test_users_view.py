@@ -9,16 +9,14 @@ import pytest
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QMessageBox
 
-from bkdesk.model.desk import DeskContext
 from bkdesk.model.store import keyring, settings, users
 from bkdesk.model.store.databases import init_database
 from bkdesk.ui import app, i18n
-from bkdesk.ui.main_window import MainWindow
 from bkdesk.ui.views.convert_dialog import ConvertDialog
 from bkdesk.ui.views.recovery_dialog import RecoveryKeyDialog
 from bkdesk.ui.views.users_view import AddUserDialog, PasswordDialog, RolesDialog, UsersDialog
 from tests.conftest import TEST_PASSWORD, TEST_USER
-from tests.ui.helpers import drive_modals, fill_first_user, protected_database, type_text
+from tests.ui.helpers import desk_window, drive_modals, fill_first_user, protected_database, type_text
 
 
 @pytest.fixture(autouse=True)
@@ -32,9 +30,7 @@ def admin_desk(qtbot, tmp_path):
     path = tmp_path / "xa.sqlite"
     conn, _prot = protected_database(path, review_year=2024)
     conn.close()
-    win = MainWindow(DeskContext(path))
-    qtbot.addWidget(win)
-    win.show()
+    win = desk_window(qtbot, path)
     return win
 
 

@@ -388,7 +388,8 @@ def read_package(path: str | Path, conn: sqlite3.Connection | None, control: Job
     except Exception as exc:  # calamine raises its own error types for broken parts
         raise PackageError(f"Tệp {name} bị hỏng, không đọc được bảng tính: {exc}.") from None
     manifest = _manifest(wb, name)
-    tables = [t for t in schema if int(manifest["format_version"]) >= 4 or t not in repo_sync.ROUND_RECORDS]
+    version = int(manifest["format_version"])
+    tables = [t for t in schema if version >= fmt.ROUND_RECORDS_SINCE or t not in repo_sync.ROUND_RECORDS]
     expected = {f"{fmt.COUNT_PREFIX}{t}" for t in tables}
     if {k for k in manifest if k.startswith(fmt.COUNT_PREFIX)} != expected:
         raise PackageError(f"Tệp {name}: thông tin gói không liệt kê đúng các bảng dữ liệu.")

@@ -20,6 +20,7 @@ FORMAT_VERSION = 4  # 2: version identity (content hash + ancestry), tombstones,
 # 3: hidden data sheets encrypted to the level above or a passphrase (sealing), visible list as posted;
 # 4: the round's records (village meetings, postings, the commune decision)
 OLDEST_READABLE = 3  # a format-3 package is verified the same way; it simply has no round records
+ROUND_RECORDS_SINCE = 4  # the first format that carries the round's records
 MANIFEST_SHEET = "Thông tin gói"
 SUMMARY_SHEET = "Tóm tắt"
 LIST_SHEET = "Danh sách hộ"

@@ -127,7 +127,7 @@ def test_a_second_decision_for_one_round_is_refused_in_one_line(db, db_path, tmp
     backup_to(db, tmp_path / "ban-sao.sqlite")  # the database copied to a second laptop before the decision
     copy = open_db(tmp_path / "ban-sao.sqlite")
     _decide(db, rnd, "184/QĐ-UBND")
-    _decide(copy, rounds._load(copy, rnd.uid), "185/QĐ-UBND")  # the same round decided again over there
+    _decide(copy, rounds.periodic_round(copy, YEAR), "185/QĐ-UBND")  # the same round decided again over there
     pa, _ = write_package(db, TEST_COMMUNE, YEAR, tmp_path / "xa-a.xlsx")
     pb, _ = write_package(copy, TEST_COMMUNE, YEAR, tmp_path / "xa-b.xlsx")
     copy.close()

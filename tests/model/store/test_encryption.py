@@ -37,6 +37,15 @@ def _protected(path: Path, user="lan", password="mat-khau-1"):
     return conn, prot
 
 
+def _closed_with_known_household(path: Path):
+    """A protected database holding the known household, closed, and no key left in this process."""
+    conn, prot = _protected(path)
+    save_household(conn, _known_household(), user="lan")
+    conn.close()
+    keyring.forget()
+    return prot
+
+
 def _known_household() -> HouseholdBundle:
     hh = Household(commune_code=TEST_COMMUNE, household_no="0042", address=ADDRESS, phone=PHONE)
     members = [Member(full_name=HEAD, sex="2", position=1, birth_date="1985-03-04", relation_to_head="chu_ho",
@@ -89,10 +98,7 @@ def test_no_name_cccd_address_in_clear_in_the_database_wal_backups_and_drafts(tm
 
 def test_plain_sqlite_cannot_open_it_and_the_right_user_can(tmp_path):
     path = tmp_path / "xa.sqlite"
-    conn, _ = _protected(path)
-    save_household(conn, _known_household(), user="lan")
-    conn.close()
-    keyring.forget()
+    _closed_with_known_household(path)
     raw = stdlib_sqlite3.connect(path)
     with pytest.raises(stdlib_sqlite3.DatabaseError):
         raw.execute("SELECT count(*) FROM household").fetchone()
@@ -252,10 +258,7 @@ def test_a_database_copied_without_its_key_file_asks_for_a_login_and_the_recover
     from bkdesk.model.store.db import inspect_file
 
     path = tmp_path / "xa.sqlite"
-    conn, prot = _protected(path)
-    save_household(conn, _known_household(), user="lan")
-    conn.close()
-    keyring.forget()
+    prot = _closed_with_known_household(path)
     Path(f"{path}.keys").unlink()
     with pytest.raises(UserError, match="mã hoá: cần đăng nhập") as refused:
         inspect_file(path)  # not "not a bkdesk file": the desk shows its login, whose recovery link helps
