@@ -723,8 +723,9 @@ def _merge_files(conn: sqlite3.Connection, db_path: str | Path, files: list[str 
                 continue
             if not tx.open:
                 report.backup = auto_backup(conn, db_path, "truoc-nhap-goi")
-                tx.begin()
-                if len(files) >= BULK_MIN_FILES and repo_sync.is_empty(conn):
+                wide = len(files) >= BULK_MIN_FILES and repo_sync.is_empty(conn)
+                tx.begin(check_keys_at_end=wide)  # every reference checked once, before COMMIT
+                if wide:
                     bulk = _Bulk.start(conn)
             if register and m["unit_code"] not in trusted_now:
                 signing.trust_key(conn, m["unit_code"], pkg.fingerprint, user, public_key=m["public_key"],

@@ -13,6 +13,7 @@ from functools import lru_cache
 from types import SimpleNamespace
 
 from bkdesk.dbapi import sqlite3
+from bkdesk.errors import UserError
 from bkdesk.model.rules.text import name_sort_text, search_key
 from bkdesk.model.store.db import connect, transaction
 from bkdesk.model.store.repo_households import _derived
@@ -106,39 +107,61 @@ class LazyTransaction:
     """One write transaction for a merge of many packages, begun only when the first package is accepted.
 
     ``begin()`` takes a large page cache (random-uuid keys thrash the default 2 MB), BEGIN IMMEDIATE, and
-    defers foreign-key checks to COMMIT (a package's rows arrive table by table). ``commit()`` commits;
-    ``close()`` (in a ``finally``) rolls back what an error or a cancel left uncommitted and gives the page
+    defers foreign-key checks to COMMIT (a package's rows arrive table by table). ``begin(check_keys_at_end=True)``
+    (a bulk merge into an empty database) turns foreign keys off for the transaction instead: no parent is
+    looked up per inserted row (measured: 13 s of a province merge), and ``commit()`` checks the whole
+    database's references once before COMMIT, refusing (and rolling back) on any broken one. Deletions
+    then cascade by hand (``repo_sync.delete_rows``). ``commit()`` commits; ``close()`` (in a ``finally``)
+    rolls back what an error or a cancel left uncommitted, turns foreign keys back on and gives the page
     cache back.
     """
 
     def __init__(self, conn: sqlite3.Connection, cache_kib: int = 256_000) -> None:
         self.conn, self.cache_kib = conn, cache_kib
-        self.open = self.begun = False
+        self.open = self.begun = self.keys_off = False
 
-    def begin(self) -> None:
+    def begin(self, check_keys_at_end: bool = False) -> None:
         if self.open:
             return
         self.conn.execute(f"PRAGMA cache_size={-self.cache_kib}")
         self.begun = True
+        if check_keys_at_end:  # outside a transaction: the pragma is a no-op inside one
+            self.conn.execute("PRAGMA foreign_keys=OFF")
+            self.keys_off = True
         self.conn.execute("BEGIN IMMEDIATE")
-        self.conn.execute("PRAGMA defer_foreign_keys=ON")
+        if not self.keys_off:
+            self.conn.execute("PRAGMA defer_foreign_keys=ON")
         self.open = True
 
     def commit(self) -> None:
         if self.open:
+            if self.keys_off:
+                broken = foreign_key_violations(self.conn)
+                if broken:
+                    raise UserError(f"Dữ liệu sau khi gộp có {len(broken)} bản ghi tham chiếu tới bản ghi không có"
+                                    f" (bảng {', '.join(sorted({r[0] for r in broken}))}); đã hủy, cơ sở dữ liệu"
+                                    " không thay đổi.")
             self.conn.execute("COMMIT")
             self.open = False
 
     def close(self) -> None:
-        """Roll back what was not committed; give the page cache back."""
+        """Roll back what was not committed; foreign keys on again; give the page cache back."""
         try:
             if self.open:
                 self.open = False
                 if self.conn.in_transaction:  # SQLite ends it itself on a full disk: keep the real cause
                     self.conn.execute("ROLLBACK")
         finally:
+            if self.keys_off:
+                self.keys_off = False
+                self.conn.execute("PRAGMA foreign_keys=ON")
             if self.begun:
                 self.conn.execute("PRAGMA cache_size=-2000")
+
+
+def foreign_key_violations(conn: sqlite3.Connection) -> list[tuple]:
+    """(table, rowid, parent table, key index) of every row whose reference names no parent row."""
+    return [tuple(r) for r in conn.execute("PRAGMA foreign_key_check")]
 
 
 def database_path(conn: sqlite3.Connection) -> str:

@@ -388,8 +388,45 @@ def drop_tombstone(conn: sqlite3.Connection, table: str, uid: str) -> None:
 
 
 def delete_rows(conn: sqlite3.Connection, table: str, keys: list[str]) -> None:
-    """Delete records (their tombstones are written by the m0004 triggers; children cascade)."""
-    conn.executemany(f"DELETE FROM {table} WHERE {SPECS[table].key}=?", [(k,) for k in keys])
+    """Delete records (their tombstones are written by the m0004 triggers; children cascade: by SQLite, or
+    by hand while a bulk merge has foreign keys off); the desk's current reviews of their households follow."""
+    households = keys if table == "household" else [r[0] for r in conn.execute(
+        "SELECT DISTINCT household_uid FROM review WHERE uid IN (SELECT value FROM json_each(?))",
+        (json.dumps(keys),))] if table == "review" else []
+    if conn.execute("PRAGMA foreign_keys").fetchone()[0]:
+        conn.executemany(f"DELETE FROM {table} WHERE {SPECS[table].key}=?", [(k,) for k in keys])
+    elif keys:
+        _delete_cascading(conn, _references(conn), table, SPECS[table].key, keys)
+    refresh_current(conn, households)
+
+
+def _references(conn: sqlite3.Connection) -> dict[str, list[tuple[str, str, str, str]]]:
+    """parent table -> (child table, child column, parent column, ON DELETE action) of every foreign key."""
+    out: dict[str, list[tuple[str, str, str, str]]] = {}
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE"
+                                         " 'sqlite_%' ORDER BY name")]
+    for child in tables:
+        for fk in conn.execute(f"PRAGMA foreign_key_list({child})"):
+            out.setdefault(fk[2], []).append((child, fk[3], fk[4] or "rowid", fk[6].upper()))
+    return out
+
+
+def _delete_cascading(conn: sqlite3.Connection, refs: dict, table: str, column: str, values: list) -> None:
+    """DELETE FROM table WHERE column IN values, with the schema's ON DELETE actions (CASCADE, SET NULL)
+    applied first, as SQLite applies them when foreign keys are on. A NO ACTION reference left broken is
+    found by the check before COMMIT (bulk.foreign_key_violations)."""
+    where = f"{column} IN (SELECT value FROM json_each(?))"
+    for child, ccol, pcol, action in refs.get(table, []):
+        parents = values if pcol == column else [r[0] for r in conn.execute(
+            f"SELECT {pcol} FROM {table} WHERE {where}", (json.dumps(values),))]
+        if not parents:
+            continue
+        if action == "CASCADE":
+            _delete_cascading(conn, refs, child, ccol, parents)
+        elif action == "SET NULL":
+            conn.execute(f"UPDATE {child} SET {ccol} = NULL WHERE {ccol} IN (SELECT value FROM json_each(?))",
+                         (json.dumps(parents),))
+    conn.execute(f"DELETE FROM {table} WHERE {where}", (json.dumps(values),))
 
 
 def village_in_use(conn: sqlite3.Connection, uid: str) -> bool:

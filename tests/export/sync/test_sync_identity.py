@@ -13,7 +13,8 @@ from bkdesk.export.sync import conflicts
 from bkdesk.export.sync.merge import MERGED, REJECTED
 from bkdesk.model.store import repo_sync, settings
 from bkdesk.model.store.databases import init_database
-from bkdesk.model.store.db import open_db
+from bkdesk.model.store.db import open_db, transaction
+from bkdesk.model.store.repo_base import delete_audited
 from bkdesk.model.store.repo_households import get_household, save_household
 from tests.export.sync_data import edit_household, file_hash, new_commune_db
 from tests.export.sync_keys import merge_files, write_package
@@ -221,6 +222,10 @@ def test_bulk_merge_into_an_empty_database_gives_the_same_result(tmp_path, monke
     uid = next(r[0] for r in commune.execute(
         "SELECT household_uid FROM member GROUP BY household_uid HAVING count(*) >= 2 ORDER BY 1"))
     _remove_member(commune, uid)
+    wrong = commune.execute("SELECT max(uid) FROM household WHERE uid <> ?", (uid,)).fetchone()[0]
+    with transaction(commune):  # a household entered in error: its members, housing, review and parts go too
+        delete_audited(commune, "household", "uid", wrong, user="Hoàng Thị Lan", reason="Nhập nhầm",
+                       origin=settings.installation_id(commune))
     p1, _ = write_package(commune, "01954", 2022, tmp_path / "p1.xlsx")
     other = new_commune_db(tmp_path / "khac.sqlite", "01945", 3, seed=18)
     cccd = commune.execute("SELECT id_number FROM member WHERE id_number <> '' ORDER BY uid").fetchone()[0]
@@ -239,6 +244,12 @@ def test_bulk_merge_into_an_empty_database_gives_the_same_result(tmp_path, monke
         province = init_database(path, "province", "06")
         report = merge_files(province, path, files, trust_new=True)
         assert [r.status for r in report.results] == [MERGED] * 4
+        assert province.execute("PRAGMA foreign_keys").fetchone()[0] == 1  # on again after a bulk merge
+        assert province.execute("PRAGMA foreign_key_check").fetchall() == []
+        for table in ("household", "member", "housing", "review", "review_indicator"):  # the deletion cascaded
+            key = "review_uid IN (SELECT uid FROM review WHERE household_uid = ?)" if table == "review_indicator" \
+                else ("uid" if table == "household" else "household_uid") + " = ?"
+            assert province.execute(f"SELECT count(*) FROM {table} WHERE {key}", (wrong,)).fetchone()[0] == 0
         from tests.export.sync_data import content
         out[mode] = (content(province), [tuple(r) for r in province.execute(
             "SELECT * FROM household_current ORDER BY 1, 2")], [tuple(r) for r in province.execute(
@@ -262,8 +273,6 @@ def test_bulk_merge_into_an_empty_database_gives_the_same_result(tmp_path, monke
 def test_household_entered_in_error_and_unused_village_deleted_everywhere(tmp_path):
     """Whatever code deletes a record, its tombstone travels (the m0004 triggers): a household removed as
     entered in error (its members, housing and reviews with it) and a village removed."""
-    from bkdesk.model.store.db import transaction
-    from bkdesk.model.store.repo_base import delete_audited
     from bkdesk.model.store.repo_villages import create_village
 
     commune = new_commune_db(tmp_path / "xa.sqlite", "01954", 3, seed=19)
