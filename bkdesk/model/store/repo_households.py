@@ -13,7 +13,8 @@ from bkdesk.model.rules.text import clean_text, name_sort_text, search_key
 from bkdesk.model.store import audit
 from bkdesk.model.store.access import require
 from bkdesk.model.store.db import transaction
-from bkdesk.model.store.repo_base import delete_audited, upsert_audited
+from bkdesk.model.store.repo_base import delete_audited, local_origin, upsert_audited
+from bkdesk.model.store.repo_desk import refresh_current
 
 HEAD_RELATION = "Chủ hộ"
 HEAD_RELATIONS = ("chu_ho", HEAD_RELATION)  # code from the code lists, and the label older data used
@@ -162,3 +163,65 @@ def iter_households(conn: sqlite3.Connection, batch: int = 1000, commune_code: s
 def count_households(conn: sqlite3.Connection, commune_code: str | None = None) -> int:
     where, args = _filters(commune_code, None, None)
     return conn.execute(f"SELECT count(*) FROM household{where}", args).fetchone()[0]
+
+
+# --- removing a household entered in error (issue 15: its deletion travels as tombstones) ------------------
+
+# A household's own records, deleted before it in this order (an exit registration names a member; a
+# review's indicator, cause, need, group and roster rows go with the review by ON DELETE CASCADE). Each
+# deletion is audited and leaves its tombstone (migration m0004's triggers).
+OWN_RECORDS = (("exit_registration", "uid"), ("review", "uid"), ("household_event", "uid"),
+               ("housing", "household_uid"), ("member", "uid"))
+# Round states whose outputs never change (rounds.py: a decided round is read-only, later changes go
+# through regular reviews).
+DECIDED_ROUND_STATES = ("decided", "certified", "closed")
+
+
+def find_households(conn: sqlite3.Connection, code: str, commune_code: str | None = None) -> list[sqlite3.Row]:
+    """Households whose uid, or household number within the commune, is ``code`` (uid, household_no,
+    head_name), by household number."""
+    code = clean_text(code or "")
+    sql = "SELECT uid, household_no, head_name FROM household WHERE (uid=? OR household_no=?)"
+    args: list = [code, code]
+    if commune_code:
+        sql += " AND (uid=? OR commune_code=?)"
+        args += [code, commune_code]
+    return conn.execute(sql + " ORDER BY household_no, uid", args).fetchall()
+
+
+def household_heading(conn: sqlite3.Connection, uid: str) -> sqlite3.Row | None:
+    """How an officer names the household: uid, household_no, head_name (None when there is none)."""
+    return conn.execute("SELECT uid, household_no, head_name FROM household WHERE uid=?", (uid,)).fetchone()
+
+
+def frozen_reviews(conn: sqlite3.Connection, household_uid: str) -> list[sqlite3.Row]:
+    """The household's reviews that a removal must leave alone: decided, or in a decided or locked round
+    (record_status, the round's kind, review_year, month, state and locked; NULL round fields without one)."""
+    states = ", ".join(f"'{s}'" for s in DECIDED_ROUND_STATES)
+    return conn.execute(
+        "SELECT r.uid, r.record_status, rr.kind, rr.review_year, rr.month, rr.state, rr.locked"
+        " FROM review r LEFT JOIN review_round rr ON rr.uid = r.round_uid WHERE r.household_uid = ?"
+        f" AND (r.record_status = 'decided' OR rr.locked = 1 OR rr.state IN ({states}))"
+        " ORDER BY rr.review_year, rr.month", (household_uid,)).fetchall()
+
+
+def delete_household(conn: sqlite3.Connection, uid: str, *, user: str, reason: str, origin: str = "",
+                     at: str | None = None, draft_key: str | None = None) -> dict[str, int]:
+    """Delete a household and every record of its own inside the caller's transaction, each audited with
+    ``reason``; its editor draft (``draft_key``) and its rows of the desk's current reviews go too.
+    Returns the number of records deleted per table (the household included)."""
+    at = at or audit.now_iso()
+    origin = origin or local_origin(conn)
+    counts: dict[str, int] = {}
+    for table, key in OWN_RECORDS:
+        keys = [r[0] for r in conn.execute(f"SELECT {key} FROM {table} WHERE household_uid=? ORDER BY {key}",
+                                           (uid,))]
+        for value in keys:
+            delete_audited(conn, table, key, value, user=user, reason=reason, origin=origin, at=at)
+        counts[table] = len(keys)
+    delete_audited(conn, "household", "uid", uid, user=user, reason=reason, origin=origin, at=at)
+    counts["household"] = 1
+    if draft_key:
+        conn.execute("DELETE FROM draft WHERE key=?", (draft_key,))
+    refresh_current(conn, [uid])
+    return counts
