@@ -30,6 +30,7 @@ SUBCOMMAND_MODULES = [
     "bkdesk.cli.outputs",
     "bkdesk.cli.backups",
     "bkdesk.cli.round",
+    "bkdesk.cli.household",
     "bkdesk.cli.template",
     "bkdesk.cli.units",
     "bkdesk.cli.standards",
