@@ -23,6 +23,7 @@ from pathlib import Path
 
 from bkdesk.dbapi import sqlite3
 from bkdesk.errors import UserError
+from bkdesk.model.review import household_remove
 from bkdesk.model.review.household_edit import HouseholdEdit, SaveResult
 from bkdesk.model.review.rounds import confirm_household
 from bkdesk.model.rules.codelists import CodeLists, codelists
@@ -206,6 +207,21 @@ class DeskContext:
         if done:
             self.announce("household_saved", uid)
         return done, reason
+
+    def removal_refusal(self, uid: str) -> str:
+        """Why the household may not be removed as entered in error ("" when it may)."""
+        return household_remove.refusal(self.conn, uid)
+
+    def remove_household(self, uid: str, reason: str) -> household_remove.Removed:
+        """Remove a household entered in error (model.review.household_remove), in the process's write turn
+        like a save; announces ``households_changed`` (it leaves the list, the counts and the village tree)."""
+        try:
+            with WRITERS.writing("xóa hộ", timeout=0), short_busy_wait(self.conn):
+                removed = household_remove.remove_household(self.conn, uid, reason, self.user)
+        except sqlite3.OperationalError as exc:
+            raise (DatabaseBusy if is_locked(exc) else UserError)(sqlite_error_message(exc)) from None
+        self.announce("households_changed")
+        return removed
 
     def drafts(self) -> list[tuple[str, str, dict]]:
         """(key, saved_at, data) of the editor drafts a crash left behind."""

@@ -133,6 +133,22 @@ def remove_plain_leftovers(window) -> list:
     return removed
 
 
+def open_remove_household(window):
+    from bkdesk.ui.views.remove_household import remove_selected
+
+    return remove_selected(window)  # the desk context announces the removal: every view refreshes
+
+
+def wire_households(window) -> None:
+    """The household table's own actions (added once the table exists): Xóa hộ (nhập nhầm)..."""
+    from bkdesk.ui.views import remove_household
+
+    action = window._action("Xóa hộ (nhập nhầm)...", lambda: open_remove_household(window), None, "Hộ gia đình")
+    action.setObjectName("remove_household_action")
+    window.screen_actions["remove_household"] = action
+    remove_household.wire(window, action)
+
+
 def may_leave_database(window) -> bool:
     """Before leaving a database whose changes were not yet exported to the upper level: offer to export the
     package now, leave anyway, or stay."""

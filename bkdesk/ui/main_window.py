@@ -216,6 +216,7 @@ class MainWindow(QMainWindow):
         self.table_view.doubleClicked.connect(lambda _i: self.edit_current())
         self.table_view.activated.connect(lambda _i: self.edit_current())
         lay.addWidget(self.table_view)
+        main_menus.wire_households(self)  # Xóa hộ (nhập nhầm)...: needs the table
         splitter.addWidget(self.village_tree)
         splitter.addWidget(centre)
         splitter.setSizes([TREE_WIDTH, 1366 - TREE_WIDTH])

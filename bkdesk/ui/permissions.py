@@ -26,6 +26,7 @@ SCREEN_ACTIONS = {
     "convert_units": R.SETUP,
     "users": R.USERS,
     "remove_plain": R.USERS,
+    "remove_household": R.EDIT,
 }
 
 
