@@ -344,7 +344,11 @@ def _apply_table(conn, table: str, header: list[str], rows: list[list], result: 
     ri, oi = header.index("rev"), header.index("origin")
     idx = data_indexes(table, header)
     keys = [r[ki] for r in rows]
-    local = repo_sync.local_rows(conn, table, keys)
+    local = repo_sync.local_rows(conn, table, keys, parts=False)
+    if local and bulk is not None:
+        bulk.flush(conn)  # staged sync states and review parts are read (or replaced) below: in place first
+    if local and table == "review":
+        local = repo_sync.review_parts(conn, local)
     states = repo_sync.sync_states(conn, table, keys) if local else {}
     tombs = repo_sync.local_tombstones(conn, table, keys) if repo_sync.has_tombstones(conn, table) else {}
     write, children, synced, replaced = [], {name: [] for name in repo_sync.CHILDREN}, [], []
@@ -397,12 +401,13 @@ def _apply_table(conn, table: str, header: list[str], rows: list[list], result: 
             result.households[kind] += 1
     repo_sync.upsert_rows(conn, table, cols, write, refresh=bulk is None)
     if table == "review":
-        repo_sync.replace_review_children(conn, children, existing=replaced)
-    repo_sync.set_sync_states(conn, table, synced)
+        repo_sync.replace_review_children(conn, children, existing=replaced, staged=bulk is not None)
+    repo_sync.set_sync_states(conn, table, synced, staged=bulk is not None)
     return keys
 
 
-def _apply_tombstones(conn, pkg: Package, result: PackageResult, touched: set[str], hh_names: dict) -> None:
+def _apply_tombstones(conn, pkg: Package, result: PackageResult, touched: set[str], hh_names: dict,
+                      bulk: _Bulk | None = None) -> None:
     """Deletions, children before parents, by the same rules as edits: a record is deleted when the
     deleted version is ours or descends from ours; a concurrent edit here makes a conflict."""
     order = {t.name: i for i, t in enumerate(repo_sync.TABLES)}
@@ -413,6 +418,8 @@ def _apply_tombstones(conn, pkg: Package, result: PackageResult, touched: set[st
         rows = by_table[table]
         keys = [t[1] for t in rows]
         local = repo_sync.local_rows(conn, table, keys)
+        if local and bulk is not None:
+            bulk.flush(conn)  # the states read below and the parts a deletion takes with it: in place first
         states = repo_sync.sync_states(conn, table, keys)
         cols = repo_sync.package_columns(conn, table)[:-len(repo_sync.BASE)]
         idx = data_indexes(table, cols)
@@ -474,7 +481,8 @@ def _new_audit_rows(conn, rows: list[list]) -> list[tuple]:
 @dataclass
 class _Bulk:
     """A merge of many packages into an empty database: secondary indexes dropped and built once at the
-    end, the history deduplicated in memory, rosters' derived keys and current reviews refreshed once."""
+    end, sync states and review parts staged and moved in key order (repo_sync.STAGED), the history
+    deduplicated in memory, rosters' derived keys and current reviews refreshed once."""
     indexes: list[tuple[str, str]]
     audit: Counter
     touched: set[str] = field(default_factory=set)
@@ -484,7 +492,12 @@ class _Bulk:
 
     @classmethod
     def start(cls, conn) -> _Bulk:
+        repo_sync.stage_tables(conn)
         return cls(repo_sync.defer_indexes(conn), repo_sync.audit_fingerprints(conn))
+
+    def flush(self, conn) -> None:
+        """Move what is staged into its tables (a record arrives again: its state and parts are read)."""
+        repo_sync.flush_staged(conn)
 
     def new_audit_rows(self, rows: list[list]) -> list[tuple]:
         rows = list(map(tuple, rows))
@@ -514,6 +527,7 @@ class _Bulk:
             self.carried.setdefault(r[ki], []).append(n)
 
     def finish(self, conn) -> None:
+        repo_sync.flush_staged(conn, drop=True)
         repo_sync.rebuild_indexes(conn, self.indexes)
         refresh_household_keys(conn, sorted(self.touched))
         # possible duplicates as the row-by-row merge finds them: a package's household against households
@@ -532,6 +546,11 @@ class _Bulk:
 
 
 MERGE_CACHE_KIB = 160_000  # page cache while merging (measured: 256 MB took the merge over 500 MB in all)
+# The page cache while a bulk merge moves its staged rows and builds its indexes: their sorts are held in
+# memory (temp_store=MEMORY: temp files would not be encrypted), so the cache gives them room (measured at
+# 81,480 households: peak 381 MB with 40 MB; moves every 300,000 rows instead kept the big cache but copied
+# every page they touched into the statement journal, 455 MB).
+FINISH_CACHE_KIB = 40_000
 BULK_MIN_FILES = 8  # an empty database and at least this many files: build the indexes once at the end
 
 
@@ -546,7 +565,7 @@ def apply_package(conn: sqlite3.Connection, pkg: Package, mapping: dict[str, str
     for spec in repo_sync.TABLES:
         header, rows = pkg.tables[spec.name]
         _apply_table(conn, spec.name, header, rows, result, touched, hh_names, bulk)
-    _apply_tombstones(conn, pkg, result, touched, hh_names)
+    _apply_tombstones(conn, pkg, result, touched, hh_names, bulk)
     audit_rows = pkg.tables[fmt.AUDIT_TABLE][1]
     if bulk is None:
         refresh_household_keys(conn, sorted(touched))
@@ -738,6 +757,7 @@ def _merge_files(conn: sqlite3.Connection, db_path: str | Path, files: list[str 
             del pkg
         control.report(len(files), len(files), "Đang ghi vào cơ sở dữ liệu…")
         if bulk is not None:
+            tx.set_cache(FINISH_CACHE_KIB)
             bulk.finish(conn)
         tx.commit()
         if report.backup is not None:

@@ -133,6 +133,10 @@ class LazyTransaction:
             self.conn.execute("PRAGMA defer_foreign_keys=ON")
         self.open = True
 
+    def set_cache(self, kib: int) -> None:
+        """Another page cache size for the rest of the transaction (dirty pages spill to the WAL)."""
+        self.conn.execute(f"PRAGMA cache_size={-kib}")
+
     def commit(self) -> None:
         if self.open:
             if self.keys_off:

@@ -154,8 +154,9 @@ def summary_rows(conn: sqlite3.Connection, commune_codes: list[str], review_year
 
 # --- state used by the merge ---------------------------------------------------------------------------
 
-def local_rows(conn: sqlite3.Connection, table: str, keys: list[str]) -> dict[str, tuple]:
-    """Existing rows (package column order without the base) for the given keys."""
+def local_rows(conn: sqlite3.Connection, table: str, keys: list[str], parts: bool = True) -> dict[str, tuple]:
+    """Existing rows (package column order without the base) for the given keys. ``parts`` False: a
+    review's parts are left out (review_parts adds them)."""
     spec = SPECS[table]
     cols = [c for c, _ in table_columns(conn, table)]
     out: dict[str, tuple] = {}
@@ -165,7 +166,12 @@ def local_rows(conn: sqlite3.Connection, table: str, keys: list[str]) -> dict[st
         sql = f"SELECT {', '.join(cols)} FROM {table} WHERE {spec.key} IN (SELECT value FROM json_each(?))"
         for row in conn.execute(sql, (chunk,)):
             out[row[ki]] = tuple(row)
-    if table == "review" and out:
+    return review_parts(conn, out) if table == "review" and parts else out
+
+
+def review_parts(conn: sqlite3.Connection, out: dict[str, tuple]) -> dict[str, tuple]:
+    """Review rows (uid -> row) with their parts (indicators, causes, needs, groups) appended as JSON text."""
+    if out:
         codes = json.dumps(list(out))
         for child, ccols in CHILDREN.values():
             got: dict[str, list] = {}
@@ -226,13 +232,15 @@ def upsert_rows(conn: sqlite3.Connection, table: str, cols: list[str], rows: Ite
 
 
 def replace_review_children(conn: sqlite3.Connection, parts: dict[str, list[tuple[str, str]]],
-                            existing: list[bool] | None = None) -> None:
+                            existing: list[bool] | None = None, staged: bool = False) -> None:
     """``parts[name]`` = (review uid, JSON list of child rows); replaces each review's child rows.
-    ``existing[i]`` False says review i is new (nothing to delete)."""
+    ``existing[i]`` False says review i is new (nothing to delete). ``staged``: the new rows go to the bulk
+    merge's staging table (see stage_tables; the caller moved what was staged before replacing any)."""
     for name, (child, ccols) in CHILDREN.items():
         items = parts.get(name, [])
         old = [(uid,) for i, (uid, _) in enumerate(items) if existing is None or existing[i]]
         conn.executemany(f"DELETE FROM {child} WHERE review_uid=?", old)
+        child = STAGE_PREFIX + child if staged else child
         texts = [text or "[]" for _, text in items]
         try:  # one C-level parse for all reviews (each text is one JSON list); else one by one
             parsed = json.loads("[" + ",".join(texts) + "]") if texts else []
@@ -246,8 +254,13 @@ def replace_review_children(conn: sqlite3.Connection, parts: dict[str, list[tupl
 
 
 def set_sync_states(conn: sqlite3.Connection, table: str,
-                    states: Iterable[tuple[str, int, str, str, str]]) -> None:
-    """(uid, rev, origin, content hash, ancestry) of the version now synced (sent or received)."""
+                    states: Iterable[tuple[str, int, str, str, str]], staged: bool = False) -> None:
+    """(uid, rev, origin, content hash, ancestry) of the version now synced (sent or received). ``staged``:
+    to the bulk merge's staging table (see stage_tables)."""
+    if staged:
+        conn.executemany(f"INSERT INTO {STAGE_PREFIX}sync_state (table_name, uid, rev, origin, vhash, ancestors)"
+                         " VALUES (?,?,?,?,?,?)", ((table, *state) for state in states))
+        return
     conn.executemany("INSERT INTO sync_state (table_name, uid, rev, origin, vhash, ancestors) VALUES (?,?,?,?,?,?)"
                      " ON CONFLICT (table_name, uid) DO UPDATE SET rev=excluded.rev, origin=excluded.origin,"
                      " vhash=excluded.vhash, ancestors=excluded.ancestors",
@@ -543,6 +556,40 @@ def rebuild_indexes(conn: sqlite3.Connection, saved: list[tuple[str, str]]) -> N
     for _kind, _name, sql in later:
         conn.execute(sql)
     refresh_current(conn)
+
+
+# Tables a bulk merge writes through a staging table (plain, no key: rows appended) and moves in key order
+# once (sorted inserts append to the B-trees): every package's random uuids otherwise land all over these
+# trees, which do not fit the page cache together (measured at 81,480 households: sync states and review
+# parts took 18 s of random inserts; staged 5 s, moved once at the end 7 s). Table -> its key columns.
+STAGED = {"sync_state": ("table_name", "uid"), "review_indicator": ("review_uid", "indicator_code"),
+          "review_cause": ("review_uid", "cause_code"), "review_need": ("review_uid", "need_code"),
+          "review_group": ("review_uid", "group_code")}
+STAGE_PREFIX = "bulk_stage_"
+
+
+def stage_tables(conn: sqlite3.Connection) -> None:
+    """Create the staging tables (inside the caller's transaction: a rollback leaves no trace)."""
+    for table in STAGED:
+        conn.execute(f"CREATE TABLE {STAGE_PREFIX}{table} AS SELECT * FROM {table} WHERE 0")
+
+
+def flush_staged(conn: sqlite3.Connection, drop: bool = False) -> None:
+    """Move the staged rows into their tables in key order (a later row of the same key wins, as the
+    upsert would have it); ``drop``: then remove the staging tables."""
+    for table, key in STAGED.items():
+        stage = STAGE_PREFIX + table
+        cols = [c for c, _ in table_columns(conn, table)]
+        sets = ", ".join(f"{c}=excluded.{c}" for c in cols if c not in key)
+        conn.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM {stage} WHERE true"
+                     f" ORDER BY {', '.join(key)}, rowid ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}")
+        conn.execute(f"DROP TABLE {stage}" if drop else f"DELETE FROM {stage}")
+
+
+def any_present(conn: sqlite3.Connection, table: str, keys: list[str]) -> bool:
+    """True when one of these records is already stored."""
+    return conn.execute(f"SELECT 1 FROM {table} WHERE {SPECS[table].key} IN (SELECT value FROM json_each(?))"
+                        " LIMIT 1", (json.dumps(keys),)).fetchone() is not None
 
 
 def audit_fingerprints(conn: sqlite3.Connection) -> Counter:
