@@ -199,6 +199,33 @@ def test_cancelled_merge_changes_nothing(commune_pkg, other_district_pkg, tmp_pa
     assert file_hash(path) == before or open_db(path).execute("SELECT count(*) FROM household").fetchone()[0] == 0
 
 
+def test_cancelled_bulk_merge_leaves_nothing_behind(commune_pkg, tmp_path, monkeypatch):
+    """A merge into an empty database of many files (staging tables, foreign keys checked at the end)
+    cancelled after its packages are written: no household, no staging table, foreign keys on again."""
+    from bkdesk.export.sync import merge as merge_module
+
+    monkeypatch.setattr(merge_module, "BULK_MIN_FILES", 1)
+    path = tmp_path / "tinh.sqlite"
+    conn = init_database(path, "province", "06")
+    tables = conn.execute("SELECT name FROM sqlite_master ORDER BY name").fetchall()
+
+    def progress(done, total, text):
+        if "Đang ghi" in text:
+            control.cancel()
+
+    control = JobControl(progress)
+    with pytest.raises(Cancelled):
+        merge_files(conn, path, [commune_pkg[1]], control, trust_new=True)
+    assert conn.execute("SELECT count(*) FROM household").fetchone()[0] == 0
+    assert conn.execute("SELECT name FROM sqlite_master ORDER BY name").fetchall() == tables
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    report = merge_files(conn, path, [commune_pkg[1]], trust_new=True)  # and the same merge then goes through
+    assert report.results[0].status == MERGED and conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM review_indicator").fetchone()[0] > 0
+    assert not [r for r in conn.execute("SELECT name FROM sqlite_master WHERE name LIKE 'bulk_stage_%'")]
+    conn.close()
+
+
 def test_cli_export_and_merge_exit_codes(commune_pkg, other_district_pkg, tmp_path, capsys):
     db_path = tmp_path / "xa.sqlite"  # a copy: the command line converts it to an encrypted database
     shutil.copy(commune_pkg[0], db_path)
