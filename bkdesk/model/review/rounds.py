@@ -262,9 +262,10 @@ def round_status(conn: sqlite3.Connection, rnd: ReviewRound) -> dict:
         entry["statuses"]["missing"] += 1
         total["missing"] += 1
     held = {m["village_uid"]: m for m in repo_rounds.meetings(conn, rnd.uid)}
+    present = {r["household_uid"] for r in repo_rounds.round_review_list(conn, rnd.uid)} if held else set()
     for uid, entry in villages.items():
         m = held.get(uid)
-        entry["meeting"] = None if m is None else {"date": m["meeting_date"], "passed": not _failed(m)}
+        entry["meeting"] = None if m is None else {"date": m["meeting_date"], "passed": not _failed(m, present)}
     posts = repo_rounds.postings(conn, rnd.uid)
     dec = repo_rounds.decision(conn, rnd.uid)
     return {"year": rnd.review_year, "state": rnd.state, "locked": bool(rnd.locked), "statuses": total,
@@ -354,11 +355,13 @@ def unconfirm(conn: sqlite3.Connection, rnd: ReviewRound, household_uid: str, us
         set_record_status(conn, uid, "draft", user, reason.strip())
 
 
-def _failed(meeting: dict) -> list[str]:
-    """Household uids whose agreement is below half the attendees (all of them for a failed list vote)."""
+def _failed(meeting: dict, present: set[str] | None = None) -> list[str]:
+    """Household uids whose agreement is below half the attendees (all of them for a failed list vote).
+    ``present``: only these households count (one removed since as entered in error no longer holds the
+    village's meeting back)."""
     attendees = meeting["attendees"]
     votes = json.loads(meeting["votes"] or "{}") if isinstance(meeting["votes"], str) else meeting["votes"]
-    failed = [h for h, agree in votes.items() if agree < PASS_SHARE * attendees]
+    failed = [h for h, agree in votes.items() if agree < PASS_SHARE * attendees and (present is None or h in present)]
     if meeting["list_agree"] is not None and meeting["list_agree"] < PASS_SHARE * attendees:
         failed.append("*")
     return failed

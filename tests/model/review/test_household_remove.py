@@ -181,3 +181,21 @@ def test_a_read_only_role_is_refused(tmp_path):
         assert dump(path) == before
     finally:
         conn.close()
+
+
+def test_a_failed_vote_of_the_removed_household_no_longer_holds_the_village_back(db):
+    """The village meeting found 0002 typed twice (its vote failed, it went back to draft); once it is
+    removed as entered in error the meeting stands for the households left, and the commune decides."""
+    village, first, twice = commune(db)
+    rnd = rounds.periodic_round(db, YEAR)
+    rounds.confirm(db, rnd, OFFICER)
+    _, back = rounds.record_meeting(db, rnd, village, dt.date(YEAR, 10, 5), 30, OFFICER,
+                                    votes={first: 28, twice: 2})
+    assert back and "0002" in back[0]
+    rnd = rounds.periodic_round(db, YEAR)
+    assert [v["meeting"]["passed"] for v in rounds.round_status(db, rnd)["villages"] if v["meeting"]] == [False]
+    remove_household(db, twice, REASON, OFFICER)
+    rnd = rounds.periodic_round(db, YEAR)
+    assert [v["meeting"]["passed"] for v in rounds.round_status(db, rnd)["villages"] if v["meeting"]] == [True]
+    rounds.decide(db, rnd, "125/QĐ-UBND", dt.date(YEAR, 12, 10), OFFICER)
+    assert rounds.periodic_round(db, YEAR).state == "decided"
