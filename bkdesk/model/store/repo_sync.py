@@ -420,7 +420,9 @@ def _references(conn: sqlite3.Connection) -> dict[str, list[tuple[str, str, str,
                                          " 'sqlite_%' ORDER BY name")]
     for child in tables:
         for fk in conn.execute(f"PRAGMA foreign_key_list({child})"):
-            out.setdefault(fk[2], []).append((child, fk[3], fk[4] or "rowid", fk[6].upper()))
+            parent_col = fk[4] or next((c[1] for c in conn.execute(f"PRAGMA table_info({fk[2]})") if c[5] == 1),
+                                       "rowid")  # REFERENCES t without a column: t's primary key
+            out.setdefault(fk[2], []).append((child, fk[3], parent_col, fk[6].upper()))
     return out
 
 
