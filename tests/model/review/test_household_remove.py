@@ -12,46 +12,21 @@ from bkdesk.errors import UserError
 from bkdesk.model.review import rounds
 from bkdesk.model.review.household_edit import draft_key
 from bkdesk.model.review.household_remove import find_household, refusal, remove_household
-from bkdesk.model.review.review_service import confirm_computed, new_review, save_household_with_review
-from bkdesk.model.rules.records import ExitRegistration, Household, Housing, Member
+from bkdesk.model.rules.records import ExitRegistration
 from bkdesk.model.store import access, repo_drafts, repo_villages, settings, users
 from bkdesk.model.store.check import check_database
 from bkdesk.model.store.db import open_db
 from bkdesk.model.store.repo_desk import DeskFilter, household_uids, totals
-from bkdesk.model.store.repo_households import HouseholdBundle, count_households
+from bkdesk.model.store.repo_households import count_households
 from bkdesk.model.store.repo_reviews import save_exit_registration
 from bkdesk.model.store.repo_rounds import add_household_event
 from tests.conftest import TEST_COMMUNE
 from tests.dbutil import dump
+from tests.model.review.test_round_lifecycle import enter, household
 
 YEAR = 2024
 OFFICER = "Hoàng Thị Thắm"
 REASON = "Nhập trùng với hộ 0001"
-
-
-def household(no: str, village_uid: str, head: str) -> HouseholdBundle:
-    hh = Household(commune_code=TEST_COMMUNE, household_no=no, village_uid=village_uid, address="Bản Nà Bưa")
-    members = [
-        Member(head, sex="1", birth_date="1980-05-02", relation_to_head="chu_ho", ethnicity="02",
-               labour_status="co_viec_lam", health_insurance=1, highest_general_education="thcs", dependant=0,
-               id_number="001080012345"),
-        Member("Hoàng Thị Ánh", sex="2", birth_date="1983-01-10", relation_to_head="vo", ethnicity="02",
-               labour_status="co_viec_lam", health_insurance=1, highest_general_education="thcs", dependant=0),
-    ]
-    housing = Housing(no_house=0, wall_durable=0, frame_durable=0, roof_durable=1, floor_area_m2=40,
-                      water_source="other", latrine_type="none", phone_subscription=1, internet_use=0,
-                      info_devices="tivi", loudspeaker_audible=1)
-    return HouseholdBundle(hh, members, housing)
-
-
-def enter_complete(conn, bundle: HouseholdBundle) -> None:
-    review = new_review(bundle, YEAR)
-    review.score_a_paper = 120
-    save_household_with_review(conn, bundle, review, OFFICER)
-    confirm_computed(review)
-    review.indicators["VL"].final, review.indicators["VL"].reason = "not_deprived", "có việc làm"
-    review.causes = {"1": ""}
-    assert save_household_with_review(conn, bundle, review, OFFICER).complete
 
 
 def commune(conn) -> tuple[str, str, str]:
@@ -61,8 +36,8 @@ def commune(conn) -> tuple[str, str, str]:
     village = repo_villages.create_village(conn, TEST_COMMUNE, "Bản Nà Bưa", OFFICER)
     rounds.open_periodic_round(conn, TEST_COMMUNE, YEAR, OFFICER)
     first, twice = household("0001", village, "Nguyễn Văn Đức"), household("0002", village, "Nguyễn Văn Đức")
-    enter_complete(conn, first)
-    enter_complete(conn, twice)
+    enter(conn, first, complete=True, user=OFFICER)
+    enter(conn, twice, complete=True, user=OFFICER)
     add_household_event(conn, twice.household.uid, "moved_in", f"{YEAR}-03-01", OFFICER, place="Chợ Mới")
     save_exit_registration(conn, ExitRegistration(twice.household.uid, YEAR, "thoat_ngheo", commitment=1,
                                                   registered_by_member_uid=twice.members[0].uid), OFFICER)

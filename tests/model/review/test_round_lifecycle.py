@@ -37,16 +37,16 @@ def household(no: str, village_uid: str, head: str) -> HouseholdBundle:
     return HouseholdBundle(hh, members, housing)
 
 
-def enter(db, bundle: HouseholdBundle, complete: bool, review: Review | None = None) -> Review:
+def enter(db, bundle: HouseholdBundle, complete: bool, review: Review | None = None, user: str = USER) -> Review:
     """Save the household with a review as the desk does: complete (score A, indicators, cause) or not."""
     review = review or new_review(bundle, YEAR)
     review.score_a_paper = 120
-    save_household_with_review(db, bundle, review, USER)
+    save_household_with_review(db, bundle, review, user)
     if complete:
         confirm_computed(review)
         review.indicators["VL"].final, review.indicators["VL"].reason = "not_deprived", "có việc làm"
         review.causes = {"1": ""}
-        assert save_household_with_review(db, bundle, review, USER).complete
+        assert save_household_with_review(db, bundle, review, user).complete
     return review
 
 
