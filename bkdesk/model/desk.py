@@ -15,6 +15,7 @@ Screens that open their own connection (background jobs, dialogs given the datab
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections import defaultdict
@@ -186,24 +187,28 @@ class DeskContext:
         a restore or an import writes, or another process holds the database for more than 0.2 s, it raises
         DatabaseBusy / UserError with one line naming the cause, and nothing is half saved; the editor
         keeps the work and retries (bkdesk.ui.write_wait)."""
-        try:
-            with WRITERS.writing("lưu hộ", timeout=0), short_busy_wait(self.conn):
-                result = edit.save()
-        except sqlite3.OperationalError as exc:  # locked by another process, disk full
-            raise (DatabaseBusy if is_locked(exc) else UserError)(sqlite_error_message(exc)) from None
+        with self._write_turn("lưu hộ"):
+            result = edit.save()
         self.announce("household_saved", result.uid)
         return result
+
+    @contextlib.contextmanager
+    def _write_turn(self, what: str):
+        """The process's write turn, taken without waiting (see save_household); a locked database or a
+        full disk becomes DatabaseBusy / UserError with one line naming the cause."""
+        try:
+            with WRITERS.writing(what, timeout=0), short_busy_wait(self.conn):
+                yield
+        except sqlite3.OperationalError as exc:  # locked by another process, disk full
+            raise (DatabaseBusy if is_locked(exc) else UserError)(sqlite_error_message(exc)) from None
 
     def confirm_household(self, uid: str) -> tuple[bool, str]:
         """Confirm the household's review of the desk's periodic round (draft -> confirmed, audited).
         Returns (confirmed, the reason when the record is still incomplete); announces ``household_saved``."""
         if not self.review_year:
             raise UserError("Cơ sở dữ liệu chưa có năm rà soát.")
-        try:
-            with WRITERS.writing("xác nhận hộ", timeout=0), short_busy_wait(self.conn):
-                done, reason = confirm_household(self.conn, uid, self.review_year, self.user)
-        except sqlite3.OperationalError as exc:
-            raise (DatabaseBusy if is_locked(exc) else UserError)(sqlite_error_message(exc)) from None
+        with self._write_turn("xác nhận hộ"):
+            done, reason = confirm_household(self.conn, uid, self.review_year, self.user)
         if done:
             self.announce("household_saved", uid)
         return done, reason
@@ -215,11 +220,8 @@ class DeskContext:
     def remove_household(self, uid: str, reason: str) -> household_remove.Removed:
         """Remove a household entered in error (model.review.household_remove), in the process's write turn
         like a save; announces ``households_changed`` (it leaves the list, the counts and the village tree)."""
-        try:
-            with WRITERS.writing("xóa hộ", timeout=0), short_busy_wait(self.conn):
-                removed = household_remove.remove_household(self.conn, uid, reason, self.user)
-        except sqlite3.OperationalError as exc:
-            raise (DatabaseBusy if is_locked(exc) else UserError)(sqlite_error_message(exc)) from None
+        with self._write_turn("xóa hộ"):
+            removed = household_remove.remove_household(self.conn, uid, reason, self.user)
         self.announce("households_changed")
         return removed
 

@@ -5,6 +5,7 @@ refusal is shown as the model's one line."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QMessageBox, QVBoxLayout, QWidget
 
 from bkdesk.errors import UserError
@@ -98,7 +99,6 @@ def remove_selected(window):
 def wire(window, action) -> None:
     """Keep ``action`` enabled only while one household is selected and the user may edit, and offer it on the
     table's context menu."""
-    from PySide6.QtCore import Qt
 
     def update(*_args) -> None:
         action.setEnabled(can_remove(window))
